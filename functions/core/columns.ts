@@ -1,0 +1,29 @@
+/** The canonical lead columns, in COPY order. Kept from the original service. */
+export const LEAD_COLUMNS = [
+  'company_name',
+  'industry',
+  'company_website',
+  'company_size',
+  'contact_name',
+  'contact_email',
+  'contact_phone',
+  'contact_title',
+  'notes',
+] as const;
+export type LeadColumn = (typeof LEAD_COLUMNS)[number];
+
+/** Character limits (PostgreSQL counts characters, not bytes). */
+export const COLUMN_MAX_CHARS: Record<LeadColumn, number> = {
+  company_name: 255,
+  industry: 255,
+  company_website: 2048,
+  company_size: 255,
+  contact_name: 255,
+  contact_email: 254,
+  contact_phone: 255,
+  contact_title: 255,
+  notes: 10_000,
+};
+
+export const isLeadColumn = (value: string): value is LeadColumn =>
+  (LEAD_COLUMNS as readonly string[]).includes(value);

@@ -1,0 +1,102 @@
+import { LEAD_COLUMNS, isLeadColumn, type LeadColumn } from './columns.ts';
+import { FileError } from './errors.ts';
+
+/** Header matching ignores case, spaces and punctuation: "E-mail Address" -> "emailaddress". */
+export const headerKey = (header: string): string => header.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/**
+ * Synonyms per canonical column, as exported by Excel, HubSpot, Salesforce and older CRMs.
+ * Documented in the README; keys are compared after headerKey().
+ */
+export const HEADER_SYNONYMS: Record<LeadColumn, readonly string[]> = {
+  company_name: ['company_name', 'company', 'company name', 'organization', 'organisation', 'account name', 'account', 'business name', 'employer'],
+  industry: ['industry', 'sector', 'vertical'],
+  company_website: ['company_website', 'website', 'web site', 'url', 'domain', 'company domain name', 'website url', 'homepage'],
+  company_size: ['company_size', 'company size', 'employees', 'number of employees', 'headcount', 'size'],
+  contact_name: ['contact_name', 'contact', 'contact name', 'full name', 'name', 'lead name'],
+  contact_email: ['contact_email', 'email', 'e-mail', 'email address', 'e-mail address', 'work email', 'contact email'],
+  contact_phone: ['contact_phone', 'phone', 'phone number', 'mobile', 'mobile phone', 'telephone', 'contact phone', 'work phone'],
+  contact_title: ['contact_title', 'title', 'job title', 'position', 'role', 'contact title'],
+  notes: ['notes', 'note', 'comments', 'comment', 'description'],
+};
+const FIRST_NAME_KEYS = new Set(['firstname', 'givenname', 'first']);
+const LAST_NAME_KEYS = new Set(['lastname', 'surname', 'familyname', 'last']);
+
+const SYNONYM_INDEX = new Map<string, LeadColumn>();
+for (const column of LEAD_COLUMNS) {
+  for (const synonym of HEADER_SYNONYMS[column]) SYNONYM_INDEX.set(headerKey(synonym), column);
+}
+
+export interface HeaderMap {
+  /** For each LEAD_COLUMNS entry, the index of its cell in a record, or -1. */
+  readonly columnIndex: Int32Array;
+  /** When there is no contact_name column: first and last name cells joined into it. */
+  readonly firstNameIndex: number;
+  readonly lastNameIndex: number;
+  readonly headers: readonly string[];
+  /** header -> column, for the result JSON */
+  readonly mapped: Record<string, string>;
+  readonly unknown: readonly string[];
+}
+
+export function mapHeaders(headers: readonly string[], explicit: Record<string, string> = {}): HeaderMap {
+  const explicitByKey = new Map(Object.entries(explicit).map(([h, c]) => [headerKey(h), c]));
+  const columnIndex = new Int32Array(LEAD_COLUMNS.length).fill(-1);
+  const claimedBy = new Map<LeadColumn, string>();
+  const mapped: Record<string, string> = {};
+  const unknown: string[] = [];
+  let firstNameIndex = -1;
+  let lastNameIndex = -1;
+
+  headers.forEach((raw, index) => {
+    const header = raw.trim();
+    const key = headerKey(header);
+    const target = explicitByKey.get(key) ?? SYNONYM_INDEX.get(key);
+    if (target === 'ignore') return;
+    if (target === undefined || !isLeadColumn(target)) {
+      if (!explicitByKey.has(key) && FIRST_NAME_KEYS.has(key) && firstNameIndex === -1) firstNameIndex = index;
+      else if (!explicitByKey.has(key) && LAST_NAME_KEYS.has(key) && lastNameIndex === -1) lastNameIndex = index;
+      else if (header !== '') unknown.push(header);
+      if (firstNameIndex === index || lastNameIndex === index) mapped[header] = 'contact_name';
+      return;
+    }
+    const previous = claimedBy.get(target);
+    if (previous !== undefined) {
+      throw new FileError(
+        'DUPLICATE_COLUMN',
+        `Columns "${previous}" and "${header}" both map to ${target}; remove one or set the mapping option.`,
+        { column: target, detail: { headers: [previous, header] } },
+      );
+    }
+    claimedBy.set(target, header);
+    columnIndex[LEAD_COLUMNS.indexOf(target)] = index;
+    mapped[header] = target;
+  });
+
+  if (columnIndex[0] === -1) {
+    throw new FileError(
+      'MISSING_COMPANY_COLUMN',
+      `No company_name column found (headers: ${headers.map((h) => `"${h}"`).join(', ') || 'none'}). ` +
+        'Name one column company_name (or Company, Account Name, Organization), or set the mapping option.',
+      { column: 'company_name', detail: { headers } },
+    );
+  }
+  const hasContactName = columnIndex[LEAD_COLUMNS.indexOf('contact_name')] !== -1;
+  if (hasContactName) {
+    for (const index of [firstNameIndex, lastNameIndex]) {
+      if (index !== -1) {
+        const header = headers[index]!.trim();
+        delete mapped[header];
+        unknown.push(header);
+      }
+    }
+  }
+  return {
+    columnIndex,
+    firstNameIndex: hasContactName ? -1 : firstNameIndex,
+    lastNameIndex: hasContactName ? -1 : lastNameIndex,
+    headers,
+    mapped,
+    unknown,
+  };
+}

@@ -1,0 +1,17 @@
+/** Objects the importer acts on: CSV uploads under uploads/, never its own outputs. */
+export const UPLOAD_PREFIX = 'uploads/';
+export const RESULT_SUFFIX = '.result.json';
+export const REJECTED_SUFFIX = '.rejected.csv';
+
+export const resultKeyFor = (key: string): string => key + RESULT_SUFFIX;
+export const rejectedKeyFor = (key: string): string => key + REJECTED_SUFFIX;
+
+export function isImportableKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return key.startsWith(UPLOAD_PREFIX) && lower.endsWith('.csv') && !lower.endsWith(REJECTED_SUFFIX);
+}
+
+/** S3 event keys are URL-encoded with `+` for spaces (application/x-www-form-urlencoded). */
+export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
+
+export const fileNameOf = (key: string): string => key.slice(key.lastIndexOf('/') + 1);

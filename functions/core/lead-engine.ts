@@ -1,0 +1,230 @@
+import { parse, type CsvError } from 'csv-parse';
+import { ByteDecoder, type DetectedEncoding } from './decode.ts';
+import { detectDelimiter } from './delimiter.ts';
+import { FileError, RejectionError } from './errors.ts';
+import { mapHeaders, type HeaderMap } from './headers.ts';
+import type { Delimiter, ImportOptions } from './options.ts';
+import { RowProcessor, type RowNote } from './row-processor.ts';
+import { RowErrorLog, formatRowError, rejectedHeaderLine, rejectedRowLine, type RowErrorDetail } from './row-report.ts';
+
+export interface EngineLimits {
+  /** Largest single record csv-parse accepts, in bytes. */
+  maxRecordBytes: number;
+  /** How many row errors (and notes) the result JSON lists. */
+  errorListLimit: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { maxRecordBytes: 1024 * 1024, errorListLimit: 100 };
+
+/** What one write() produced: COPY text for PostgreSQL and rejected-rows CSV text. */
+export interface EngineOutput {
+  copy: Buffer | undefined;
+  rejected: string | undefined;
+  rowsRead: number;
+}
+
+export interface EngineSummary {
+  encoding: DetectedEncoding;
+  delimiter: Delimiter;
+  columns: { mapped: Record<string, string>; unknown: string[] };
+  total_leads: number;
+  valid_count: number;
+  failed_count: number;
+  blank_rows: number;
+  error_details: RowErrorDetail[];
+  errors_truncated: boolean;
+  notes: string[];
+  notes_truncated: boolean;
+}
+
+/** csv-parse's engine without its stream wrapper, so the whole pipeline stays synchronous and pure. */
+interface CsvApi {
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
+  info: { records: number; lines: number };
+}
+
+const SNIFF_TEXT_BYTES = 16 * 1024;
+
+/**
+ * The import pipeline for one file: bytes in, COPY text and row reports out.
+ * decode -> detect delimiter -> parse (csv-parse) -> map headers -> validate (zod) -> COPY text.
+ * No I/O: the caller feeds chunks and ships the output, inline or in a worker thread.
+ */
+export class LeadEngine {
+  readonly #options: ImportOptions;
+  readonly #importId: string;
+  readonly #limits: EngineLimits;
+  readonly #decoder: ByteDecoder;
+  #sniffed: Buffer[] = [];
+  #sniffedBytes = 0;
+  #csv: CsvApi | undefined;
+  #delimiter: Delimiter | undefined;
+  #map: HeaderMap | undefined;
+  #rows: RowProcessor | undefined;
+  #row = 0;
+  #total = 0;
+  #valid = 0;
+  #failed = 0;
+  #blank = 0;
+  #errors: RowErrorLog;
+  #notes: string[] = [];
+  #notesTruncated = false;
+  #copy = '';
+  #rejected = '';
+  readonly #push = (record: string[]) => this.#onRecord(record);
+  readonly #close = () => {};
+
+  constructor(importId: string, options: ImportOptions, limits: EngineLimits = DEFAULT_LIMITS) {
+    this.#importId = importId;
+    this.#options = options;
+    this.#limits = limits;
+    this.#decoder = new ByteDecoder(options.encoding);
+    this.#errors = new RowErrorLog(limits.errorListLimit);
+  }
+
+  write(chunk: Uint8Array): EngineOutput {
+    for (const utf8 of this.#decoder.write(chunk)) this.#feed(utf8, false);
+    return this.#drain();
+  }
+
+  end(): EngineOutput & { summary: EngineSummary } {
+    for (const utf8 of this.#decoder.end()) this.#feed(utf8, false);
+    this.#feed(undefined, true);
+    if (this.#row === 0) throw new FileError('EMPTY_FILE', 'The file is empty: it has no header row and no leads.');
+    const output = this.#drain();
+    const summary: EngineSummary = {
+      encoding: this.#decoder.encoding!,
+      delimiter: this.#delimiter!,
+      columns: { mapped: this.#map!.mapped, unknown: [...this.#map!.unknown] },
+      total_leads: this.#total,
+      valid_count: this.#valid,
+      failed_count: this.#failed,
+      blank_rows: this.#blank,
+      error_details: this.#errors.details,
+      errors_truncated: this.#errors.truncated,
+      notes: this.#notes,
+      notes_truncated: this.#notesTruncated,
+    };
+    return { ...output, summary };
+  }
+
+  #feed(utf8: Buffer | undefined, end: boolean): void {
+    if (this.#csv === undefined) {
+      if (utf8) {
+        this.#sniffed.push(utf8);
+        this.#sniffedBytes += utf8.length;
+      }
+      if (this.#sniffedBytes < SNIFF_TEXT_BYTES && !end) return;
+      const sample = Buffer.concat(this.#sniffed);
+      this.#sniffed = [];
+      this.#delimiter = this.#options.delimiter === 'auto' ? detectDelimiter(sample.toString('utf8')) : this.#options.delimiter;
+      this.#csv = (
+        parse({
+          delimiter: this.#delimiter,
+          relax_column_count: true,
+          relax_quotes: true,
+          max_record_size: this.#limits.maxRecordBytes,
+          bom: true,
+        }) as unknown as { api: CsvApi }
+      ).api;
+      utf8 = sample;
+    }
+    const error = this.#csv.parse(utf8, end, this.#push, this.#close);
+    if (error !== undefined) throw this.#csvFailure(error);
+  }
+
+  #csvFailure(error: CsvError): Error {
+    if (error instanceof FileError || error instanceof RejectionError) return error;
+    const row = ((error as { records?: number }).records ?? this.#row) + 1;
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      return new FileError(
+        'CSV_QUOTE_NOT_CLOSED',
+        `Row ${row}: a quoted field opens here and is never closed, so the rest of the file cannot be read. Close the quote or remove it.`,
+        { row, cause: error },
+      );
+    }
+    if (error.code === 'CSV_MAX_RECORD_SIZE') {
+      return new FileError(
+        'CSV_RECORD_TOO_LARGE',
+        `Row ${row} is larger than ${this.#limits.maxRecordBytes} bytes; this usually means a quote is not closed.`,
+        { row, cause: error },
+      );
+    }
+    return new FileError('CSV_MALFORMED', `Row ${row}: the CSV cannot be read (${error.message}).`, { row, cause: error });
+  }
+
+  #onRecord(record: string[]): void {
+    const row = ++this.#row;
+    if (row === 1) {
+      this.#map = mapHeaders(record, this.#options.mapping);
+      this.#rows = new RowProcessor(this.#map, this.#importId, this.#options.phone_region);
+      return;
+    }
+    const outcome = this.#rows!.process(record, row);
+    if (outcome.kind === 'lead') {
+      this.#total++;
+      this.#valid++;
+      this.#copy += outcome.line;
+      if (outcome.notes) this.#addNotes(row, outcome.notes);
+      return;
+    }
+    if (outcome.kind === 'blank') {
+      this.#blank++;
+      return;
+    }
+    this.#total++;
+    this.#failed++;
+    const details = outcome.problems.map((p): RowErrorDetail => ({ row, column: p.column, value: p.value, code: p.code, message: p.message }));
+    for (const detail of details) this.#errors.add(detail);
+    if (this.#options.strict_mode) {
+      const first = details[0]!;
+      throw new RejectionError('STRICT_MODE_ROW_ERROR', `Strict mode: ${formatRowError(first)}. Nothing was imported.`, {
+        row,
+        column: first.column ?? undefined,
+        detail: { error_details: details },
+      });
+    }
+    if (this.#rejected === '' && this.#failed === 1) this.#rejected = rejectedHeaderLine(this.#map!.headers);
+    this.#rejected += rejectedRowLine(row, details.map((d) => formatRowError({ ...d, row }).replace(/^Row \d+: /, '')).join('; '), record);
+  }
+
+  #addNotes(row: number, notes: RowNote[]): void {
+    for (const note of notes) {
+      if (this.#notes.length < this.#limits.errorListLimit) this.#notes.push(`Row ${row}: ${note.column}: ${note.message} ("${note.value}")`);
+      else this.#notesTruncated = true;
+    }
+  }
+
+  #drain(): EngineOutput {
+    const copy = this.#copy === '' ? undefined : Buffer.from(this.#copy, 'utf8');
+    const rejected = this.#rejected === '' ? undefined : this.#rejected;
+    this.#copy = '';
+    this.#rejected = '';
+    return { copy, rejected, rowsRead: this.#total };
+  }
+
+  /** Counts so far; used when a rejection or failure needs the partial picture. */
+  get progress(): { total_leads: number; failed_count: number; error_details: RowErrorDetail[]; errors_truncated: boolean; encoding: DetectedEncoding | undefined; delimiter: Delimiter | undefined } {
+    return {
+      total_leads: this.#total,
+      failed_count: this.#failed,
+      error_details: this.#errors.details,
+      errors_truncated: this.#errors.truncated,
+      encoding: this.#decoder.encoding,
+      delimiter: this.#delimiter,
+    };
+  }
+}
+
+/** More than `error_threshold` invalid rows rejects the file; exactly the threshold passes. */
+export function thresholdRejection(summary: Pick<EngineSummary, 'total_leads' | 'failed_count'>, threshold: number): RejectionError | undefined {
+  const { total_leads: total, failed_count: failed } = summary;
+  // A tiny epsilon keeps "exactly 10%" on the passing side despite binary floating point.
+  if (total === 0 || failed <= total * threshold + 1e-9) return undefined;
+  const percent = ((failed / total) * 100).toFixed(1);
+  return new RejectionError(
+    'ERROR_THRESHOLD_EXCEEDED',
+    `${failed} of ${total} rows (${percent}%) are invalid, more than the ${+(threshold * 100).toFixed(2)}% allowed. Nothing was imported.`,
+    { detail: { failed_count: failed, total_leads: total } },
+  );
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { LEAD_COLUMNS } from './columns.ts';
+import { FileError } from './errors.ts';
+
+export const ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+export type EncodingOption = (typeof ENCODINGS)[number];
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+export const DUPLICATE_POLICIES = ['skip', 'update', 'allow'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+
+const booleanText = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
+]);
+
+const delimiterText = z
+  .string()
+  .transform((v) => (v === 'tab' || v === '\\t' ? '\t' : v === 'auto' ? 'auto' : v))
+  .pipe(z.enum(['auto', ...DELIMITERS]));
+
+/** Explicit header -> column mapping; `mapping` wins over synonym guesses. */
+const mappingSchema = z.record(z.string().min(1), z.enum([...LEAD_COLUMNS, 'ignore']));
+
+export const importOptionsSchema = z
+  .object({
+    strict_mode: booleanText.default(false),
+    error_threshold: z.coerce.number().min(0).max(1).default(0.1),
+    on_duplicate: z.enum(DUPLICATE_POLICIES).default('skip'),
+    encoding: z
+      .string()
+      .transform((v) => v.toLowerCase().replace(/^utf8$/, 'utf-8').replace(/^(cp1252|latin1|iso-8859-1)$/, 'windows-1252'))
+      .pipe(z.enum(ENCODINGS))
+      .default('auto'),
+    delimiter: delimiterText.default('auto'),
+    mapping: z
+      .union([z.string().transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'mapping must be a JSON object' });
+          return z.NEVER;
+        }
+      }), z.record(z.string(), z.string())])
+      .pipe(mappingSchema)
+      .optional(),
+    phone_region: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'phone_region must be a two-letter country code')
+      .transform((v) => v.toUpperCase())
+      .default('US'),
+  })
+  .strict();
+
+export type ImportOptions = z.output<typeof importOptionsSchema>;
+export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
+
+export const OPTION_NAMES = Object.keys(importOptionsSchema.shape) as (keyof ImportOptions)[];
+
+/** Validates options from any source; a bad option is a file-level failure naming the option. */
+export function parseImportOptions(input: Record<string, unknown>): ImportOptions {
+  const result = importOptionsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = issue?.path.join('.') || (issue && 'keys' in issue ? String(issue.keys) : 'options');
+  throw new FileError('INVALID_OPTIONS', `Invalid import option ${name}: ${issue?.message ?? 'invalid'}`, {
+    detail: { issues: result.error.issues },
+  });
+}
+
+/**
+ * S3 user metadata uses kebab-case (`x-amz-meta-strict-mode`); options use snake_case.
+ * Unrelated metadata (for example from other tools) is ignored rather than refused.
+ */
+export function optionsFromMetadata(metadata: Record<string, string> | undefined): ImportOptions {
+  const input: Record<string, unknown> = {};
+  const known = new Set<string>(OPTION_NAMES);
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    const name = key.toLowerCase().replace(/^x-amz-meta-/, '').replaceAll('-', '_');
+    if (known.has(name)) input[name] = value;
+  }
+  return parseImportOptions(input);
+}
+
+/** The inverse: options as S3 metadata, for presigned grants and the local drop path. */
+export function optionsToMetadata(options: Partial<ImportOptions>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const key = name.replaceAll('_', '-');
+    metadata[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  return metadata;
+}

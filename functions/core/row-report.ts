@@ -1,0 +1,40 @@
+import type { RowErrorCode } from './errors.ts';
+
+export interface RowErrorDetail {
+  /** Spreadsheet row number: the header is row 1. */
+  row: number;
+  column: string | null;
+  value: string | null;
+  code: RowErrorCode;
+  message: string;
+}
+
+export const formatRowError = (e: Pick<RowErrorDetail, 'row' | 'column' | 'message'>): string =>
+  e.column ? `Row ${e.row}: ${e.column}: ${e.message}` : `Row ${e.row}: ${e.message}`;
+
+/** Keeps the first `limit` errors for the result JSON and counts the rest. */
+export class RowErrorLog {
+  readonly details: RowErrorDetail[] = [];
+  truncated = false;
+  constructor(private readonly limit: number) {}
+  add(detail: RowErrorDetail): void {
+    if (this.details.length < this.limit) this.details.push(detail);
+    else this.truncated = true;
+  }
+  get messages(): string[] {
+    return this.details.map(formatRowError);
+  }
+}
+
+/** Cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+export const neutralizeCell = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
+const quoteCell = (value: string): string => (NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+export const csvLine = (cells: readonly string[]): string => cells.map((c) => quoteCell(neutralizeCell(c))).join(',') + '\r\n';
+
+/** UTF-8 BOM so Excel opens the rejected-rows file with the right encoding. */
+export const REJECTED_FILE_BOM = '\uFEFF';
+
+export const rejectedHeaderLine = (headers: readonly string[]): string => REJECTED_FILE_BOM + csvLine(['row', 'error', ...headers]);
+export const rejectedRowLine = (row: number, error: string, cells: readonly string[]): string => csvLine([String(row), error, ...cells]);

@@ -1,0 +1,8 @@
+import { sql as schema } from './001_schema.ts';
+import { sql as importerRole } from './002_importer_role.ts';
+
+/** Migrations in the order they apply; names are recorded in schema_migrations. Never edit an applied one. */
+export const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
+  { name: '001_schema', sql: schema },
+  { name: '002_importer_role', sql: importerRole },
+];

@@ -1,0 +1,77 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import pg from 'pg';
+import { z } from 'zod';
+import { InfraError } from '#core/errors';
+import { flag, positiveInt, readEnv } from './env.ts';
+
+export const databaseEnvShape = {
+  DATABASE_URL: z.string().min(1).optional(),
+  DB_SECRET_ARN: z.string().min(1).optional(),
+  DB_SSL: flag(false),
+  DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(600_000),
+  DB_LOCK_TIMEOUT_MS: positiveInt(5_000),
+  DB_IDLE_TX_TIMEOUT_MS: positiveInt(60_000),
+};
+export type DatabaseEnv = z.output<z.ZodObject<typeof databaseEnvShape>>;
+
+export const readDatabaseEnv = (env: NodeJS.ProcessEnv = process.env): DatabaseEnv => readEnv(databaseEnvShape, env);
+
+const secretShape = z.object({
+  host: z.string(),
+  port: z.coerce.number().default(5432),
+  username: z.string(),
+  password: z.string(),
+  dbname: z.string().default('postgres'),
+});
+
+/** Connection settings from DATABASE_URL, or from Secrets Manager (read once, at cold start). */
+export async function connectionConfig(env: DatabaseEnv): Promise<pg.PoolConfig> {
+  const session: pg.PoolConfig = {
+    connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+    statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,
+    lock_timeout: Math.min(env.DB_LOCK_TIMEOUT_MS, env.DB_STATEMENT_TIMEOUT_MS - 1),
+    idle_in_transaction_session_timeout: env.DB_IDLE_TX_TIMEOUT_MS,
+    application_name: 'lead-import',
+    ssl: env.DB_SSL ? { rejectUnauthorized: false } : undefined,
+  };
+  if (env.DATABASE_URL) return { ...session, connectionString: env.DATABASE_URL };
+  if (!env.DB_SECRET_ARN) throw new InfraError('CONFIG_MISSING', 'Configuration DATABASE_URL or DB_SECRET_ARN: one of them must be set');
+  const secret = await readSecret(env.DB_SECRET_ARN);
+  return { ...session, host: secret.host, port: secret.port, user: secret.username, password: secret.password, database: secret.dbname };
+}
+
+export async function readSecret(arn: string): Promise<z.output<typeof secretShape>> {
+  const client = new SecretsManagerClient({});
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    return secretShape.parse(JSON.parse(out.SecretString ?? '{}'));
+  } catch (cause) {
+    throw new InfraError('DATABASE_UNAVAILABLE', `Cannot read database secret ${arn}`, { cause });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** One connection per function instance: Lambda runs one event at a time per instance. */
+export function createPool(config: pg.PoolConfig, max = 1): pg.Pool {
+  const pool = new pg.Pool({ ...config, max, idleTimeoutMillis: 60_000 });
+  // An idle client that loses its connection must not crash the process; the next checkout reconnects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Maps a pg error to a retryable InfraError with SQLSTATE and detail kept. */
+export function databaseFailure(error: unknown, doing: string): InfraError {
+  if (error instanceof InfraError) return error;
+  const e = error as { code?: string; message?: string; detail?: string };
+  const sqlstate = e.code;
+  const detail = { sqlstate, detail: e.detail };
+  if (sqlstate === '55P03') return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, { cause: error, detail });
+  if ((sqlstate && CONNECTION_CODES.has(sqlstate)) || /terminat|Connection|timeout exceeded when trying to connect/i.test(e.message ?? '')) {
+    return new InfraError('DATABASE_UNAVAILABLE', `Database connection lost while ${doing}: ${e.message}`, { cause: error, detail });
+  }
+  return new InfraError('DATABASE_ERROR', `Database error while ${doing}: ${e.message}${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}`, { cause: error, detail });
+}

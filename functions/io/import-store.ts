@@ -1,0 +1,114 @@
+import type pg from 'pg';
+import type { DuplicateOutcome, DuplicateRow, ImportResult } from '#core/result';
+import type { DuplicatePolicy, ImportOptions } from '#core/options';
+import { LEAD_COLUMNS } from '#core/columns';
+
+/** Serializes the duplicate check of concurrent imports (and reverts): one small critical section. */
+export const LEADS_WRITE_LOCK = 7_305_202_611;
+
+export interface ImportClaim {
+  importId: string;
+  bucket: string;
+  key: string;
+  /** Version id, or ETag where the bucket is unversioned: the idempotency key with bucket and key. */
+  version: string;
+  filename: string;
+  size: number | null;
+  uploader: string | null;
+  options: ImportOptions;
+}
+
+/**
+ * Claims the source object for this import inside the open transaction. A concurrent claim of the
+ * same object waits on the unique index until this transaction ends: the database decides.
+ * Returns the earlier import when the object was already imported.
+ */
+export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Promise<{ claimed: true } | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }> {
+  const inserted = await client.query(
+    `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options)
+     values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8)
+     on conflict (source_bucket, source_key, source_version) do nothing
+     returning id`,
+    [claim.importId, claim.bucket, claim.key, claim.version, claim.filename, claim.size, claim.uploader, JSON.stringify(claim.options)],
+  );
+  if (inserted.rowCount === 1) return { claimed: true };
+  const existing = await client.query<{ id: string; status: string; result: ImportResult | null }>(
+    'select id, status, result from lead_imports where source_bucket = $1 and source_key = $2 and source_version = $3',
+    [claim.bucket, claim.key, claim.version],
+  );
+  return { claimed: false, existing: existing.rows[0]! };
+}
+
+export async function recordOutcome(client: pg.PoolClient, result: ImportResult): Promise<void> {
+  await client.query(
+    `update lead_imports set status = $2, error_code = $3, message = $4, encoding = $5, delimiter = $6,
+       total_leads = $7, imported_count = $8, updated_count = $9, duplicate_count = $10, failed_count = $11,
+       finished_at = $12, duration_ms = $13, result = $14
+     where id = $1`,
+    [
+      result.import_id, result.status, result.error_code, result.message, result.detected.encoding, result.detected.delimiter,
+      result.total_leads, result.imported_count, result.updated_count, result.duplicate_count, result.failed_count,
+      result.finished_at, result.duration_ms, JSON.stringify(result),
+    ],
+  );
+}
+
+const FIRST_EARLIER_LEAD = `
+  select n.id, n.source_row, n.email_normalized as email, f.id as first_id, f.import_id = n.import_id as same_import, f.source_row as first_row
+  from leads n
+  cross join lateral (
+    select o.id, o.import_id, o.source_row from leads o
+    where o.email_normalized = n.email_normalized and o.id <> n.id
+      and (o.import_id <> n.import_id or o.id < n.id)
+    order by o.import_id = n.import_id, o.id
+    limit 1
+  ) f
+  where n.import_id = $1 and n.email_normalized is not null`;
+
+const FILL_COLUMNS = LEAD_COLUMNS.filter((c) => c !== 'company_name' && c !== 'contact_email');
+const NORMALIZED = ['website_normalized', 'phone_e164'];
+
+/**
+ * Resolves duplicates by normalized e-mail after the COPY, under LEADS_WRITE_LOCK so that a
+ * concurrent import's committed rows are visible and two imports never both keep the same e-mail.
+ * skip: later duplicates are removed. update: they fill the earlier lead (non-empty cells win) and
+ * are removed; previous values are kept in lead_changes for revert. allow: nothing to do.
+ */
+export async function resolveDuplicates(client: pg.PoolClient, importId: string, policy: DuplicatePolicy, listLimit: number): Promise<DuplicateOutcome> {
+  if (policy === 'allow') return { duplicate_count: 0, updated_count: 0, duplicates: [], duplicates_truncated: false };
+  await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
+  const fill: string[] = [...FILL_COLUMNS, ...NORMALIZED];
+  const updateSql =
+    policy === 'update'
+      ? `, latest as (
+           select d.first_id, bool_or(d.same_import) as same_import,
+             ${fill.map((c) => `(array_agg(n.${c} order by n.source_row desc) filter (where n.${c} is not null))[1] as ${c}`).join(',\n             ')}
+           from dup d join leads n on n.id = d.id group by d.first_id
+         ), saved as (
+           insert into lead_changes (import_id, lead_id, source_row, previous)
+           select $1, o.id, o.source_row, to_jsonb(o) from leads o join latest l on l.first_id = o.id where not l.same_import
+           on conflict do nothing
+           returning lead_id
+         ), changed as (
+           update leads o set ${fill.map((c) => `${c} = coalesce(l.${c}, o.${c})`).join(', ')}, updated_at = now()
+           from latest l where o.id = l.first_id
+           returning o.id, l.same_import
+         )`
+      : '';
+  const sql = `
+    with dup as (${FIRST_EARLIER_LEAD})${updateSql},
+    gone as (delete from leads l using dup where l.id = dup.id returning dup.*)
+    select (select count(*) from gone)::int as duplicate_count,
+           ${policy === 'update' ? '(select count(*) from changed where not same_import)::int' : '0'} as updated_count,
+           (select coalesce(json_agg(s order by s.source_row), '[]') from (select * from gone order by source_row limit $2) s) as sample`;
+  const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit]);
+  const out = rows[0]!;
+  const duplicates: DuplicateRow[] = out.sample.map((d) => ({
+    row: d.source_row,
+    email: d.email,
+    duplicate_of_row: d.same_import ? d.first_row : null,
+    duplicate_of_lead_id: d.same_import ? null : Number(d.first_id),
+    action: policy === 'update' ? 'updated' : 'skipped',
+  }));
+  return { duplicate_count: out.duplicate_count, updated_count: out.updated_count, duplicates, duplicates_truncated: out.duplicate_count > duplicates.length };
+}

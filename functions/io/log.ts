@@ -1,0 +1,23 @@
+/** Structured JSON logs, one line per event, on stderr (stdout is the CLI's result channel). */
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
+
+const write = (level: string, event: string, fields: LogFields = {}) => {
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
+};
+
+export const log: Logger = {
+  info: (event, fields) => write('info', event, fields),
+  warn: (event, fields) => write('warn', event, fields),
+  error: (event, fields) => write('error', event, fields),
+};
+
+export const errorFields = (error: unknown): LogFields => {
+  const e = error as { name?: string; code?: string; message?: string; detail?: unknown };
+  return { error_name: e?.name, error_code: e?.code, error_message: e?.message, error_detail: e?.detail };
+};

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type pg from 'pg';
+import type { EngineLimits } from '#core/lead-engine';
+import type { ImportOptions } from '#core/options';
+import type { ImportResult } from '#core/result';
+import { TextFileSink } from '#io/temp-file';
+import { runImport } from './run-import.ts';
+
+/**
+ * The one-shot CLI path: a file on disk through the same runImport as the Lambda. Every run is a
+ * new import (the version is the import id); the rejected-rows file lands next to the input.
+ */
+export async function importFile(pool: pg.Pool, path: string, options: ImportOptions, limits: EngineLimits, onProgress?: (rows: number, bytes: number, size: number) => void): Promise<ImportResult> {
+  const absolute = resolve(path);
+  const { size } = await stat(absolute);
+  const importId = randomUUID();
+  const rejected = new TextFileSink(`${absolute}.rejected.csv`, `${absolute}.rejected.csv`);
+  let bytes = 0;
+  async function* counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  const outcome = await runImport(pool, {
+    importId,
+    filename: basename(absolute),
+    source: { bucket: 'local-file', key: absolute, version_id: null, etag: null, size },
+    version: importId,
+    uploader: process.env.USER ?? null,
+    options,
+    limits,
+    openBody: async () => counted(createReadStream(absolute, { highWaterMark: 256 * 1024 })),
+    rejectedRows: rejected,
+    ...(onProgress ? { onProgress: (rows: number) => onProgress(rows, bytes, size) } : {}),
+  });
+  await rejected.close();
+  if (outcome.replayed) throw new Error('unreachable: a CLI import is never a replay');
+  return outcome.result;
+}

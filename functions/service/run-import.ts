@@ -1,0 +1,137 @@
+import type pg from 'pg';
+import { FileError, LeadImportError, RejectionError, isFinal } from '#core/errors';
+import { LeadEngine, thresholdRejection, type EngineLimits, type EngineSummary } from '#core/lead-engine';
+import type { ImportOptions } from '#core/options';
+import { buildResult, type DuplicateOutcome, type ImportResult, type SourceRef } from '#core/result';
+import { copyLeads } from '#io/copy-leads';
+import { databaseFailure } from '#io/database';
+import { claimImport, recordOutcome, resolveDuplicates } from '#io/import-store';
+
+/** Where rejected rows go while the file streams (a temp file, later uploaded next to the source). */
+export interface RejectedRowsSink {
+  /** Where the report will be found (object key or file path), for `error_report_key`. */
+  readonly key: string;
+  write(text: string): Promise<void>;
+}
+
+export interface ImportJob {
+  importId: string;
+  filename: string;
+  source: SourceRef;
+  /** Idempotency key with bucket and key: version id, or ETag when unversioned. */
+  version: string;
+  uploader: string | null;
+  options: ImportOptions;
+  limits: EngineLimits;
+  /** A problem found before reading (bad options, too large): recorded as a failed import. */
+  precheck?: FileError | undefined;
+  /** Opened only after the import is claimed, so a replayed event never reads the object. */
+  openBody: () => Promise<AsyncIterable<Uint8Array>>;
+  rejectedRows?: RejectedRowsSink;
+  /** Milliseconds left before the caller is killed (Lambda deadline minus a margin). */
+  timeLeftMs?: () => number;
+  onProgress?: (rowsRead: number) => void;
+}
+
+export type ImportOutcome = { replayed: false; result: ImportResult } | { replayed: true; result: ImportResult | null; importId: string };
+
+/**
+ * One import, one transaction: claim the object, COPY every valid row, resolve duplicates, record
+ * the outcome, commit. A final problem (bad file, rejection, deadline) rolls the leads back but
+ * commits the history row; infrastructure trouble rolls everything back and throws for a retry.
+ */
+export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOutcome> {
+  const startedAt = new Date();
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw databaseFailure(error, 'connecting');
+  }
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    const claim = await claimImport(client, { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options });
+    if (!claim.claimed) {
+      await client.query('rollback');
+      return { replayed: true, result: claim.existing.result, importId: claim.existing.id };
+    }
+    await client.query('savepoint leads');
+    const engine = new LeadEngine(job.importId, job.options, job.limits);
+    const result = await loadLeads(client, job, engine, startedAt);
+    await recordOutcome(client, result);
+    await client.query('commit');
+    return { replayed: false, result };
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    await client.query('rollback').catch(() => {});
+    throw error instanceof LeadImportError ? error : databaseFailure(error, 'importing');
+  } finally {
+    // A connection that failed mid-transaction is discarded rather than reused.
+    client.release(broken);
+  }
+}
+
+async function loadLeads(client: pg.PoolClient, job: ImportJob, engine: LeadEngine, startedAt: Date): Promise<ImportResult> {
+  const base = { importId: job.importId, filename: job.filename, source: job.source, options: job.options, startedAt };
+  let summary: EngineSummary | undefined;
+  let copied = 0;
+  let duplicates: DuplicateOutcome | undefined;
+  let reportWritten = false;
+  const rejected = job.rejectedRows;
+  const writeRejected = async (text: string | undefined) => {
+    if (text === undefined || !rejected) return;
+    reportWritten = true;
+    await rejected.write(text);
+  };
+  try {
+    if (job.precheck) throw job.precheck;
+    const body = await job.openBody();
+    async function* copyText(): AsyncGenerator<Buffer> {
+      for await (const chunk of body) {
+        checkDeadline(job);
+        const out = engine.write(chunk);
+        await writeRejected(out.rejected);
+        job.onProgress?.(out.rowsRead);
+        if (out.copy) yield out.copy;
+      }
+      const last = engine.end();
+      await writeRejected(last.rejected);
+      summary = last.summary;
+      if (last.copy) yield last.copy;
+    }
+    copied = await copyLeads(client, copyText());
+    const rejection = thresholdRejection(summary!, job.options.error_threshold);
+    if (rejection) throw rejection;
+    checkDeadline(job);
+    duplicates = await resolveDuplicates(client, job.importId, job.options.on_duplicate, job.limits.errorListLimit);
+  } catch (error) {
+    if (!isFinal(error)) throw error;
+    await client.query('rollback to savepoint leads');
+    const partial = summary ?? engine.progress;
+    return buildResult({
+      ...base,
+      status: error instanceof RejectionError ? 'rejected' : 'failed',
+      finishedAt: new Date(),
+      summary: partial,
+      errorCode: error.code,
+      message: error.message,
+      errorReportKey: reportWritten ? rejected!.key : null,
+    });
+  }
+  return buildResult({
+    ...base,
+    status: 'succeeded',
+    finishedAt: new Date(),
+    summary,
+    duplicates,
+    importedCount: copied - (duplicates?.duplicate_count ?? 0),
+    errorReportKey: reportWritten ? rejected!.key : null,
+  });
+}
+
+function checkDeadline(job: ImportJob): void {
+  if (job.timeLeftMs && job.timeLeftMs() <= 0) {
+    throw new FileError('DEADLINE_EXCEEDED', 'The import ran out of time before the function deadline and was rolled back; split the file or raise the function timeout.');
+  }
+}

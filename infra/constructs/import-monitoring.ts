@@ -1,0 +1,181 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** EMF metrics the import function emits (namespace, dimension and names are a contract with the handler). */
+export const METRICS_NAMESPACE = 'LeadImport';
+export const METRICS_DIMENSIONS = { Service: 'lead-import' };
+export const EMF_METRIC_NAMES = [
+  'ImportsSucceeded',
+  'ImportsRejected',
+  'ImportsFailed',
+  'RowsImported',
+  'RowsFailed',
+  'ImportDurationMs',
+  'RowsPerSecond',
+] as const;
+type EmfMetricName = (typeof EMF_METRIC_NAMES)[number];
+
+export interface ImportMonitoringProps {
+  readonly importFunction: lambda.Function;
+  readonly failureQueue: sqs.IQueue;
+  readonly alarmEmail: string | undefined;
+}
+
+/** Alarms (to an encrypted SNS topic) on failed import events and function errors, plus a dashboard. */
+export class ImportMonitoring extends Construct {
+  public readonly alarmTopic: sns.Topic;
+  public readonly failedEventsAlarm: cloudwatch.Alarm;
+  public readonly importErrorsAlarm: cloudwatch.Alarm;
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ImportMonitoringProps) {
+    super(scope, id);
+    const fn = props.importFunction;
+
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, hence a customer key.
+    const topicKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Lead Import alarm topic encryption',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Lead Import alarms',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+    const action = new cwActions.SnsAction(this.alarmTopic);
+
+    const failedEvents = props.failureQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    this.failedEventsAlarm = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
+      alarmDescription:
+        'An S3 upload event could not be imported after all retries and is waiting in the failed-events queue.',
+      metric: failedEvents,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM });
+    this.importErrorsAlarm = new cloudwatch.Alarm(this, 'ImportErrorsAlarm', {
+      alarmDescription: 'The import function threw (the invocation will be retried, then sent to the queue).',
+      metric: errors,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.failedEventsAlarm, this.importErrorsAlarm]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+
+    const emf = (metricName: EmfMetricName, statistic: string, label?: string): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: METRICS_DIMENSIONS,
+        statistic,
+        period: Duration.minutes(5),
+        ...(label ? { label } : {}),
+      });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(1),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Imports (EMF)',
+            width: 12,
+            left: [
+              emf('ImportsSucceeded', cloudwatch.Stats.SUM),
+              emf('ImportsRejected', cloudwatch.Stats.SUM),
+              emf('ImportsFailed', cloudwatch.Stats.SUM),
+            ],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Rows (EMF)',
+            width: 12,
+            left: [emf('RowsImported', cloudwatch.Stats.SUM), emf('RowsFailed', cloudwatch.Stats.SUM)],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Import duration ms (EMF)',
+            width: 12,
+            left: [
+              emf('ImportDurationMs', cloudwatch.Stats.p(50), 'p50'),
+              emf('ImportDurationMs', cloudwatch.Stats.p(99), 'p99'),
+              emf('ImportDurationMs', cloudwatch.Stats.MAXIMUM, 'max'),
+            ],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Rows per second (EMF)',
+            width: 12,
+            left: [
+              emf('RowsPerSecond', cloudwatch.Stats.AVERAGE, 'avg'),
+              emf('RowsPerSecond', cloudwatch.Stats.MINIMUM, 'min'),
+            ],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Import function',
+            width: 12,
+            left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()],
+            right: [
+              fn.metric('ConcurrentExecutions', { statistic: cloudwatch.Stats.MAXIMUM }),
+              fn.metric('AsyncEventAge', { statistic: cloudwatch.Stats.MAXIMUM }),
+            ],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Import function duration',
+            width: 12,
+            left: [
+              fn.metricDuration({ statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+              fn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+              fn.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, label: 'max' }),
+            ],
+          }),
+        ],
+        [
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Alarms',
+            width: 12,
+            alarms: [this.failedEventsAlarm, this.importErrorsAlarm],
+          }),
+          new cloudwatch.SingleValueWidget({
+            title: 'Failed events waiting',
+            width: 12,
+            metrics: [failedEvents],
+          }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { IsolatedNetwork } from './isolated-network.ts';
+import type { LeadDatabase } from './lead-database.ts';
+import { LeadImportFunction } from './lead-import-function.ts';
+import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOADS_BUCKET_LOGICAL_ID, UPLOADS_PREFIX } from './upload-bucket.ts';
+
+export const IMPORT_TIMEOUT = Duration.minutes(15);
+export const IMPORT_MEMORY_MB = 1024;
+export const IMPORT_RETRY_ATTEMPTS = 2;
+export const IMPORT_MAX_EVENT_AGE = Duration.hours(6);
+
+export interface ImportPipelineProps {
+  readonly bucket: s3.Bucket;
+  readonly network: IsolatedNetwork;
+  readonly database: LeadDatabase;
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * S3 ObjectCreated (uploads/*.csv and uploads/*.CSV) -> import function (isolated subnets, reserved concurrency)
+ * -> RDS. Events that still fail after the async retries land in an encrypted SQS queue.
+ */
+export class ImportPipeline extends Construct {
+  public readonly function: LeadImportFunction;
+  public readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ImportPipelineProps) {
+    super(scope, id);
+    const { bucket, network, database } = props;
+
+    this.failureQueue = new sqs.Queue(this, 'FailedEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the terminal on-failure destination of the import function; S3 events in it are ' +
+        'inspected and re-driven by an operator (see infra/DEPLOY.md), so it needs no further DLQ.',
+    });
+
+    this.function = new LeadImportFunction(this, 'Function', {
+      entry: 'functions/import/handler.ts',
+      description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',
+      memorySize: IMPORT_MEMORY_MB,
+      timeout: IMPORT_TIMEOUT,
+      vpc: network.vpc,
+      vpcSubnets: network.isolatedSubnets,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: {
+        DB_SECRET_ARN: database.importerSecret.secretArn,
+        DB_SSL: 'true',
+      },
+    });
+    this.function.configureAsyncInvoke({
+      retryAttempts: IMPORT_RETRY_ATTEMPTS,
+      maxEventAge: IMPORT_MAX_EVENT_AGE,
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+    });
+
+    // Network: PostgreSQL, the Secrets Manager endpoint, and HTTPS to S3 (through the gateway endpoint:
+    // the isolated subnets have no other route, and the gateway endpoint has no security group to target).
+    database.allowConnectionsFrom(this.function);
+    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
+    this.function.securityGroup?.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to S3 via the gateway endpoint (isolated subnets have no internet route)',
+    );
+
+    // IAM: read the upload, write only the two result files next to it, read only the importer secret.
+    database.importerSecret.grantRead(this.function);
+    const uploads = bucket.arnForObjects(`${UPLOADS_PREFIX}*`);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadUploads',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [uploads],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteResultFiles',
+        actions: ['s3:PutObject'],
+        resources: [
+          bucket.arnForObjects(`${UPLOADS_PREFIX}*${RESULT_SUFFIX}`),
+          bucket.arnForObjects(`${UPLOADS_PREFIX}*${REJECTED_SUFFIX}`),
+        ],
+      }),
+    );
+    const role = this.function.role;
+    if (role) {
+      for (const pattern of ['*', `*${RESULT_SUFFIX}`, `*${REJECTED_SUFFIX}`]) {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`,
+          reason:
+            'Object keys are chosen per upload at runtime; the wildcard is confined to the uploads/ prefix ' +
+            '(and, for writes, to the .result.json / .rejected.csv suffixes).',
+        });
+      }
+    }
+
+    // Both spellings of the extension: S3 suffix filters are case-sensitive.
+    for (const suffix of ['.csv', '.CSV']) {
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
+        prefix: UPLOADS_PREFIX,
+        suffix,
+      });
+    }
+    acknowledgeBucketNotificationsHandler(Stack.of(this));
+  }
+}
+
+/** The stack-wide singleton Lambda that aws-s3 uses to apply bucket notification configurations. */
+const BUCKET_NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
+function acknowledgeBucketNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.tryFindChild(BUCKET_NOTIFICATIONS_HANDLER_ID);
+  if (!handler) throw new Error(`${BUCKET_NOTIFICATIONS_HANDLER_ID} not found: did aws-cdk-lib rename it?`);
+  Validations.of(handler).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      'CDK-internal handler that applies the S3 notification configuration at deploy time; aws-cdk-lib ' +
+      'hard-codes this managed policy (CloudWatch Logs only) and offers no way to replace it.',
+  });
+}

@@ -1,0 +1,140 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { REPO_ROOT } from '../paths.ts';
+
+export interface LeadImportFunctionProps {
+  /** Entry file relative to the repository root, e.g. `functions/import/handler.ts` (must export `handler`). */
+  readonly entry: string;
+  readonly description: string;
+  /** Explicit on purpose: every function states its own sizing. */
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment?: Record<string, string>;
+  /** Place the function in these subnets (it then gets its own egress-restricted security group). */
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * The one place holding every Lambda default of this stack:
+ * Node.js 24 on arm64, local esbuild bundling (no Docker) to an ESM bundle with source maps,
+ * a dedicated log group with retention, and a dedicated role whose only built-in
+ * permissions are writing to that log group (plus ENI management when in a VPC).
+ * Everything else is granted explicitly by the stack.
+ */
+export class LeadImportFunction extends nodejs.NodejsFunction {
+  /** The function's own log group (retention set); also exposed by the base class as `logGroup`. */
+  public readonly functionLogGroup: logs.LogGroup;
+  /** Present when the function runs in a VPC; allows no egress until the stack adds rules. */
+  public readonly securityGroup: ec2.SecurityGroup | undefined;
+
+  constructor(scope: Construct, id: string, props: LeadImportFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const securityGroup = props.vpc
+      ? new ec2.SecurityGroup(scope, `${id}SecurityGroup`, {
+          vpc: props.vpc,
+          description: `${id} function: egress only to what the stack allows`,
+          allowAllOutbound: false,
+        })
+      : undefined;
+
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    ];
+    if (props.vpc) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ManageVpcNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+    // Inline on the role resource itself, so the permissions exist before the function is created
+    // (Lambda checks the ENI permissions at CreateFunction time for VPC functions).
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${id} function`,
+      inlinePolicies: { Base: new iam.PolicyDocument({ statements }) },
+    });
+    if (props.vpc) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'EC2 network-interface actions needed by a VPC Lambda do not support resource-level permissions; ' +
+          'this is the documented minimum (same actions as AWSLambdaVPCAccessExecutionRole, without its logs:* on *).',
+      });
+    }
+
+    super(scope, id, {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: REPO_ROOT,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role,
+      logGroup,
+      ...(props.vpc
+        ? {
+            vpc: props.vpc,
+            vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+            securityGroups: securityGroup ? [securityGroup] : [],
+          }
+        : {}),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies (pg, ...) call require() on Node built-ins; give the ESM bundle one.
+        banner: "import { createRequire as __lead_import_createRequire } from 'node:module'; const require = __lead_import_createRequire(import.meta.url);",
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // Bundle the SDK versions pinned in package-lock.json instead of whatever the runtime ships.
+        bundleAwsSDK: true,
+        // pg only loads its optional native binding on demand; it is not installed.
+        externalModules: ['pg-native'],
+        logLevel: nodejs.LogLevel.WARNING,
+      },
+    });
+    this.functionLogGroup = logGroup;
+    this.securityGroup = securityGroup;
+  }
+}

@@ -1,0 +1,142 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { LeadImportFunction } from './lead-import-function.ts';
+import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOADS_BUCKET_LOGICAL_ID, UPLOADS_PREFIX } from './upload-bucket.ts';
+
+export const UPLOAD_URL_TTL_SECONDS = 300;
+export const RESULT_URL_TTL_SECONDS = 3600;
+
+export interface UploadApiProps {
+  readonly bucket: s3.Bucket;
+  /** OIDC issuer URL (e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>); may be a CfnParameter token. */
+  readonly jwtIssuer: string;
+  /** Accepted `aud` (or Cognito `client_id`) values; may be a CfnParameter list token. */
+  readonly jwtAudience: string[];
+  readonly maxUploadBytes: number;
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  readonly corsAllowedOrigins: string[];
+}
+
+/**
+ * HTTP API with one route, POST /uploads, protected by a JWT authorizer, backed by the presign function that
+ * returns a presigned S3 PUT URL (and the presigned GET URLs of the result files).
+ */
+export class UploadApi extends Construct {
+  public readonly api: apigwv2.HttpApi;
+  public readonly function: LeadImportFunction;
+  public readonly stage: apigwv2.HttpStage;
+
+  constructor(scope: Construct, id: string, props: UploadApiProps) {
+    super(scope, id);
+    const { bucket } = props;
+
+    this.function = new LeadImportFunction(this, 'PresignFunction', {
+      entry: 'functions/presign/handler.ts',
+      description: 'Returns presigned S3 URLs for uploading a CSV and reading its result files',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: {
+        BUCKET_NAME: bucket.bucketName,
+        MAX_UPLOAD_BYTES: String(props.maxUploadBytes),
+        UPLOAD_URL_TTL_SECONDS: String(UPLOAD_URL_TTL_SECONDS),
+        RESULT_URL_TTL_SECONDS: String(RESULT_URL_TTL_SECONDS),
+      },
+    });
+    // A presigned URL carries the signer's permissions: PUT anywhere under uploads/, GET only the result files.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SignUploads',
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${UPLOADS_PREFIX}*`)],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SignResultDownloads',
+        actions: ['s3:GetObject'],
+        resources: [
+          bucket.arnForObjects(`${UPLOADS_PREFIX}*${RESULT_SUFFIX}`),
+          bucket.arnForObjects(`${UPLOADS_PREFIX}*${REJECTED_SUFFIX}`),
+        ],
+      }),
+    );
+    const role = this.function.role;
+    if (role) {
+      for (const pattern of ['*', `*${RESULT_SUFFIX}`, `*${REJECTED_SUFFIX}`]) {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`,
+          reason:
+            'The presigned key is generated per request (per user) at runtime; the wildcard is confined to the ' +
+            'uploads/ prefix, and downloads to the .result.json / .rejected.csv suffixes.',
+        });
+      }
+    }
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
+      jwtAudience: props.jwtAudience,
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Lead Import upload API',
+      createDefaultStage: false,
+      ...(props.corsAllowedOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: props.corsAllowedOrigins,
+              allowMethods: [apigwv2.CorsHttpMethod.POST],
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    this.api.addRoutes({
+      path: '/uploads',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('PresignIntegration', this.function),
+      authorizer,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+            latencyMs: '$context.responseLatency',
+            responseLength: '$context.responseLength',
+          }),
+        ),
+      },
+    });
+  }
+
+  /** Base URL (no trailing slash); the route is `${apiUrl}/uploads`. */
+  public get apiUrl(): string {
+    return this.api.apiEndpoint;
+  }
+}

@@ -1,0 +1,84 @@
+import { CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Key layout shared with the functions: uploads/<...>.csv, next to it <key>.result.json and <key>.rejected.csv. */
+export const UPLOADS_PREFIX = 'uploads/';
+export const RESULT_SUFFIX = '.result.json';
+export const REJECTED_SUFFIX = '.rejected.csv';
+/** Fixed logical ID so IAM findings and operators can refer to the bucket by a stable name. */
+export const UPLOADS_BUCKET_LOGICAL_ID = 'UploadsBucket';
+
+export interface UploadBucketProps {
+  readonly uploadsExpirationDays: number;
+  readonly corsAllowedOrigins: string[];
+}
+
+/**
+ * The uploads bucket (CSV files, result and rejected-rows files) and its own server-access-log bucket.
+ * Both: all public access blocked, TLS-only bucket policy, S3-managed encryption, ACLs disabled, versioned.
+ */
+export class UploadBucket extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: UploadBucketProps) {
+    super(scope, id);
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the server-access-log destination; logging it into itself would create a log loop.',
+    });
+
+    const cors: s3.CorsRule[] =
+      props.corsAllowedOrigins.length > 0
+        ? [
+            {
+              allowedOrigins: props.corsAllowedOrigins,
+              allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+              allowedHeaders: ['*'],
+              exposedHeaders: ['ETag'],
+              maxAge: 3000,
+            },
+          ]
+        : [];
+
+    this.bucket = new s3.Bucket(this, 'Uploads', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'uploads-bucket/',
+      ...(cors.length > 0 ? { cors } : {}),
+      lifecycleRules: [
+        {
+          id: 'expire-uploads',
+          prefix: UPLOADS_PREFIX,
+          expiration: Duration.days(props.uploadsExpirationDays),
+        },
+        {
+          id: 'expire-noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(7),
+          expiredObjectDeleteMarker: true,
+        },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    (this.bucket.node.defaultChild as CfnResource).overrideLogicalId(UPLOADS_BUCKET_LOGICAL_ID);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm run import -- <file> [--strict] [--error-threshold R] [--on-duplicate skip|update|allow]
+ *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC]`
+ * Result JSON on stdout, logs and progress on stderr; exit 0 only for `succeeded`.
+ */
+import { parseArgs } from 'node:util';
+import { FileError, LeadImportError } from '#core/errors';
+import { parseImportOptions } from '#core/options';
+import { engineLimits, readImportEnv } from '#io/import-config';
+import { errorFields, log } from '#io/log';
+import { importFile } from '#service/import-file';
+import { cliPool } from './lib/cli-env.ts';
+import { progressBar } from './lib/progress-bar.ts';
+
+const USAGE = 'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US]';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    strict: { type: 'boolean', default: false },
+    'error-threshold': { type: 'string' },
+    'on-duplicate': { type: 'string' },
+    encoding: { type: 'string' },
+    delimiter: { type: 'string' },
+    mapping: { type: 'string' },
+    'phone-region': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+const file = positionals[0];
+if (values.help || !file) {
+  process.stderr.write(USAGE + '\n');
+  process.exit(values.help ? 0 : 2);
+}
+
+try {
+  const options = parseImportOptions(
+    Object.fromEntries(
+      Object.entries({
+        strict_mode: values.strict,
+        error_threshold: values['error-threshold'],
+        on_duplicate: values['on-duplicate'],
+        encoding: values.encoding,
+        delimiter: values.delimiter,
+        mapping: values.mapping,
+        phone_region: values['phone-region'],
+      }).filter(([, v]) => v !== undefined),
+    ),
+  );
+  const env = readImportEnv();
+  const pool = await cliPool();
+  const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+  try {
+    const result = await importFile(pool, file, options, engineLimits(env), bar?.update);
+    bar?.done();
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    process.exitCode = result.status === 'succeeded' ? 0 : 1;
+  } finally {
+    await pool.end();
+  }
+} catch (error) {
+  if (error instanceof FileError && error.code === 'INVALID_OPTIONS') {
+    process.stderr.write(`${error.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else {
+    log.error('import_failed', errorFields(error));
+    process.exitCode = error instanceof LeadImportError ? 1 : 3;
+  }
+}

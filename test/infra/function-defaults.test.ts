@@ -1,0 +1,51 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalId, resourcesOfType, synthStack, type CfnResource, type Synthesized } from './synth.ts';
+
+let s: Synthesized;
+let appFunctions: Record<string, CfnResource>;
+beforeAll(() => {
+  s = synthStack();
+  const functions = resourcesOfType(s.template, 'AWS::Lambda::Function');
+  const ids = [s.stack.importPipeline.function, s.stack.uploadApi.function, s.stack.migrations.function].map(logicalId);
+  appFunctions = Object.fromEntries(ids.map((id) => [id, functions[id] as CfnResource]));
+});
+
+describe('every Lead Import function (import, presign, migrate)', () => {
+  it('exists in the template', () => {
+    expect(Object.values(appFunctions).every((fn) => fn !== undefined)).toBe(true);
+    expect(Object.keys(appFunctions)).toHaveLength(3);
+  });
+
+  it('runs Node.js 24 on arm64', () => {
+    for (const fn of Object.values(appFunctions)) {
+      expect(fn.Properties?.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties?.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('ships an ESM bundle with source maps enabled at runtime', () => {
+    for (const fn of Object.values(appFunctions)) {
+      expect(fn.Properties?.Handler).toBe('index.handler');
+      const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('states memory and timeout explicitly and logs to its own log group with retention', () => {
+    const logGroups = resourcesOfType(s.template, 'AWS::Logs::LogGroup');
+    for (const fn of Object.values(appFunctions)) {
+      expect(fn.Properties?.MemorySize).toEqual(expect.any(Number));
+      expect(fn.Properties?.Timeout).toEqual(expect.any(Number));
+      const logGroupId = (fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logGroups[logGroupId]?.Properties?.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('sizes the import function for large files (15 min, 1024 MB) inside the isolated subnets', () => {
+    const importFn = appFunctions[logicalId(s.stack.importPipeline.function)];
+    expect(importFn?.Properties?.Timeout).toBe(900);
+    expect(importFn?.Properties?.MemorySize).toBe(1024);
+    const isolated = s.stack.network.vpc.isolatedSubnets.map((subnet) => ({ Ref: logicalId(subnet) }));
+    expect((importFn?.Properties?.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(isolated);
+  });
+});
