@@ -15,3 +15,10 @@ export function isImportableKey(key: string): boolean {
 export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
 
 export const fileNameOf = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+/** The inverse, as S3 writes keys into event notifications (slashes kept, spaces as `+`). */
+export const encodeEventKey = (key: string): string =>
+  key
+    .split('/')
+    .map((part) => encodeURIComponent(part).replace(/%20/g, '+'))
+    .join('/');

@@ -43,8 +43,8 @@ export async function handler(event: S3Event, context: Context): Promise<void> {
         import_id: r.import_id, bucket, key, status: r.status, error_code: r.error_code, total_leads: r.total_leads,
         imported_count: r.imported_count, failed_count: r.failed_count, duplicate_count: r.duplicate_count, duration_ms: r.duration_ms,
       });
-    } else {
-      log.info(outcome.action === 'replayed' ? 'import_replayed' : 'object_gone', { bucket, key, ...outcome });
+    } else if (outcome.action === 'replayed') {
+      log.info('import_replayed', { bucket, key, import_id: outcome.importId, result_rewritten: outcome.resultRewritten });
     }
   }
 }

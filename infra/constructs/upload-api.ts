@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -86,6 +86,7 @@ export class UploadApi extends Construct {
     });
 
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: `${Stack.of(this).stackName}-uploads`,
       description: 'Lead Import upload API',
       createDefaultStage: false,
       ...(props.corsAllowedOrigins.length > 0

@@ -34,8 +34,7 @@ export function synthStack(context: Record<string, unknown> = {}): Synthesized {
 export function logicalId(construct: IConstruct): string {
   const cfn = construct.node.defaultChild ?? construct;
   if (!CfnElement.isCfnElement(cfn)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
-  const stack = Stack.of(construct);
-  return stack.resolve(stack.getLogicalId(cfn)) as string;
+  return Stack.of(cfn).resolve(cfn.logicalId) as string;
 }
 
 export type CfnResource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] };

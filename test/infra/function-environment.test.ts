@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalId, resourcesOfType, synthStack, type Synthesized } from './synth.ts';
+
+let s: Synthesized;
+let envByFunction: Record<string, Record<string, unknown>>;
+beforeAll(() => {
+  s = synthStack();
+  envByFunction = Object.fromEntries(
+    Object.entries(resourcesOfType(s.template, 'AWS::Lambda::Function')).map(([id, fn]) => [
+      id,
+      (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+    ]),
+  );
+});
+
+function envOf(construct: Parameters<typeof logicalId>[0]): Record<string, unknown> {
+  const env = envByFunction[logicalId(construct)];
+  if (!env) throw new Error(`function ${construct.node.path} not in template`);
+  return env;
+}
+
+describe('function environments', () => {
+  it('contain no secret-looking variable names', () => {
+    for (const env of Object.values(envByFunction)) {
+      for (const key of Object.keys(env)) expect(key).not.toMatch(/PASSWORD|SECRET(?!_ARN)/);
+    }
+  });
+
+  it('never resolve a secret value into the environment', () => {
+    for (const env of Object.values(envByFunction)) {
+      const serialized = JSON.stringify(env);
+      expect(serialized).not.toMatch(/resolve:secretsmanager|SecretString|password/i);
+    }
+  });
+
+  it('pass secrets only as ARN references to the secret attachments', () => {
+    const attachments = Object.keys(resourcesOfType(s.template, 'AWS::SecretsManager::SecretTargetAttachment'));
+    for (const env of Object.values(envByFunction)) {
+      for (const [key, value] of Object.entries(env)) {
+        if (!key.endsWith('SECRET_ARN')) continue;
+        expect(value).toEqual({ Ref: expect.any(String) });
+        expect(attachments).toContain((value as { Ref: string }).Ref);
+      }
+    }
+  });
+
+  it('give the import function only the importer secret', () => {
+    const env = envOf(s.stack.importPipeline.function);
+    expect(env.DB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.importerSecret) });
+    expect(env.DB_SSL).toBe('true');
+    expect(env.IMPORTER_SECRET_ARN).toBeUndefined();
+  });
+
+  it('give the migrate function the master secret and the importer secret', () => {
+    const env = envOf(s.stack.migrations.function);
+    expect(env.DB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.masterSecret) });
+    expect(env.IMPORTER_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.importerSecret) });
+  });
+
+  it('give the presign function the bucket and URL settings, and no secret', () => {
+    const env = envOf(s.stack.uploadApi.function);
+    expect(env).toMatchObject({
+      BUCKET_NAME: { Ref: logicalId(s.stack.storage.bucket) },
+      MAX_UPLOAD_BYTES: '104857600',
+      UPLOAD_URL_TTL_SECONDS: '300',
+      RESULT_URL_TTL_SECONDS: '3600',
+    });
+    expect(Object.keys(env).filter((key) => key.includes('SECRET'))).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalId, resourcesOfType, synthStack, TEST_CORS_ORIGINS, type Synthesized } from './synth.ts';
+
+let s: Synthesized;
+let apiId: string;
+beforeAll(() => {
+  s = synthStack();
+  apiId = logicalId(s.stack.uploadApi.api);
+});
+
+describe('upload HTTP API', () => {
+  it('has exactly one route, POST /uploads, behind the JWT authorizer', () => {
+    const routes = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes).toHaveLength(1);
+    const route = routes[0]?.Properties ?? {};
+    expect(route.RouteKey).toBe('POST /uploads');
+    expect(route.AuthorizationType).toBe('JWT');
+
+    const authorizers = resourcesOfType(s.template, 'AWS::ApiGatewayV2::Authorizer');
+    const authorizerId = (route.AuthorizerId as { Ref: string }).Ref;
+    expect(authorizers[authorizerId]?.Properties).toEqual({
+      ApiId: { Ref: apiId },
+      AuthorizerType: 'JWT',
+      Name: 'JwtAuthorizer',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
+    });
+  });
+
+  it('takes the issuer and audience as CloudFormation parameters', () => {
+    s.template.hasParameter('JwtIssuer', { Type: 'String' });
+    s.template.hasParameter('JwtAudience', { Type: 'CommaDelimitedList' });
+  });
+
+  it('routes to the presign function', () => {
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      ApiId: { Ref: apiId },
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(s.stack.uploadApi.function), 'Arn'] },
+    });
+  });
+
+  it('throttles the stage and writes access logs (with the JWT sub) to a log group', () => {
+    const stages = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]?.Properties ?? {};
+    expect(stage.StageName).toBe('$default');
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    const accessLogs = stage.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    const logGroup = resourcesOfType(s.template, 'AWS::Logs::LogGroup')[accessLogs.DestinationArn['Fn::GetAtt'][0]];
+    expect(logGroup?.Properties?.RetentionInDays).toBeGreaterThan(0);
+    expect(accessLogs.Format).toContain('$context.authorizer.claims.sub');
+  });
+
+  it('answers CORS preflight only for the configured origins', () => {
+    const api = resourcesOfType(s.template, 'AWS::ApiGatewayV2::Api')[apiId];
+    expect(api?.Properties?.CorsConfiguration).toEqual(
+      expect.objectContaining({ AllowOrigins: TEST_CORS_ORIGINS, AllowMethods: ['POST'] }),
+    );
+  });
+
+  it('outputs the API base URL and the bucket name', () => {
+    s.template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
+    s.template.hasOutput('BucketName', { Value: { Ref: logicalId(s.stack.storage.bucket) } });
+  });
+});
