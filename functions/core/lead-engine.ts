@@ -1,4 +1,4 @@
-import { parse, type CsvError } from 'csv-parse';
+import { CsvTokenizer } from './csv-tokenizer.ts';
 import { ByteDecoder, type DetectedEncoding } from './decode.ts';
 import { detectDelimiter } from './delimiter.ts';
 import { FileError, RejectionError } from './errors.ts';
@@ -9,12 +9,12 @@ import { RowErrorLog, formatRowError, rejectedHeaderLine, rejectedRowLine, type 
 
 export interface EngineLimits {
   /** Largest single record csv-parse accepts, in bytes. */
-  maxRecordBytes: number;
+  maxRecordChars: number;
   /** How many row errors (and notes) the result JSON lists. */
   errorListLimit: number;
 }
 
-export const DEFAULT_LIMITS: EngineLimits = { maxRecordBytes: 1024 * 1024, errorListLimit: 100 };
+export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
 
 /** What one write() produced: COPY text for PostgreSQL and rejected-rows CSV text. */
 export interface EngineOutput {
@@ -37,12 +37,6 @@ export interface EngineSummary {
   notes_truncated: boolean;
 }
 
-/** csv-parse's engine without its stream wrapper, so the whole pipeline stays synchronous and pure. */
-interface CsvApi {
-  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
-  info: { records: number; lines: number };
-}
-
 const SNIFF_TEXT_BYTES = 16 * 1024;
 
 /**
@@ -57,7 +51,7 @@ export class LeadEngine {
   readonly #decoder: ByteDecoder;
   #sniffed: Buffer[] = [];
   #sniffedBytes = 0;
-  #csv: CsvApi | undefined;
+  #csv: CsvTokenizer | undefined;
   #delimiter: Delimiter | undefined;
   #map: HeaderMap | undefined;
   #rows: RowProcessor | undefined;
@@ -72,7 +66,6 @@ export class LeadEngine {
   #copy = '';
   #rejected = '';
   readonly #push = (record: string[]) => this.#onRecord(record);
-  readonly #close = () => {};
 
   constructor(importId: string, options: ImportOptions, limits: EngineLimits = DEFAULT_LIMITS) {
     this.#importId = importId;
@@ -115,42 +108,15 @@ export class LeadEngine {
         this.#sniffedBytes += utf8.length;
       }
       if (this.#sniffedBytes < SNIFF_TEXT_BYTES && !end) return;
-      const sample = Buffer.concat(this.#sniffed);
+      utf8 = Buffer.concat(this.#sniffed);
       this.#sniffed = [];
-      this.#delimiter = this.#options.delimiter === 'auto' ? detectDelimiter(sample.toString('utf8')) : this.#options.delimiter;
-      this.#csv = (
-        parse({
-          delimiter: this.#delimiter,
-          relax_column_count: true,
-          relax_quotes: true,
-          max_record_size: this.#limits.maxRecordBytes,
-          bom: true,
-        }) as unknown as { api: CsvApi }
-      ).api;
-      utf8 = sample;
+      const sample = utf8.toString('utf8');
+      this.#delimiter = this.#options.delimiter === 'auto' ? detectDelimiter(sample) : this.#options.delimiter;
+      this.#csv = new CsvTokenizer({ delimiter: this.#delimiter, maxRecordChars: this.#limits.maxRecordChars });
     }
-    const error = this.#csv.parse(utf8, end, this.#push, this.#close);
-    if (error !== undefined) throw this.#csvFailure(error);
-  }
-
-  #csvFailure(error: CsvError): Error {
-    if (error instanceof FileError || error instanceof RejectionError) return error;
-    const row = ((error as { records?: number }).records ?? this.#row) + 1;
-    if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
-      return new FileError(
-        'CSV_QUOTE_NOT_CLOSED',
-        `Row ${row}: a quoted field opens here and is never closed, so the rest of the file cannot be read. Close the quote or remove it.`,
-        { row, cause: error },
-      );
-    }
-    if (error.code === 'CSV_MAX_RECORD_SIZE') {
-      return new FileError(
-        'CSV_RECORD_TOO_LARGE',
-        `Row ${row} is larger than ${this.#limits.maxRecordBytes} bytes; this usually means a quote is not closed.`,
-        { row, cause: error },
-      );
-    }
-    return new FileError('CSV_MALFORMED', `Row ${row}: the CSV cannot be read (${error.message}).`, { row, cause: error });
+    // Chunks from ByteDecoder always end on a character boundary, so each decodes on its own.
+    if (utf8 && utf8.length > 0) this.#csv.write(utf8.toString('utf8'), this.#push);
+    if (end) this.#csv.end(this.#push);
   }
 
   #onRecord(record: string[]): void {

@@ -1,13 +1,14 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 
-/** E-mail comparison key: trimmed (already) and lower-cased. */
-export const emailKey = (email: string): string => email.toLowerCase();
-
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** scheme?, ASCII host with a dot, rest: the common case, normalized without building a URL object. */
+const SIMPLE_WEBSITE = /^(?:(https?):\/\/)?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)((?:[/?#][^\s]*)?)$/i;
 
 /** Website with a scheme and a lower-case host; undefined when it is not a usable URL. */
 export function normalizeWebsite(website: string): string | undefined {
+  const simple = SIMPLE_WEBSITE.exec(website);
+  if (simple) return `${(simple[1] ?? 'https').toLowerCase()}://${simple[2]!.toLowerCase()}${simple[3]}`;
   if (website.includes(' ')) return undefined;
   try {
     const url = new URL(HAS_SCHEME.test(website) ? website : `https://${website}`);

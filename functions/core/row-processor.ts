@@ -2,7 +2,7 @@ import { LEAD_COLUMNS, type LeadColumn } from './columns.ts';
 import { copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
-import { emailKey, normalizePhone, normalizeWebsite } from './normalize.ts';
+import { normalizePhone, normalizeWebsite } from './normalize.ts';
 import { validateRow } from './validate-row.ts';
 
 export interface RowProblem {
@@ -24,8 +24,21 @@ export type RowOutcome =
   | { kind: 'invalid'; problems: RowProblem[] };
 
 const COLUMN_COUNT = LEAD_COLUMNS.length;
-const EMAIL = LEAD_COLUMNS.indexOf('contact_email');
-const NAME = LEAD_COLUMNS.indexOf('contact_name');
+
+/** The trimmed cell, null when absent or empty; trims only when an edge is whitespace. */
+function cell(record: readonly string[], at: number): string | null {
+  if (at < 0) return null;
+  const raw = record[at];
+  if (raw === undefined || raw.length === 0) return null;
+  if (raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32) return raw;
+  const trimmed = raw.trim();
+  return trimmed.length === 0 ? null : trimmed;
+}
+
+function isBlank(record: readonly string[]): boolean {
+  for (let i = 0; i < record.length; i++) if (record[i]!.trim() !== '') return false;
+  return true;
+}
 
 /**
  * Turns one parsed record into one COPY text line, or the reasons it cannot be a lead.
@@ -45,10 +58,20 @@ export class RowProcessor {
   }
 
   process(record: readonly string[], row: number): RowOutcome {
-    const cells = {} as Record<LeadColumn, string | null>;
-    let empty = true;
-    for (let i = 0; i < record.length; i++) if (record[i]!.trim() !== '') { empty = false; break; }
-    if (empty) return { kind: 'blank' };
+    const index = this.#map.columnIndex;
+    // An object literal keeps one hidden class for every row (computed keys would not).
+    const cells: Record<LeadColumn, string | null> = {
+      company_name: cell(record, index[0]!),
+      industry: cell(record, index[1]!),
+      company_website: cell(record, index[2]!),
+      company_size: cell(record, index[3]!),
+      contact_name: cell(record, index[4]!),
+      contact_email: cell(record, index[5]!),
+      contact_phone: cell(record, index[6]!),
+      contact_title: cell(record, index[7]!),
+      notes: cell(record, index[8]!),
+    };
+    if (cells.company_name === null && isBlank(record)) return { kind: 'blank' };
 
     if (record.length !== this.#headerLength && !this.#onlyEmptyExtras(record)) {
       return {
@@ -61,17 +84,10 @@ export class RowProcessor {
         }],
       };
     }
-
-    const index = this.#map.columnIndex;
-    for (let c = 0; c < COLUMN_COUNT; c++) {
-      const at = index[c]!;
-      const raw = at >= 0 ? record[at] : undefined;
-      const value = raw === undefined ? '' : raw.trim();
-      cells[LEAD_COLUMNS[c]!] = value === '' ? null : value;
-    }
-    if (index[NAME] === -1 && (this.#map.firstNameIndex !== -1 || this.#map.lastNameIndex !== -1)) {
-      const joined = [record[this.#map.firstNameIndex]?.trim(), record[this.#map.lastNameIndex]?.trim()].filter(Boolean).join(' ');
-      cells.contact_name = joined === '' ? null : joined;
+    if (cells.contact_name === null && (this.#map.firstNameIndex !== -1 || this.#map.lastNameIndex !== -1)) {
+      const first = cell(record, this.#map.firstNameIndex);
+      const last = cell(record, this.#map.lastNameIndex);
+      cells.contact_name = first && last ? `${first} ${last}` : (first ?? last);
     }
 
     const checked = validateRow(cells);
@@ -96,8 +112,7 @@ export class RowProcessor {
 
     let line = copyField(lead.company_name);
     for (let c = 1; c < COLUMN_COUNT; c++) line += '\t' + copyField(lead[LEAD_COLUMNS[c]!]);
-    const email = lead[LEAD_COLUMNS[EMAIL]!];
-    line += this.#suffix + row + '\t' + (email === null ? '\\N' : copyField(emailKey(email))) + '\t' + copyField(website) + '\t' + copyField(phone) + '\n';
+    line += this.#suffix + row + '\t' + copyField(website) + '\t' + copyField(phone) + '\n';
     return { kind: 'lead', line, notes };
   }
 
@@ -109,4 +124,4 @@ export class RowProcessor {
 }
 
 /** Column order of the COPY lines RowProcessor builds. */
-export const COPY_COLUMNS = [...LEAD_COLUMNS, 'import_id', 'source_row', 'email_normalized', 'website_normalized', 'phone_e164'] as const;
+export const COPY_COLUMNS = [...LEAD_COLUMNS, 'import_id', 'source_row', 'website_normalized', 'phone_e164'] as const;

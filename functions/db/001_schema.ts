@@ -27,6 +27,8 @@ create table lead_imports (
   duration_ms integer,
   result jsonb,
   reverted_at timestamptz,
+  -- Every lead this import created has an id above this value (max(id) before its COPY).
+  lead_id_floor bigint,
   constraint lead_imports_source_unique unique (source_bucket, source_key, source_version)
 );
 create index lead_imports_started_at_idx on lead_imports (started_at desc);
@@ -44,19 +46,21 @@ create table leads (
   contact_title varchar(255),
   notes text,
   created_at timestamptz not null default now(),
-  -- Added: provenance and normalized keys (what the user wrote stays in the columns above).
+  -- Added: provenance and normalized values (what the user wrote stays in the columns above).
+  -- Nullable so leads carried over from the original service need no import.
   updated_at timestamptz,
-  import_id uuid not null,
-  source_row integer not null,
-  email_normalized varchar(254),
+  import_id uuid,
+  source_row integer,
   website_normalized varchar(2048),
   phone_e164 varchar(16)
 );
--- Duplicate detection by normalized e-mail. Not unique on purpose: the 'allow' policy keeps
--- duplicates, and concurrent imports are serialized by an advisory lock during the duplicate
--- check instead, so a COPY never waits on another transaction's index entries.
-create index leads_email_normalized_idx on leads (email_normalized) where email_normalized is not null;
-create index leads_import_id_idx on leads (import_id);
+-- Duplicate detection compares e-mails case-insensitively (they are stored trimmed). Not unique on
+-- purpose: the 'allow' policy keeps duplicates, and concurrent imports are serialized by an
+-- advisory lock during the duplicate check instead, so a COPY never waits on another
+-- transaction's index entries (no deadlocks between imports sharing e-mails).
+create index leads_email_lower_idx on leads (lower(contact_email)) where contact_email is not null;
+-- No index on import_id: an import's leads sit above lead_imports.lead_id_floor (ids only grow),
+-- so the primary key finds them, and COPY does not pay for a second index.
 
 -- Previous values of leads changed by an 'update' import, so the import can be reverted.
 create table lead_changes (

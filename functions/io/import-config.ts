@@ -7,7 +7,7 @@ export const importEnvShape = {
   ...databaseEnvShape,
   S3_ENDPOINT: z.url().optional(),
   MAX_FILE_BYTES: positiveInt(1024 * 1024 * 1024),
-  MAX_RECORD_BYTES: positiveInt(1024 * 1024),
+  MAX_RECORD_CHARS: positiveInt(1024 * 1024),
   ERROR_LIST_LIMIT: positiveInt(100),
   DEADLINE_MARGIN_MS: positiveInt(10_000),
   PROGRESS_INTERVAL_MS: positiveInt(2_000),
@@ -16,4 +16,4 @@ export type ImportEnv = z.output<z.ZodObject<typeof importEnvShape>>;
 
 export const readImportEnv = (env: NodeJS.ProcessEnv = process.env): ImportEnv => readEnv(importEnvShape, env);
 
-export const engineLimits = (env: ImportEnv): EngineLimits => ({ maxRecordBytes: env.MAX_RECORD_BYTES, errorListLimit: env.ERROR_LIST_LIMIT });
+export const engineLimits = (env: ImportEnv): EngineLimits => ({ maxRecordChars: env.MAX_RECORD_CHARS, errorListLimit: env.ERROR_LIST_LIMIT });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DuplicateOutcome, DuplicateRow, ImportResult } from '#core/result';
 import type { DuplicatePolicy, ImportOptions } from '#core/options';
@@ -24,6 +25,9 @@ export interface ImportClaim {
  * Returns the earlier import when the object was already imported.
  */
 export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Promise<{ claimed: true } | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }> {
+  // A granted import id reused by a second upload of the same key (a new version) gets a fresh id.
+  const taken = await client.query('select 1 from lead_imports where id = $1', [claim.importId]);
+  if (taken.rowCount === 1) claim.importId = randomUUID();
   const inserted = await client.query(
     `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options)
      values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8)
@@ -53,17 +57,26 @@ export async function recordOutcome(client: pg.PoolClient, result: ImportResult)
   );
 }
 
+/** For each lead of this import ($1, ids above $3), the earliest lead with the same e-mail, if any. */
 const FIRST_EARLIER_LEAD = `
-  select n.id, n.source_row, n.email_normalized as email, f.id as first_id, f.import_id = n.import_id as same_import, f.source_row as first_row
+  select n.id, n.source_row, n.contact_email as email, f.id as first_id, f.import_id = n.import_id as same_import, f.source_row as first_row
   from leads n
   cross join lateral (
     select o.id, o.import_id, o.source_row from leads o
-    where o.email_normalized = n.email_normalized and o.id <> n.id
-      and (o.import_id <> n.import_id or o.id < n.id)
-    order by o.import_id = n.import_id, o.id
+    where lower(o.contact_email) = lower(n.contact_email) and o.contact_email is not null and o.id <> n.id
+      and (o.import_id is distinct from n.import_id or o.id < n.id)
+    order by o.import_id is not distinct from n.import_id, o.id
     limit 1
   ) f
-  where n.import_id = $1 and n.email_normalized is not null`;
+  where n.id > $3 and n.import_id = $1 and n.contact_email is not null`;
+
+/** Every lead COPY adds gets a larger id than this (identity values only grow). */
+export async function leadIdFloor(client: pg.PoolClient, importId: string): Promise<number> {
+  const { rows } = await client.query<{ floor: string }>('select coalesce(max(id), 0) as floor from leads');
+  const floor = Number(rows[0]!.floor);
+  await client.query('update lead_imports set lead_id_floor = $2 where id = $1', [importId, floor]);
+  return floor;
+}
 
 const FILL_COLUMNS = LEAD_COLUMNS.filter((c) => c !== 'company_name' && c !== 'contact_email');
 const NORMALIZED = ['website_normalized', 'phone_e164'];
@@ -74,7 +87,7 @@ const NORMALIZED = ['website_normalized', 'phone_e164'];
  * skip: later duplicates are removed. update: they fill the earlier lead (non-empty cells win) and
  * are removed; previous values are kept in lead_changes for revert. allow: nothing to do.
  */
-export async function resolveDuplicates(client: pg.PoolClient, importId: string, policy: DuplicatePolicy, listLimit: number): Promise<DuplicateOutcome> {
+export async function resolveDuplicates(client: pg.PoolClient, importId: string, floor: number, policy: DuplicatePolicy, listLimit: number): Promise<DuplicateOutcome> {
   if (policy === 'allow') return { duplicate_count: 0, updated_count: 0, duplicates: [], duplicates_truncated: false };
   await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
   const fill: string[] = [...FILL_COLUMNS, ...NORMALIZED];
@@ -101,7 +114,7 @@ export async function resolveDuplicates(client: pg.PoolClient, importId: string,
     select (select count(*) from gone)::int as duplicate_count,
            ${policy === 'update' ? '(select count(*) from changed where not same_import)::int' : '0'} as updated_count,
            (select coalesce(json_agg(s order by s.source_row), '[]') from (select * from gone order by source_row limit $2) s) as sample`;
-  const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit]);
+  const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit, floor]);
   const out = rows[0]!;
   const duplicates: DuplicateRow[] = out.sample.map((d) => ({
     row: d.source_row,

@@ -11,6 +11,8 @@ import { headObject, objectExists, openObject, putFile, putJson } from '#io/s3';
 import { TextFileSink } from '#io/temp-file';
 import { runImport } from './run-import.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface ImportObjectDeps {
   s3: S3Client;
   pool: () => Promise<pg.Pool>;
@@ -39,7 +41,9 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
     log.warn('object_gone', { bucket: ref.bucket, key: ref.key });
     return { action: 'gone' };
   }
-  const importId = randomUUID();
+  // A presigned grant names the import in advance (x-amz-meta-import-id) so the client can follow it.
+  const granted = head.metadata['import-id'];
+  const importId = granted && UUID.test(granted) ? granted.toLowerCase() : randomUUID();
   let options: ImportOptions;
   let precheck: FileError | undefined;
   try {

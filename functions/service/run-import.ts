@@ -5,7 +5,7 @@ import type { ImportOptions } from '#core/options';
 import { buildResult, type DuplicateOutcome, type ImportResult, type SourceRef } from '#core/result';
 import { copyLeads } from '#io/copy-leads';
 import { databaseFailure } from '#io/database';
-import { claimImport, recordOutcome, resolveDuplicates } from '#io/import-store';
+import { claimImport, leadIdFloor, recordOutcome, resolveDuplicates } from '#io/import-store';
 
 /** Where rejected rows go while the file streams (a temp file, later uploaded next to the source). */
 export interface RejectedRowsSink {
@@ -51,11 +51,13 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    const claim = await claimImport(client, { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options });
+    const request = { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options };
+    const claim = await claimImport(client, request);
     if (!claim.claimed) {
       await client.query('rollback');
       return { replayed: true, result: claim.existing.result, importId: claim.existing.id };
     }
+    job = { ...job, importId: request.importId };
     await client.query('savepoint leads');
     const engine = new LeadEngine(job.importId, job.options, job.limits);
     const result = await loadLeads(client, job, engine, startedAt);
@@ -100,11 +102,12 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, engine: LeadEngi
       summary = last.summary;
       if (last.copy) yield last.copy;
     }
+    const floor = await leadIdFloor(client, job.importId);
     copied = await copyLeads(client, copyText());
     const rejection = thresholdRejection(summary!, job.options.error_threshold);
     if (rejection) throw rejection;
     checkDeadline(job);
-    duplicates = await resolveDuplicates(client, job.importId, job.options.on_duplicate, job.limits.errorListLimit);
+    duplicates = await resolveDuplicates(client, job.importId, floor, job.options.on_duplicate, job.limits.errorListLimit);
   } catch (error) {
     if (!isFinal(error)) throw error;
     await client.query('rollback to savepoint leads');
