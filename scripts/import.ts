@@ -51,7 +51,7 @@ try {
   const pool = await cliPool();
   const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
   try {
-    const result = await importFile(pool, file, options, engineLimits(env), bar?.update);
+    const result = await importFile(pool, file, options, engineLimits(env), env.THREAD_MIN_BYTES, bar?.update);
     bar?.done();
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     process.exitCode = result.status === 'succeeded' ? 0 : 1;

@@ -23,6 +23,15 @@ export interface EngineOutput {
   rowsRead: number;
 }
 
+export interface EngineProgress {
+  total_leads: number;
+  failed_count: number;
+  error_details: RowErrorDetail[];
+  errors_truncated: boolean;
+  encoding: DetectedEncoding | undefined;
+  delimiter: Delimiter | undefined;
+}
+
 export interface EngineSummary {
   encoding: DetectedEncoding;
   delimiter: Delimiter;
@@ -170,7 +179,7 @@ export class LeadEngine {
   }
 
   /** Counts so far; used when a rejection or failure needs the partial picture. */
-  get progress(): { total_leads: number; failed_count: number; error_details: RowErrorDetail[]; errors_truncated: boolean; encoding: DetectedEncoding | undefined; delimiter: Delimiter | undefined } {
+  get progress(): EngineProgress {
     return {
       total_leads: this.#total,
       failed_count: this.#failed,

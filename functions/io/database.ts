@@ -63,10 +63,12 @@ export function createPool(config: pg.PoolConfig, max = 1): pg.Pool {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
-/** Maps a pg error to a retryable InfraError with SQLSTATE and detail kept. */
-export function databaseFailure(error: unknown, doing: string): InfraError {
+/** Maps a pg or socket error to a retryable InfraError with SQLSTATE and detail kept; others pass through. */
+export function databaseFailure(error: unknown, doing: string): Error {
   if (error instanceof InfraError) return error;
-  const e = error as { code?: string; message?: string; detail?: string };
+  const e = error as { code?: string; message?: string; detail?: string; severity?: string };
+  const fromDatabase = e?.severity !== undefined || (e?.code !== undefined && CONNECTION_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
+  if (!fromDatabase) return error instanceof Error ? error : new Error(String(error));
   const sqlstate = e.code;
   const detail = { sqlstate, detail: e.detail };
   if (sqlstate === '55P03') return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, { cause: error, detail });

@@ -11,6 +11,7 @@ export const importEnvShape = {
   ERROR_LIST_LIMIT: positiveInt(100),
   DEADLINE_MARGIN_MS: positiveInt(10_000),
   PROGRESS_INTERVAL_MS: positiveInt(2_000),
+  THREAD_MIN_BYTES: positiveInt(4 * 1024 * 1024),
 };
 export type ImportEnv = z.output<z.ZodObject<typeof importEnvShape>>;
 

@@ -13,7 +13,7 @@ import { runImport } from './run-import.ts';
  * The one-shot CLI path: a file on disk through the same runImport as the Lambda. Every run is a
  * new import (the version is the import id); the rejected-rows file lands next to the input.
  */
-export async function importFile(pool: pg.Pool, path: string, options: ImportOptions, limits: EngineLimits, onProgress?: (rows: number, bytes: number, size: number) => void): Promise<ImportResult> {
+export async function importFile(pool: pg.Pool, path: string, options: ImportOptions, limits: EngineLimits, threadMinBytes: number, onProgress?: (rows: number, bytes: number, size: number) => void): Promise<ImportResult> {
   const absolute = resolve(path);
   const { size } = await stat(absolute);
   const importId = randomUUID();
@@ -33,6 +33,7 @@ export async function importFile(pool: pg.Pool, path: string, options: ImportOpt
     uploader: process.env.USER ?? null,
     options,
     limits,
+    threaded: size >= threadMinBytes,
     openBody: async () => counted(createReadStream(absolute, { highWaterMark: 256 * 1024 })),
     rejectedRows: rejected,
     ...(onProgress ? { onProgress: (rows: number) => onProgress(rows, bytes, size) } : {}),

@@ -65,6 +65,7 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
       uploader: head.metadata['uploader'] ?? null,
       options,
       limits: engineLimits(env),
+      threaded: head.size >= env.THREAD_MIN_BYTES,
       precheck,
       openBody: () => openObject(s3, ref.bucket, ref.key, head),
       rejectedRows: rejected,

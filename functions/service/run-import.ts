@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { FileError, LeadImportError, RejectionError, isFinal } from '#core/errors';
-import { LeadEngine, thresholdRejection, type EngineLimits, type EngineSummary } from '#core/lead-engine';
+import { createEngineRunner } from '#core/engine-runner';
+import { thresholdRejection, type EngineLimits, type EngineSummary } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
 import { buildResult, type DuplicateOutcome, type ImportResult, type SourceRef } from '#core/result';
 import { copyLeads } from '#io/copy-leads';
@@ -23,6 +24,8 @@ export interface ImportJob {
   uploader: string | null;
   options: ImportOptions;
   limits: EngineLimits;
+  /** Parse and validate in a worker thread (worth it above a few megabytes). */
+  threaded: boolean;
   /** A problem found before reading (bad options, too large): recorded as a failed import. */
   precheck?: FileError | undefined;
   /** Opened only after the import is claimed, so a replayed event never reads the object. */
@@ -59,8 +62,7 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
     }
     job = { ...job, importId: request.importId };
     await client.query('savepoint leads');
-    const engine = new LeadEngine(job.importId, job.options, job.limits);
-    const result = await loadLeads(client, job, engine, startedAt);
+    const result = await loadLeads(client, job, startedAt);
     await recordOutcome(client, result);
     await client.query('commit');
     return { replayed: false, result };
@@ -74,7 +76,8 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
   }
 }
 
-async function loadLeads(client: pg.PoolClient, job: ImportJob, engine: LeadEngine, startedAt: Date): Promise<ImportResult> {
+async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date): Promise<ImportResult> {
+  const runner = createEngineRunner({ importId: job.importId, options: job.options, limits: job.limits }, job.threaded);
   const base = { importId: job.importId, filename: job.filename, source: job.source, options: job.options, startedAt };
   let summary: EngineSummary | undefined;
   let copied = 0;
@@ -89,18 +92,19 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, engine: LeadEngi
   try {
     if (job.precheck) throw job.precheck;
     const body = await job.openBody();
-    async function* copyText(): AsyncGenerator<Buffer> {
+    async function* watched(): AsyncGenerator<Uint8Array> {
       for await (const chunk of body) {
         checkDeadline(job);
-        const out = engine.write(chunk);
+        yield chunk;
+      }
+    }
+    async function* copyText(): AsyncGenerator<Buffer> {
+      for await (const out of runner.run(watched())) {
         await writeRejected(out.rejected);
         job.onProgress?.(out.rowsRead);
         if (out.copy) yield out.copy;
       }
-      const last = engine.end();
-      await writeRejected(last.rejected);
-      summary = last.summary;
-      if (last.copy) yield last.copy;
+      summary = runner.summary;
     }
     const floor = await leadIdFloor(client, job.importId);
     copied = await copyLeads(client, copyText());
@@ -111,7 +115,7 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, engine: LeadEngi
   } catch (error) {
     if (!isFinal(error)) throw error;
     await client.query('rollback to savepoint leads');
-    const partial = summary ?? engine.progress;
+    const partial = summary ?? runner.progress;
     return buildResult({
       ...base,
       status: error instanceof RejectionError ? 'rejected' : 'failed',

@@ -36,12 +36,12 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * PostgreSQL for tests and the local stack: DATABASE_URL when given, else a server on 127.0.0.1:5432,
- * else an embedded PostgreSQL 15 from npm kept under `dataDir`.
+ * PostgreSQL for tests and the local stack: DATABASE_URL when given, else a server on 127.0.0.1:5432
+ * (unless `probeLocal` is false), else an embedded PostgreSQL 15 from npm kept under `dataDir`.
  */
-export async function ensurePostgres(dataDir: string, databaseUrl = process.env.DATABASE_URL): Promise<PostgresServer> {
+export async function ensurePostgres(dataDir: string, databaseUrl = process.env.DATABASE_URL, options: { probeLocal?: boolean } = {}): Promise<PostgresServer> {
   if (databaseUrl) return { adminUrl: databaseUrl, embedded: false, stop: async () => {} };
-  if (await reachable(LOCAL_URL)) return { adminUrl: LOCAL_URL, embedded: false, stop: async () => {} };
+  if (options.probeLocal !== false && (await reachable(LOCAL_URL))) return { adminUrl: LOCAL_URL, embedded: false, stop: async () => {} };
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
   const server = new EmbeddedPostgres({

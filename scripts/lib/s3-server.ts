@@ -38,3 +38,22 @@ export async function startLocalS3(options: { bucket: string; port?: number; dir
     close: () => server.close(),
   };
 }
+
+/**
+ * A bucket CORS configuration (s3rver `configs` entry) like the CDK bucket's: browsers on `origins`
+ * may PUT the presigned upload and GET/HEAD the result files, with any request header.
+ */
+export function corsConfig(origins: string[]): string {
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return [
+    '<CORSConfiguration>',
+    '  <CORSRule>',
+    ...origins.map((origin) => `    <AllowedOrigin>${escape(origin)}</AllowedOrigin>`),
+    ...['PUT', 'GET', 'HEAD'].map((method) => `    <AllowedMethod>${method}</AllowedMethod>`),
+    '    <AllowedHeader>*</AllowedHeader>',
+    '    <ExposeHeader>ETag</ExposeHeader>',
+    '    <MaxAgeSeconds>3000</MaxAgeSeconds>',
+    '  </CORSRule>',
+    '</CORSConfiguration>',
+  ].join('\n');
+}

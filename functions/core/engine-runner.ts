@@ -1,0 +1,198 @@
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from './errors.ts';
+import { LeadEngine, type EngineLimits, type EngineOutput, type EngineProgress, type EngineSummary } from './lead-engine.ts';
+import type { ImportOptions } from './options.ts';
+
+/**
+ * Runs a LeadEngine over a byte stream and yields its output. Two ways, same results:
+ * inline (small files: no thread start-up cost) or in a worker thread, so parsing and validation
+ * overlap with the main thread streaming S3 bytes in and COPY bytes out.
+ */
+export interface EngineRunner {
+  run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput>;
+  /** Set once run() has finished. */
+  readonly summary: EngineSummary | undefined;
+  /** Counts so far, also after a failure. */
+  readonly progress: EngineProgress;
+}
+
+interface EngineSetup {
+  importId: string;
+  options: ImportOptions;
+  limits: EngineLimits;
+}
+
+/** Feed the engine about this much at a time: fewer messages, still smooth backpressure. */
+const BATCH_BYTES = 256 * 1024;
+/** Batches handed to the worker and not yet answered. */
+const MAX_IN_FLIGHT = 4;
+
+export function createEngineRunner(setup: EngineSetup, threaded: boolean): EngineRunner {
+  return threaded ? new ThreadRunner(setup) : new InlineRunner(setup);
+}
+
+async function* batches(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= BATCH_BYTES) {
+      yield Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(parts, size);
+}
+
+class InlineRunner implements EngineRunner {
+  readonly #engine: LeadEngine;
+  summary: EngineSummary | undefined;
+  constructor(setup: EngineSetup) {
+    this.#engine = new LeadEngine(setup.importId, setup.options, setup.limits);
+  }
+  get progress(): EngineProgress {
+    return this.#engine.progress;
+  }
+  async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
+    for await (const batch of batches(source)) yield this.#engine.write(batch);
+    const last = this.#engine.end();
+    this.summary = last.summary;
+    yield last;
+  }
+}
+
+type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' };
+type FromWorker =
+  | { type: 'output'; output: EngineOutput; progress: EngineProgress }
+  | { type: 'summary'; output: EngineOutput; summary: EngineSummary; progress: EngineProgress }
+  | { type: 'error'; error: SerializedError; progress: EngineProgress };
+
+interface SerializedError {
+  kind: 'FileError' | 'RejectionError' | 'Error';
+  code?: string;
+  message: string;
+  row?: number | undefined;
+  column?: string | undefined;
+  detail?: Record<string, unknown> | undefined;
+}
+
+const serialize = (error: unknown): SerializedError =>
+  error instanceof FileError || error instanceof RejectionError
+    ? { kind: error.name as 'FileError' | 'RejectionError', code: error.code, message: error.message, row: error.row, column: error.column, detail: error.detail }
+    : { kind: 'Error', message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) };
+
+function revive(e: SerializedError): Error {
+  const context = { row: e.row, column: e.column, detail: e.detail };
+  if (e.kind === 'FileError') return new FileError(e.code as FileErrorCode, e.message, context);
+  if (e.kind === 'RejectionError') return new RejectionError(e.code as RejectionCode, e.message, context);
+  return new Error(`Lead engine worker failed: ${e.message}`);
+}
+
+const EMPTY_PROGRESS: EngineProgress = { total_leads: 0, failed_count: 0, error_details: [], errors_truncated: false, encoding: undefined, delimiter: undefined };
+
+class ThreadRunner implements EngineRunner {
+  readonly #setup: EngineSetup;
+  summary: EngineSummary | undefined;
+  progress: EngineProgress = EMPTY_PROGRESS;
+
+  constructor(setup: EngineSetup) {
+    this.#setup = setup;
+  }
+
+  async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
+    const worker = startWorker(this.#setup);
+    const inbox: FromWorker[] = [];
+    let wake: (() => void) | undefined;
+    let crashed: Error | undefined;
+    worker.on('message', (message: FromWorker) => {
+      inbox.push(message);
+      wake?.();
+    });
+    worker.on('error', (error) => {
+      crashed = error;
+      wake?.();
+    });
+    worker.on('exit', (code) => {
+      crashed ??= new Error(`Lead engine worker exited with code ${code}`);
+      wake?.();
+    });
+    const next = async (): Promise<FromWorker> => {
+      while (inbox.length === 0) {
+        if (crashed) throw crashed;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      return inbox.shift()!;
+    };
+    const input = batches(source)[Symbol.asyncIterator]();
+    let inFlight = 0;
+    let inputDone = false;
+    try {
+      for (;;) {
+        while (!inputDone && inFlight < MAX_IN_FLIGHT) {
+          const item = await input.next();
+          if (item.done) {
+            worker.postMessage({ type: 'end' } satisfies ToWorker);
+            inputDone = true;
+          } else {
+            worker.postMessage({ type: 'chunk', bytes: item.value } satisfies ToWorker);
+            inFlight++;
+          }
+        }
+        const message = await next();
+        this.progress = message.progress;
+        if (message.type === 'error') throw revive(message.error);
+        if (message.type === 'summary') {
+          this.summary = message.summary;
+          yield message.output;
+          return;
+        }
+        inFlight--;
+        yield message.output;
+      }
+    } finally {
+      // Stops reading the source (destroying it) and the worker on every path.
+      await input.return?.(undefined);
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+  }
+}
+
+const WORKER_ROLE = 'lead-import-engine';
+
+function startWorker(setup: EngineSetup): Worker {
+  const options = { workerData: { role: WORKER_ROLE, setup } };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(fileURLToPath(import.meta.url), options);
+  // Development and tests run this module as TypeScript: register tsx inside the worker first
+  // (Node 20 workers do not inherit --import loaders).
+  const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
+  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+/** Worker side: when this module is loaded as the engine worker, serve one file and exit. */
+if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE && parentPort) {
+  const port = parentPort;
+  const { setup } = workerData as { setup: EngineSetup };
+  const engine = new LeadEngine(setup.importId, setup.options, setup.limits);
+  port.on('message', (message: ToWorker) => {
+    try {
+      if (message.type === 'chunk') {
+        port.postMessage({ type: 'output', output: engine.write(message.bytes), progress: engine.progress } satisfies FromWorker);
+      } else {
+        const last = engine.end();
+        const { summary, ...output } = last;
+        port.postMessage({ type: 'summary', output, summary, progress: engine.progress } satisfies FromWorker);
+      }
+    } catch (error) {
+      port.postMessage({ type: 'error', error: serialize(error), progress: engine.progress } satisfies FromWorker);
+    }
+  });
+}
+

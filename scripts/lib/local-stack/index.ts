@@ -1,0 +1,137 @@
+/**
+ * The local stack: the presign Lambda behind a local HTTP API, a local S3 server whose object-created
+ * events reach the import Lambda through the CDK stack's filter, and PostgreSQL. Everything talks
+ * real HTTP; the Lambdas are the same modules AWS runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { corsConfig, LOCAL_CREDENTIALS, startLocalS3 } from '../s3-server.ts';
+import { prepareDatabase } from './database.ts';
+import { startHttpApi, type HttpApiHandler } from './http-api.ts';
+import { ImportNotifications, type S3Lambda } from './s3-notifications.ts';
+
+export const LOCAL_BUCKET = 'lead-uploads';
+export const DEFAULT_SUBJECT = 'local-user';
+const REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** S3 port; 0 picks a free one. Default 0. */
+  s3Port?: number;
+  host?: string;
+  /** Where the S3 server keeps objects; default a new temporary directory. */
+  s3Directory?: string;
+  /** PostgreSQL to use (migrated at start); when unset, an embedded PostgreSQL under `pgDirectory`. */
+  databaseUrl?: string | undefined;
+  /** Embedded PostgreSQL data directory; default `.local/pg`. */
+  pgDirectory?: string;
+  /** The bearer token the local API accepts; generated when unset. */
+  token?: string | undefined;
+  /** The JWT subject an authorized request gets; default `local-user`. */
+  subject?: string | undefined;
+  /** Passed to the presign Lambda as MAX_UPLOAD_BYTES / UPLOAD_URL_TTL_SECONDS / RESULT_URL_TTL_SECONDS. */
+  maxUploadBytes?: number;
+  uploadUrlTtlSeconds?: number;
+  resultUrlTtlSeconds?: number;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  s3Endpoint: string;
+  bucket: string;
+  token: string;
+  subject: string;
+  databaseUrl: string;
+  embeddedPostgres: boolean;
+  s3Directory: string;
+  /** Import Lambda invocations for importable objects (`.csv` uploads, not the importer's outputs). */
+  importInvocations: () => number;
+  /** Every import Lambda invocation the notification filter let through (AWS would bill these). */
+  lambdaInvocations: () => number;
+  /** Resolves when no import is queued or running. */
+  idle: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The Lambda modules read their configuration from process.env once per instance, as in AWS; one
+ * process therefore hosts one stack.
+ */
+let started = false;
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (started) throw new Error('startLocalStack: one local stack per process (the Lambda modules cache their configuration)');
+  started = true;
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const subject = options.subject ?? DEFAULT_SUBJECT;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch((error: unknown) => process.stderr.write(`local stack: close: ${String(error)}\n`));
+  };
+  try {
+    const database = await prepareDatabase({ databaseUrl: options.databaseUrl, dataDir: options.pgDirectory ?? join(process.cwd(), '.local', 'pg') });
+    closers.push(database.stop);
+
+    // The API first: its origin goes into the bucket's CORS rule (a browser page served from it).
+    let presign: HttpApiHandler | undefined;
+    const api = await startHttpApi({
+      host,
+      port: options.port ?? 0,
+      routeKey: 'POST /uploads',
+      token,
+      subject,
+      handler: (event) => (presign ? presign(event) : Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' })),
+    });
+    closers.push(api.close);
+
+    const s3Directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'lead-import-stack-s3-')));
+    const s3 = await startLocalS3({ bucket: LOCAL_BUCKET, port: options.s3Port ?? 0, directory: s3Directory, cors: corsConfig([api.url]) });
+    closers.push(s3.close);
+
+    // What the CDK stack puts in the functions' environments, pointed at the local servers.
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: REGION,
+      BUCKET_NAME: LOCAL_BUCKET,
+      S3_ENDPOINT: s3.endpoint,
+      DATABASE_URL: database.url,
+      ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
+      ...(options.uploadUrlTtlSeconds ? { UPLOAD_URL_TTL_SECONDS: String(options.uploadUrlTtlSeconds) } : {}),
+      ...(options.resultUrlTtlSeconds ? { RESULT_URL_TTL_SECONDS: String(options.resultUrlTtlSeconds) } : {}),
+    });
+    // Imported only now: both read process.env (once) as they would in Lambda.
+    const presignModule = await import('../../../functions/presign/handler.ts');
+    const importModule = await import('../../../functions/import/handler.ts');
+    presign = presignModule.handler as HttpApiHandler;
+    const notifications = new ImportNotifications(importModule.handler as S3Lambda);
+    s3.onEvent((event: S3Event) => notifications.onEvent(event));
+    // Let running imports finish before the servers they talk to go away.
+    closers.push(() => notifications.idle());
+
+    return {
+      apiUrl: api.url,
+      s3Endpoint: s3.endpoint,
+      bucket: LOCAL_BUCKET,
+      token,
+      subject,
+      databaseUrl: database.url,
+      embeddedPostgres: database.embedded,
+      s3Directory,
+      importInvocations: () => notifications.importInvocations(),
+      lambdaInvocations: () => notifications.lambdaInvocations(),
+      idle: () => notifications.idle(),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import type { LocalStack } from './index.ts';
+
+/** The walk-through `npm start` prints: where everything is and copy-paste commands for each path in. */
+export function instructions(stack: LocalStack, sampleFile = 'events/leads_1000.csv'): string {
+  const { apiUrl, s3Endpoint, bucket, token } = stack;
+  const awsEnv = `AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1`;
+  return `
+Lead Import local stack is running.
+
+  Presign API   POST ${apiUrl}/uploads   (Authorization: Bearer ${token})
+  S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key S3RVER / secret S3RVER (path-style, us-east-1)
+  PostgreSQL    ${stack.databaseUrl}${stack.embeddedPostgres ? '   (embedded)' : ''}
+  S3 data       ${stack.s3Directory}
+
+1. Ask for an upload grant (options are optional):
+   export TOKEN=${token}
+   curl -s -X POST ${apiUrl}/uploads -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+     -d "{\\"filename\\":\\"leads_1000.csv\\",\\"size\\":$(wc -c < ${sampleFile}),\\"options\\":{\\"on_duplicate\\":\\"skip\\"}}" | tee grant.json
+
+2. Upload with exactly the returned headers:
+   node -e 'for (const [k, v] of Object.entries(require("./grant.json").upload.headers)) console.log(k + ": " + v)' > grant.headers
+   curl -s -X PUT -H @grant.headers --data-binary @${sampleFile} "$(node -p 'require("./grant.json").upload.url')"
+
+3. Read the result (404 NoSuchKey until the import has finished):
+   curl -s "$(node -p 'require("./grant.json").result_url')"
+
+Direct drop (no grant; options from object metadata, import id chosen by the importer):
+   ${awsEnv} aws s3 cp ${sampleFile} s3://${bucket}/uploads/me/leads.csv --endpoint-url ${s3Endpoint} --metadata strict-mode=true
+   ${awsEnv} aws s3 cp s3://${bucket}/uploads/me/leads.csv.result.json - --endpoint-url ${s3Endpoint}
+ without the AWS CLI (curl signs SigV4 itself):
+   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-meta-strict-mode: true' -T ${sampleFile} ${s3Endpoint}/${bucket}/uploads/me/leads.csv
+   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER ${s3Endpoint}/${bucket}/uploads/me/leads.csv.result.json
+
+Ctrl-C stops everything.
+`;
+}
