@@ -99,6 +99,7 @@ export class CsvTokenizer {
       record.push(value);
       if (i >= n) {
         if (!final) return recordStart;
+        if (n - recordStart > this.#maxRecordChars) this.#tooLarge();
         this.#emit(record, onRecord);
         return n;
       }
@@ -108,6 +109,7 @@ export class CsvTokenizer {
         if (i === n) {
           if (!final) return recordStart;
           record.push('');
+          if (n - recordStart > this.#maxRecordChars) this.#tooLarge();
           this.#emit(record, onRecord);
           return n;
         }
@@ -122,6 +124,7 @@ export class CsvTokenizer {
           this.#skipLeadingLF = true;
         }
       }
+      if (i - recordStart > this.#maxRecordChars) this.#tooLarge();
       this.#emit(record, onRecord);
       record = [];
       recordStart = i;

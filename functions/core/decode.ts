@@ -58,7 +58,7 @@ export class ByteDecoder {
     this.#pending = [];
     const { encoding, bomLength } = detectEncoding(sample, this.#option);
     this.#encoding = encoding;
-    if (encoding !== 'utf-8' && encoding !== 'utf-8-bom') {
+    if (encoding === 'utf-16le' || encoding === 'utf-16be') {
       // ignoreBOM keeps us in control: the BOM was already measured and is sliced off below.
       this.#textDecoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
     }
@@ -67,12 +67,14 @@ export class ByteDecoder {
   }
 
   #convert(chunk: Buffer, final: boolean): Buffer[] {
-    const out = this.#textDecoder ? this.#decodeText(chunk, final) : this.#passUtf8(chunk, final);
+    const out =
+      this.#encoding === 'windows-1252' ? this.#decode1252(chunk) : this.#textDecoder ? this.#decodeText(chunk, final) : this.#passUtf8(chunk, final);
     this.#offset += chunk.length;
     return out.length === 0 ? [] : [out];
   }
 
   #passUtf8(chunk: Buffer, final: boolean): Buffer {
+    const start = this.#offset - this.#utf8Tail.length;
     const bytes = this.#utf8Tail.length > 0 ? Buffer.concat([this.#utf8Tail, chunk]) : chunk;
     const cut = final ? bytes.length : completeUtf8Length(bytes);
     const whole = bytes.subarray(0, cut);
@@ -80,13 +82,18 @@ export class ByteDecoder {
     if (!isUtf8(whole)) {
       throw new FileError(
         'ENCODING_INVALID',
-        `The file is not valid UTF-8 (first bad byte near byte ${this.#offset - this.#utf8Tail.length + firstInvalidUtf8(whole)}). ` +
+        `The file is not valid UTF-8 (first bad byte near byte ${start + firstInvalidUtf8(whole)}). ` +
           'Save it as "CSV UTF-8", or set the encoding option (for example windows-1252).',
         { detail: { encoding: this.#encoding } },
       );
     }
     if (whole.indexOf(0) !== -1) throw binaryContent();
     return whole;
+  }
+
+  #decode1252(chunk: Buffer): Buffer {
+    if (chunk.indexOf(0) !== -1) throw binaryContent();
+    return Buffer.from(decodeWindows1252(chunk), 'utf8');
   }
 
   #decodeText(chunk: Buffer, final: boolean): Buffer {
@@ -160,13 +167,26 @@ export function completeUtf8Length(bytes: Uint8Array): number {
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
-  // Only on the error path: binary search for the longest valid prefix.
-  let lo = 0;
-  let hi = bytes.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (isUtf8(bytes.subarray(0, completeUtf8Length(bytes.subarray(0, mid))))) lo = mid;
-    else hi = mid - 1;
+  // Only on the error path: walk the sequences to the first one that breaks.
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const extra = lead < 0x80 ? 0 : lead >> 5 === 6 ? 1 : lead >> 4 === 14 ? 2 : lead >> 3 === 30 ? 3 : -1;
+    if (extra < 0) return i;
+    for (let k = 1; k <= extra; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += extra + 1;
   }
-  return lo;
+  return i;
 }
+
+/**
+ * Windows-1252 differs from Latin-1 only in 0x80-0x9F (smart quotes, dashes, euro sign). Node 20's
+ * TextDecoder('windows-1252') returns C1 control characters there, so the table is applied here.
+ * The five bytes Windows-1252 leaves undefined keep their Latin-1 code points, as WHATWG does.
+ */
+const CP1252_HIGH =
+  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+const C1 = /[\u0080-\u009F]/g;
+const fromC1 = (ch: string) => CP1252_HIGH[ch.charCodeAt(0) - 0x80]!;
+
+export const decodeWindows1252 = (bytes: Buffer): string => bytes.toString('latin1').replace(C1, fromC1);

@@ -41,6 +41,8 @@ export interface HeaderMap {
 
 export function mapHeaders(headers: readonly string[], explicit: Record<string, string> = {}): HeaderMap {
   const explicitByKey = new Map(Object.entries(explicit).map(([h, c]) => [headerKey(h), c]));
+  // A column the user mapped explicitly is not also guessed from a synonym elsewhere in the header.
+  const explicitTargets = new Set(explicitByKey.values());
   const columnIndex = new Int32Array(LEAD_COLUMNS.length).fill(-1);
   const claimedBy = new Map<LeadColumn, string>();
   const mapped: Record<string, string> = {};
@@ -51,7 +53,8 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
   headers.forEach((raw, index) => {
     const header = raw.trim();
     const key = headerKey(header);
-    const target = explicitByKey.get(key) ?? SYNONYM_INDEX.get(key);
+    const guessed = SYNONYM_INDEX.get(key);
+    const target = explicitByKey.get(key) ?? (guessed && explicitTargets.has(guessed) ? undefined : guessed);
     if (target === 'ignore') return;
     if (target === undefined || !isLeadColumn(target)) {
       if (!explicitByKey.has(key) && FIRST_NAME_KEYS.has(key) && firstNameIndex === -1) firstNameIndex = index;

@@ -8,7 +8,7 @@ import { RowProcessor, type RowNote } from './row-processor.ts';
 import { RowErrorLog, formatRowError, rejectedHeaderLine, rejectedRowLine, type RowErrorDetail } from './row-report.ts';
 
 export interface EngineLimits {
-  /** Largest single record csv-parse accepts, in bytes. */
+  /** Largest single record (all its cells and delimiters), in characters. */
   maxRecordChars: number;
   /** How many row errors (and notes) the result JSON lists. */
   errorListLimit: number;

@@ -25,7 +25,10 @@ const mappingSchema = z.record(z.string().min(1), z.enum([...LEAD_COLUMNS, 'igno
 export const importOptionsSchema = z
   .object({
     strict_mode: booleanText.default(false),
-    error_threshold: z.coerce.number().min(0).max(1).default(0.1),
+    error_threshold: z
+      .union([z.number(), z.string().trim().regex(/^(?:\d+\.?\d*|\.\d+)$/, 'must be a number between 0 and 1').transform(Number)])
+      .pipe(z.number().min(0).max(1))
+      .default(0.1),
     on_duplicate: z.enum(DUPLICATE_POLICIES).default('skip'),
     encoding: z
       .string()

@@ -25,12 +25,15 @@ export type RowOutcome =
 
 const COLUMN_COUNT = LEAD_COLUMNS.length;
 
-/** The trimmed cell, null when absent or empty; trims only when an edge is whitespace. */
+/** Printable ASCII other than space: an edge that cannot be whitespace of any kind. */
+const solid = (code: number) => code > 32 && code < 127;
+
+/** The trimmed cell, null when absent or empty; calls trim() only when an edge might be whitespace. */
 function cell(record: readonly string[], at: number): string | null {
   if (at < 0) return null;
   const raw = record[at];
   if (raw === undefined || raw.length === 0) return null;
-  if (raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32) return raw;
+  if (solid(raw.charCodeAt(0)) && solid(raw.charCodeAt(raw.length - 1))) return raw;
   const trimmed = raw.trim();
   return trimmed.length === 0 ? null : trimmed;
 }

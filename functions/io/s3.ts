@@ -50,12 +50,13 @@ export async function headObject(s3: S3Client, bucket: string, key: string, vers
  * Streams exactly the object version that was checked (version id, else If-Match on the ETag), so a
  * concurrent overwrite cannot swap the bytes under the import. The caller consumes or destroys it.
  */
-export async function openObject(s3: S3Client, bucket: string, key: string, head: ObjectHead): Promise<AsyncIterable<Uint8Array>> {
+export async function openObject(s3: S3Client, bucket: string, key: string, head: ObjectHead): Promise<AsyncIterable<Uint8Array> & { destroy: () => void }> {
   try {
     const out = await s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, ...(head.versionId ? { VersionId: head.versionId } : head.etag ? { IfMatch: `"${head.etag}"` } : {}) }),
     );
-    return readFailuresAsInfra(out.Body as AsyncIterable<Uint8Array> & { destroy?: () => void }, bucket, key);
+    const body = out.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+    return Object.assign(readFailuresAsInfra(body, bucket, key), { destroy: () => body.destroy?.() });
   } catch (error) {
     throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
   }

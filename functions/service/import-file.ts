@@ -34,7 +34,10 @@ export async function importFile(pool: pg.Pool, path: string, options: ImportOpt
     options,
     limits,
     threaded: size >= threadMinBytes,
-    openBody: async () => counted(createReadStream(absolute, { highWaterMark: 256 * 1024 })),
+    openBody: async () => {
+      const stream = createReadStream(absolute, { highWaterMark: 256 * 1024 });
+      return Object.assign(counted(stream), { destroy: () => stream.destroy() });
+    },
     rejectedRows: rejected,
     ...(onProgress ? { onProgress: (rows: number) => onProgress(rows, bytes, size) } : {}),
   });

@@ -15,6 +15,9 @@ export interface RejectedRowsSink {
   write(text: string): Promise<void>;
 }
 
+/** The object's bytes; destroy() releases the connection when reading stops early. */
+export type ReadableBody = AsyncIterable<Uint8Array> & { destroy?: () => void };
+
 export interface ImportJob {
   importId: string;
   filename: string;
@@ -29,7 +32,7 @@ export interface ImportJob {
   /** A problem found before reading (bad options, too large): recorded as a failed import. */
   precheck?: FileError | undefined;
   /** Opened only after the import is claimed, so a replayed event never reads the object. */
-  openBody: () => Promise<AsyncIterable<Uint8Array>>;
+  openBody: () => Promise<ReadableBody>;
   rejectedRows?: RejectedRowsSink;
   /** Milliseconds left before the caller is killed (Lambda deadline minus a margin). */
   timeLeftMs?: () => number;
@@ -89,29 +92,40 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     reportWritten = true;
     await rejected.write(text);
   };
+  // The deadline also fires while COPY waits on the database or S3, not only between chunks.
+  const deadline = new AbortController();
+  const timeLeft = job.timeLeftMs?.();
+  const timer = timeLeft === undefined ? undefined : setTimeout(() => deadline.abort(deadlineExceeded()), Math.max(0, timeLeft));
   try {
     if (job.precheck) throw job.precheck;
+    checkDeadline(job);
+    const floor = await leadIdFloor(client, job.importId);
     const body = await job.openBody();
-    async function* watched(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of body) {
-        checkDeadline(job);
-        yield chunk;
-      }
-    }
     async function* copyText(): AsyncGenerator<Buffer> {
-      for await (const out of runner.run(watched())) {
+      for await (const out of runner.run(body)) {
         await writeRejected(out.rejected);
         job.onProgress?.(out.rowsRead);
         if (out.copy) yield out.copy;
       }
       summary = runner.summary;
     }
-    const floor = await leadIdFloor(client, job.importId);
-    copied = await copyLeads(client, copyText());
+    try {
+      copied = await copyLeads(client, copyText(), deadline.signal);
+    } catch (error) {
+      throw deadline.signal.aborted ? deadline.signal.reason : error;
+    } finally {
+      // Consumed or not, the S3 body is released on every path (a half-read socket must not leak).
+      body.destroy?.();
+    }
     const rejection = thresholdRejection(summary!, job.options.error_threshold);
     if (rejection) throw rejection;
     checkDeadline(job);
-    duplicates = await resolveDuplicates(client, job.importId, floor, job.options.on_duplicate, job.limits.errorListLimit);
+    if (job.timeLeftMs) await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(job.timeLeftMs()))}`);
+    try {
+      duplicates = await resolveDuplicates(client, job.importId, floor, job.options.on_duplicate, job.limits.errorListLimit);
+    } catch (error) {
+      throw job.timeLeftMs && (error as { code?: string }).code === '57014' ? deadlineExceeded() : error;
+    }
   } catch (error) {
     if (!isFinal(error)) throw error;
     await client.query('rollback to savepoint leads');
@@ -125,6 +139,8 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
       message: error.message,
       errorReportKey: reportWritten ? rejected!.key : null,
     });
+  } finally {
+    clearTimeout(timer);
   }
   return buildResult({
     ...base,
@@ -137,8 +153,9 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
   });
 }
 
+const deadlineExceeded = () =>
+  new FileError('DEADLINE_EXCEEDED', 'The import ran out of time before the function deadline and was rolled back; split the file or raise the function timeout.');
+
 function checkDeadline(job: ImportJob): void {
-  if (job.timeLeftMs && job.timeLeftMs() <= 0) {
-    throw new FileError('DEADLINE_EXCEEDED', 'The import ran out of time before the function deadline and was rolled back; split the file or raise the function timeout.');
-  }
+  if (job.timeLeftMs && job.timeLeftMs() <= 0) throw deadlineExceeded();
 }

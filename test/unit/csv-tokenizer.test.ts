@@ -1,0 +1,73 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { CsvTokenizer } from '#core/csv-tokenizer';
+import { expectImportError } from '#test/expect-error';
+
+/** Tokenizes `text` fed in pieces of `size` characters. */
+function tokenize(text: string, size = text.length || 1, delimiter = ',', maxRecordChars = 1 << 20): string[][] {
+  const records: string[][] = [];
+  const tokenizer = new CsvTokenizer({ delimiter, maxRecordChars });
+  for (let at = 0; at < text.length; at += size) tokenizer.write(text.slice(at, at + size), (r) => records.push(r));
+  tokenizer.end((r) => records.push(r));
+  return records;
+}
+
+/** A deterministic pseudo-random CSV with quotes, doubled quotes, delimiters and all line endings. */
+function randomCsv(seed: number, rows: number): string {
+  let state = seed;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const pieces = ['a', 'bc', ' ', 'é', '東', ',', '""', '\n', 'x y', '\t', '\\'];
+  const cell = () => {
+    const plain = next() < 0.6;
+    let text = '';
+    const length = Math.floor(next() * 6);
+    for (let i = 0; i < length; i++) {
+      const piece = pieces[Math.floor(next() * pieces.length)]!;
+      if (plain && /[,"\r\n]/.test(piece)) continue;
+      text += piece;
+    }
+    return plain ? text : `"${text.replaceAll('""', '"').replaceAll('"', '""')}"`;
+  };
+  const lines: string[] = [];
+  for (let r = 0; r < rows; r++) lines.push(Array.from({ length: 1 + Math.floor(next() * 5) }, cell).join(','));
+  return lines.join(next() < 0.5 ? '\n' : '\r\n') + '\n';
+}
+
+describe('CsvTokenizer', () => {
+  it('agrees with csv-parse on random well-formed CSV, whatever the chunking', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      // Prepare
+      const text = randomCsv(seed, 60);
+      const reference = parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
+      // Act + Assess
+      for (const size of [1, 2, 7, 64, text.length]) expect(tokenize(text, size), `seed ${seed}, chunk ${size}`).toEqual(reference);
+    }
+  });
+
+  it('treats a quote inside an unquoted cell as text and keeps text after a closing quote', () => {
+    expect(tokenize('a,2 "x" 3\n"x"y,1\n')).toEqual([['a', '2 "x" 3'], ['xy', '1']]);
+  });
+
+  it('ends records at LF, CRLF and a lone CR, also when CR and LF arrive in different chunks', () => {
+    expect(tokenize('a\rb\r\nc\nd', 1)).toEqual([['a'], ['b'], ['c'], ['d']]);
+    expect(tokenize('a,b\r\nc,d\r\n', 4)).toEqual([['a', 'b'], ['c', 'd']]);
+  });
+
+  it('keeps an empty last cell after a trailing delimiter', () => {
+    expect(tokenize('a,\nb,', 1)).toEqual([['a', ''], ['b', '']]);
+  });
+
+  it('uses the given delimiter only', () => {
+    expect(tokenize('a;b,c\n', undefined, ';')).toEqual([['a', 'b,c']]);
+  });
+
+  it('names the row where a quote opens and never closes', () => {
+    expectImportError(() => tokenize('h\nok\n"open\nmore\n'), 'CSV_QUOTE_NOT_CLOSED', { row: 3 });
+  });
+
+  it('refuses a record over the limit however the input is chunked', () => {
+    const text = `h,n\n${'a,b\n'.repeat(100)}c,${'x'.repeat(500)}\n`;
+    for (const size of [1, 64, 70_000]) expectImportError(() => tokenize(text, size, ',', 200), 'CSV_RECORD_TOO_LARGE', { row: 102 });
+    expectImportError(() => tokenize(`h\n${'x'.repeat(300)}`, undefined, ',', 200), 'CSV_RECORD_TOO_LARGE', { row: 2 });
+  });
+});

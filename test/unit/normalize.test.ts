@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { normalizePhone, normalizeWebsite } from '#core/normalize';
+
+describe('normalizeWebsite', () => {
+  it.each([
+    ['a bare domain gets https', 'example.com', 'https://example.com'],
+    ['the host is lower-cased, the path and query kept as written', 'WWW.Example.COM/About-Us?Ref=CSV#Team', 'https://www.example.com/About-Us?Ref=CSV#Team'],
+    ['an explicit http scheme is kept', 'http://example.org', 'http://example.org'],
+    ['an upper-case scheme is accepted', 'HTTPS://EXAMPLE.ORG', 'https://example.org'],
+    ['a trailing slash is kept', 'example.com/', 'https://example.com/'],
+    ['a port is kept', 'shop.example.com:8443/cart', 'https://shop.example.com:8443/cart'],
+    ['an internationalized host becomes punycode', 'müller.de', 'https://xn--mller-kva.de'],
+  ])('%s', (_name, input, expected) => {
+    expect(normalizeWebsite(input)).toBe(expected);
+  });
+
+  it.each([
+    ['contains a space', 'example .com'],
+    ['has no dot in the host', 'localhost'],
+    ['is not http(s)', 'ftp://files.example.com'],
+    ['is not a URL at all', 'n/a'],
+    ['is empty after the scheme', 'https://'],
+  ])('is undefined when the value %s', (_name, input) => {
+    expect(normalizeWebsite(input)).toBeUndefined();
+  });
+});
+
+describe('normalizePhone', () => {
+  it.each([
+    ['(212) 555-0143', 'US', '+12125550143'],
+    ['212-555-0143', 'US', '+12125550143'],
+    ['212.555.0143', 'US', '+12125550143'],
+    ['212/555/0143', 'US', '+12125550143'],
+    ['1 212 555 0143', 'US', '+12125550143'],
+    ['+1 (212) 555-0143', 'US', '+12125550143'],
+    ['(416) 555-0143', 'CA', '+14165550143'],
+    ['+1 212 555 0143', 'DE', '+12125550143'],
+    ['+44 20 7946 0958', 'US', '+442079460958'],
+    ['020 7946 0958', 'GB', '+442079460958'],
+    ['030 901820', 'DE', '+4930901820'],
+  ])('writes %s (%s) as E.164 %s', (input, region, expected) => {
+    expect(normalizePhone(input, region)).toBe(expected);
+  });
+
+  it.each([
+    ['too short', '555-0143', 'US'],
+    ['an area code starting with 1', '(123) 555-0143', 'US'],
+    ['an area code starting with 0', '(023) 555-0143', 'US'],
+    ['an exchange starting with 1', '(212) 155-0143', 'US'],
+    ['an exchange starting with 0', '(212) 055-0143', 'US'],
+    ['too many digits', '212 555 0143 99', 'US'],
+    ['not a number', 'call the front desk', 'US'],
+    ['an empty value', '', 'US'],
+  ])('is undefined for %s', (_name, input, region) => {
+    expect(normalizePhone(input, region)).toBeUndefined();
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { LEAD_COLUMNS } from '#core/columns';
+import { mapHeaders } from '#core/headers';
+import { COPY_COLUMNS, RowProcessor, type RowOutcome } from '#core/row-processor';
+
+const HEADER = [...LEAD_COLUMNS];
+const processor = (headers: readonly string[] = HEADER, region = 'US') => new RowProcessor(mapHeaders(headers), 'imp-42', region);
+
+/** One COPY line as column -> raw COPY field, after checking it ends with a newline and has every column. */
+function fields(outcome: RowOutcome): Record<string, string> {
+  expect(outcome.kind).toBe('lead');
+  const line = (outcome as Extract<RowOutcome, { kind: 'lead' }>).line;
+  expect(line.endsWith('\n')).toBe(true);
+  const values = line.slice(0, -1).split('\t');
+  expect(values).toHaveLength(COPY_COLUMNS.length);
+  return Object.fromEntries(COPY_COLUMNS.map((c, i) => [c, values[i]!]));
+}
+
+const record = ['Acme', 'Analytics', 'WWW.Acme.Example/Contact', '11-50', 'Zoë Müller', 'Zoe@Acme.Example', '(212) 555-0143', 'CTO', 'Met at the fair'];
+
+describe('COPY_COLUMNS', () => {
+  it('lists the lead columns, then the import bookkeeping and the normalized keys', () => {
+    expect(COPY_COLUMNS).toEqual([
+      'company_name',
+      'industry',
+      'company_website',
+      'company_size',
+      'contact_name',
+      'contact_email',
+      'contact_phone',
+      'contact_title',
+      'notes',
+      'import_id',
+      'source_row',
+      'website_normalized',
+      'phone_e164',
+    ]);
+  });
+});
+
+describe('RowProcessor', () => {
+  it('builds one COPY line in COPY_COLUMNS order with the import id, row and normalized keys', () => {
+    // Act
+    const outcome = processor().process(record, 7);
+    // Assess
+    expect(fields(outcome)).toEqual({
+      company_name: 'Acme',
+      industry: 'Analytics',
+      company_website: 'WWW.Acme.Example/Contact',
+      company_size: '11-50',
+      contact_name: 'Zoë Müller',
+      contact_email: 'Zoe@Acme.Example',
+      contact_phone: '(212) 555-0143',
+      contact_title: 'CTO',
+      notes: 'Met at the fair',
+      import_id: 'imp-42',
+      source_row: '7',
+      website_normalized: 'https://www.acme.example/Contact',
+      phone_e164: '+12125550143',
+    });
+    expect(outcome).toMatchObject({ kind: 'lead', notes: undefined });
+  });
+
+  it('places cells by header, whatever the column order in the file', () => {
+    const outcome = processor(['E-mail', 'Notes', 'Company']).process(['a@b.co', 'hi', 'Beta'], 2);
+    expect(fields(outcome)).toMatchObject({ company_name: 'Beta', contact_email: 'a@b.co', notes: 'hi', industry: '\\N' });
+  });
+
+  it('trims cells and writes empty or missing optional cells as \\N', () => {
+    const outcome = processor().process(['  Acme  ', ' ', '', '\t', '', '', '', '', ''], 2);
+    const line = fields(outcome);
+    expect(line.company_name).toBe('Acme');
+    for (const column of COPY_COLUMNS.filter((c) => c !== 'company_name' && c !== 'import_id' && c !== 'source_row')) expect(line[column], column).toBe('\\N');
+  });
+
+  it('escapes tabs, newlines and backslashes so the line keeps its shape', () => {
+    const outcome = processor(['Company', 'Notes']).process(['A\\B', 'line 1\nline\t2'], 3);
+    expect(fields(outcome)).toMatchObject({ company_name: 'A\\\\B', notes: 'line 1\\nline\\t2' });
+  });
+
+  it.each([
+    ['all empty cells', ['', '', '']],
+    ['whitespace only', ['  ', '\t', ' ']],
+    ['one empty cell (an empty line)', ['']],
+  ])('treats a row of %s as blank', (_name, cells) => {
+    expect(processor(['Company', 'Email', 'Notes']).process(cells, 5)).toEqual({ kind: 'blank' });
+  });
+
+  it('refuses a row with an extra non-empty cell with FIELD_COUNT_MISMATCH', () => {
+    const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', 'stray'], 4);
+    expect(outcome).toEqual({
+      kind: 'invalid',
+      problems: [{ column: null, code: 'FIELD_COUNT_MISMATCH', value: null, message: expect.stringContaining('has 3 fields but the header has 2') }],
+    });
+  });
+
+  it('refuses a short row with FIELD_COUNT_MISMATCH', () => {
+    const outcome = processor(['Company', 'Email', 'Notes']).process(['Acme', 'a@b.co'], 4);
+    expect(outcome).toMatchObject({ kind: 'invalid', problems: [{ code: 'FIELD_COUNT_MISMATCH', message: expect.stringContaining('has 2 fields but the header has 3') }] });
+  });
+
+  it('tolerates trailing empty extra cells (a trailing delimiter)', () => {
+    const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', '', '  '], 4);
+    expect(fields(outcome)).toMatchObject({ company_name: 'Acme', contact_email: 'a@b.co' });
+  });
+
+  it('joins first and last name into contact_name', () => {
+    const p = processor(['Company', 'First Name', 'Last Name']);
+    expect(fields(p.process(['Acme', ' Zoë ', ' Müller '], 2)).contact_name).toBe('Zoë Müller');
+    expect(fields(p.process(['Acme', 'Zoë', ''], 3)).contact_name).toBe('Zoë');
+    expect(fields(p.process(['Acme', '', 'Müller'], 4)).contact_name).toBe('Müller');
+    expect(fields(p.process(['Acme', '', ''], 5)).contact_name).toBe('\\N');
+  });
+
+  it('reports validation problems with the offending (trimmed) value', () => {
+    const outcome = processor(['Company', 'Email']).process(['   ', ' not-an-email '], 9);
+    expect(outcome).toEqual({
+      kind: 'invalid',
+      problems: [
+        { column: 'company_name', code: 'REQUIRED', message: 'is required', value: null },
+        { column: 'contact_email', code: 'INVALID_EMAIL', message: 'not a valid e-mail address', value: 'not-an-email' },
+      ],
+    });
+  });
+
+  it('keeps an unusable website or phone as written and adds a note', () => {
+    // Act
+    const outcome = processor(['Company', 'Website', 'Phone'], 'US').process(['Acme', 'n/a', '555-0143'], 3);
+    // Assess
+    expect(fields(outcome)).toMatchObject({ company_website: 'n/a', contact_phone: '555-0143', website_normalized: '\\N', phone_e164: '\\N' });
+    expect(outcome).toMatchObject({
+      notes: [
+        { column: 'company_website', message: 'not a usable URL; kept as written', value: 'n/a' },
+        { column: 'contact_phone', message: 'not a valid US phone number; kept as written', value: '555-0143' },
+      ],
+    });
+  });
+
+  it('parses phones for the configured region', () => {
+    const outcome = processor(['Company', 'Phone'], 'GB').process(['Acme', '020 7946 0958'], 2);
+    expect(fields(outcome).phone_e164).toBe('+442079460958');
+  });
+});
