@@ -44,7 +44,7 @@ export class LeadImportFunction extends nodejs.NodejsFunction {
     const securityGroup = props.vpc
       ? new ec2.SecurityGroup(scope, `${id}SecurityGroup`, {
           vpc: props.vpc,
-          description: `${id} function: egress only to what the stack allows`,
+          description: `${scope.node.path}/${id} function: egress only to what the stack allows`,
           allowAllOutbound: false,
         })
       : undefined;
@@ -117,6 +117,7 @@ export class LeadImportFunction extends nodejs.NodejsFunction {
       },
       bundling: {
         forceDockerBundling: false,
+        // ESM keeps import.meta.url meaningful: the import engine re-loads its own bundle as a worker thread.
         format: nodejs.OutputFormat.ESM,
         target: 'node24',
         mainFields: ['module', 'main'],

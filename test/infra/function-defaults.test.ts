@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Stage } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logicalId, resourcesOfType, synthStack, type CfnResource, type Synthesized } from './synth.ts';
 
@@ -28,6 +31,15 @@ describe('every Lead Import function (import, presign, migrate)', () => {
       expect(fn.Properties?.Handler).toBe('index.handler');
       const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('is bundled as an ES module with a source map (import.meta.url works, e.g. for the engine worker)', () => {
+    const outdir = Stage.of(s.stack)?.outdir ?? '';
+    for (const fn of Object.values(appFunctions)) {
+      const hash = (fn.Properties?.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      expect(existsSync(path.join(outdir, `asset.${hash}`, 'index.mjs'))).toBe(true);
+      expect(existsSync(path.join(outdir, `asset.${hash}`, 'index.mjs.map'))).toBe(true);
     }
   });
 
