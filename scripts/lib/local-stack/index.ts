@@ -4,7 +4,7 @@
  * real HTTP; the Lambdas are the same modules AWS runs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
@@ -23,7 +23,7 @@ export interface LocalStackOptions {
   /** S3 port; 0 picks a free one. Default 0. */
   s3Port?: number;
   host?: string;
-  /** Where the S3 server keeps objects; default a new temporary directory. */
+  /** Where the S3 server keeps objects; default a new temporary directory, removed at close. */
   s3Directory?: string;
   /** PostgreSQL to use (migrated at start); when unset, an embedded PostgreSQL under `pgDirectory`. */
   databaseUrl?: string | undefined;
@@ -90,6 +90,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(api.close);
 
     const s3Directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'lead-import-stack-s3-')));
+    if (!options.s3Directory) closers.push(() => rm(s3Directory, { recursive: true, force: true }));
     const s3 = await startLocalS3({ bucket: LOCAL_BUCKET, port: options.s3Port ?? 0, directory: s3Directory, cors: corsConfig([api.url]) });
     closers.push(s3.close);
 

@@ -28,8 +28,8 @@ Direct drop (no grant; options from object metadata, import id chosen by the imp
    ${awsEnv} aws s3 cp ${sampleFile} s3://${bucket}/uploads/me/leads.csv --endpoint-url ${s3Endpoint} --metadata strict-mode=true
    ${awsEnv} aws s3 cp s3://${bucket}/uploads/me/leads.csv.result.json - --endpoint-url ${s3Endpoint}
  without the AWS CLI (curl signs SigV4 itself):
-   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-meta-strict-mode: true' -T ${sampleFile} ${s3Endpoint}/${bucket}/uploads/me/leads.csv
-   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER ${s3Endpoint}/${bucket}/uploads/me/leads.csv.result.json
+   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H 'x-amz-meta-strict-mode: true' -T ${sampleFile} ${s3Endpoint}/${bucket}/uploads/me/leads.csv
+   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' ${s3Endpoint}/${bucket}/uploads/me/leads.csv.result.json
 
 Ctrl-C stops everything.
 `;
