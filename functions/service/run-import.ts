@@ -54,6 +54,7 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
   } catch (error) {
     throw databaseFailure(error, 'connecting');
   }
+  guardClient(client);
   let broken: Error | undefined;
   try {
     await client.query('begin');
@@ -151,6 +152,18 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     importedCount: copied - (duplicates?.duplicate_count ?? 0),
     errorReportKey: reportWritten ? rejected!.key : null,
   });
+}
+
+/**
+ * A connection killed mid-transaction can still report a socket error after it was released;
+ * without a listener that error would crash the process. The failure itself already surfaced
+ * through the query that broke, so the late echo is dropped (once per client, not per checkout).
+ */
+const guarded = new WeakSet<pg.PoolClient>();
+function guardClient(client: pg.PoolClient): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', () => {});
 }
 
 const deadlineExceeded = () =>

@@ -35,7 +35,11 @@ export async function startLocalS3(options: { bucket: string; port?: number; dir
     bucket: options.bucket,
     directory,
     onEvent: (listener) => server.on('event', listener),
-    close: () => server.close(),
+    // Keep-alive sockets from SDK clients would hold close() open forever.
+    close: () => {
+      server.httpServer?.closeAllConnections();
+      return server.close();
+    },
   };
 }
 

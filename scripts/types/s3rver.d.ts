@@ -16,5 +16,6 @@ declare module '@20minutes/s3rver' {
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
     reset(): void;
+    httpServer?: import('node:http').Server;
   }
 }

@@ -24,6 +24,9 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
   let rate: number | undefined;
   let failing: RegExp | undefined;
   const server: Server = createServer((req, res) => {
+    // Clients hang up mid-transfer on purpose in these tests; a reset socket is not a test failure.
+    req.on('error', () => res.destroy());
+    res.on('error', () => req.destroy());
     const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
     if (req.method === 'PUT' && failing?.test(path)) {
       req.resume();
@@ -31,6 +34,7 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
       return;
     }
     const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up: IncomingMessage) => {
+      up.on('error', () => res.destroy());
       res.writeHead(up.statusCode ?? 502, up.headers);
       const isDownload = req.method === 'GET' && (up.statusCode ?? 0) < 300;
       if (isDownload && cut && cut.pattern.test(path)) {
