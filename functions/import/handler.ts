@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { decodeEventKey, isImportableKey } from '#core/keys';
 import { connectionConfig, createPool } from '#io/database';
 import { readImportEnv } from '#io/import-config';
-import { log } from '#io/log';
+import { importMetrics } from '#core/metrics';
+import { emitMetrics, log } from '#io/log';
 import { createS3Client } from '#io/s3';
 import { importObject, type ImportObjectDeps } from '#service/import-object';
 
@@ -39,6 +40,7 @@ export async function handler(event: S3Event, context: Context): Promise<void> {
     const outcome = await importObject(d, { bucket, key, versionId: record.s3.object.versionId }, () => context.getRemainingTimeInMillis() - d.env.DEADLINE_MARGIN_MS);
     if (outcome.action === 'imported') {
       const r = outcome.result;
+      emitMetrics(importMetrics(r));
       log.info('import_finished', {
         import_id: r.import_id, bucket, key, status: r.status, error_code: r.error_code, total_leads: r.total_leads,
         imported_count: r.imported_count, failed_count: r.failed_count, duplicate_count: r.duplicate_count, duration_ms: r.duration_ms,

@@ -17,6 +17,11 @@ export const log: Logger = {
   error: (event, fields) => write('error', event, fields),
 };
 
+/** EMF records go to stdout as one JSON line; CloudWatch Logs extracts the metrics from them. */
+export const emitMetrics = (record: Record<string, unknown>): void => {
+  process.stdout.write(JSON.stringify(record) + '\n');
+};
+
 export const errorFields = (error: unknown): LogFields => {
   const e = error as { name?: string; code?: string; message?: string; detail?: unknown };
   return { error_name: e?.name, error_code: e?.code, error_message: e?.message, error_detail: e?.detail };

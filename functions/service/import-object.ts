@@ -4,11 +4,12 @@ import type pg from 'pg';
 import { FileError } from '#core/errors';
 import { fileNameOf, rejectedKeyFor, resultKeyFor } from '#core/keys';
 import { optionsFromMetadata, parseImportOptions, type ImportOptions } from '#core/options';
-import type { ImportResult } from '#core/result';
+import { buildResult, type ImportResult } from '#core/result';
 import { engineLimits, type ImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { headObject, objectExists, openObject, putFile, putJson } from '#io/s3';
 import { TextFileSink } from '#io/temp-file';
+import { ProgressReporter } from './progress.ts';
 import { runImport } from './run-import.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,11 +57,21 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
     precheck = new FileError('FILE_TOO_LARGE', `The file is ${head.size} bytes, more than the ${env.MAX_FILE_BYTES} bytes allowed.`);
   }
   const rejected = TextFileSink.temp(rejectedKeyFor(ref.key), `${importId}.rejected.csv`);
+  const resultKey = resultKeyFor(ref.key);
+  const source = { bucket: ref.bucket, key: ref.key, version_id: head.versionId, etag: head.etag, size: head.size };
+  const startedAt = new Date();
+  let runningId = importId;
+  const progress = new ProgressReporter(
+    (rows) =>
+      putJson(s3, ref.bucket, resultKey, buildResult({ importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null, summary: { total_leads: rows } })),
+    env.PROGRESS_INTERVAL_MS,
+    (error) => log.warn('progress_write_failed', { bucket: ref.bucket, key: resultKey, ...errorFields(error) }),
+  );
   try {
     const outcome = await runImport(await deps.pool(), {
       importId,
       filename: fileNameOf(ref.key),
-      source: { bucket: ref.bucket, key: ref.key, version_id: head.versionId, etag: head.etag, size: head.size },
+      source,
       version: head.versionId ?? head.etag ?? 'unversioned',
       uploader: head.metadata['uploader'] ?? null,
       options,
@@ -69,20 +80,26 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
       precheck,
       openBody: () => openObject(s3, ref.bucket, ref.key, head),
       rejectedRows: rejected,
+      onStart: (id) => {
+        runningId = id;
+        return progress.start();
+      },
+      onProgress: (rows) => progress.update(rows),
       ...(timeLeftMs ? { timeLeftMs } : {}),
     });
+    await progress.stop();
     if (outcome.replayed) {
       // A replay inserts nothing; it only restores a result JSON a failed write left missing.
-      const resultKey = resultKeyFor(ref.key);
       const missing = outcome.result !== null && !(await objectExists(s3, ref.bucket, resultKey));
       if (missing) await putJson(s3, ref.bucket, resultKey, outcome.result);
       return { action: 'replayed', importId: outcome.importId, resultRewritten: missing };
     }
     const size = await rejected.close();
     if (size !== undefined) await putFile(s3, ref.bucket, rejected.key, rejected.path, size, 'text/csv; charset=utf-8');
-    await putJson(s3, ref.bucket, resultKeyFor(ref.key), outcome.result);
+    await putJson(s3, ref.bucket, resultKey, outcome.result);
     return { action: 'imported', result: outcome.result };
   } catch (error) {
+    await progress.stop();
     log.error('import_error', { bucket: ref.bucket, key: ref.key, import_id: importId, ...errorFields(error) });
     throw error;
   } finally {

@@ -37,6 +37,8 @@ export interface ImportJob {
   /** Milliseconds left before the caller is killed (Lambda deadline minus a margin). */
   timeLeftMs?: () => number;
   onProgress?: (rowsRead: number) => void;
+  /** Called once the import is claimed (not for a replay), before any byte is read. */
+  onStart?: (importId: string) => Promise<void>;
 }
 
 export type ImportOutcome = { replayed: false; result: ImportResult } | { replayed: true; result: ImportResult | null; importId: string };
@@ -65,6 +67,7 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
       return { replayed: true, result: claim.existing.result, importId: claim.existing.id };
     }
     job = { ...job, importId: request.importId };
+    await job.onStart?.(job.importId);
     await client.query('savepoint leads');
     const result = await loadLeads(client, job, startedAt);
     await recordOutcome(client, result);

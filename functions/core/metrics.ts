@@ -1,0 +1,47 @@
+import type { ImportResult } from './result.ts';
+
+export const METRICS_NAMESPACE = 'LeadImport';
+export const METRICS_SERVICE = 'lead-import';
+
+/**
+ * One CloudWatch Embedded Metric Format record per finished import, so dashboards and alarms need
+ * no metrics API calls: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+export function importMetrics(result: ImportResult, now = Date.now()): Record<string, unknown> {
+  const values = {
+    ImportsSucceeded: result.status === 'succeeded' ? 1 : 0,
+    ImportsRejected: result.status === 'rejected' ? 1 : 0,
+    ImportsFailed: result.status === 'failed' ? 1 : 0,
+    RowsImported: result.imported_count,
+    RowsFailed: result.failed_count,
+    ImportDurationMs: result.duration_ms,
+    RowsPerSecond: result.leads_per_second,
+  };
+  const units: Record<keyof typeof values, string> = {
+    ImportsSucceeded: 'Count',
+    ImportsRejected: 'Count',
+    ImportsFailed: 'Count',
+    RowsImported: 'Count',
+    RowsFailed: 'Count',
+    ImportDurationMs: 'Milliseconds',
+    RowsPerSecond: 'Count/Second',
+  };
+  return {
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['Service']],
+          Metrics: (Object.keys(values) as (keyof typeof values)[]).map((name) => ({ Name: name, Unit: units[name] })),
+        },
+      ],
+    },
+    Service: METRICS_SERVICE,
+    ...values,
+    // Properties (not metrics): searchable in Logs Insights, free of dimension cost.
+    import_id: result.import_id,
+    status: result.status,
+    error_code: result.error_code,
+  };
+}
