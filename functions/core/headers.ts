@@ -9,15 +9,15 @@ export const headerKey = (header: string): string => header.toLowerCase().replac
  * Documented in the README; keys are compared after headerKey().
  */
 export const HEADER_SYNONYMS: Record<LeadColumn, readonly string[]> = {
-  company_name: ['company_name', 'company', 'company name', 'organization', 'organisation', 'account name', 'account', 'business name', 'employer'],
-  industry: ['industry', 'sector', 'vertical'],
-  company_website: ['company_website', 'website', 'web site', 'url', 'domain', 'company domain name', 'website url', 'homepage'],
-  company_size: ['company_size', 'company size', 'employees', 'number of employees', 'headcount', 'size'],
-  contact_name: ['contact_name', 'contact', 'contact name', 'full name', 'name', 'lead name'],
-  contact_email: ['contact_email', 'email', 'e-mail', 'email address', 'e-mail address', 'work email', 'contact email'],
-  contact_phone: ['contact_phone', 'phone', 'phone number', 'mobile', 'mobile phone', 'telephone', 'contact phone', 'work phone'],
-  contact_title: ['contact_title', 'title', 'job title', 'position', 'role', 'contact title'],
-  notes: ['notes', 'note', 'comments', 'comment', 'description'],
+  company_name: ['company_name', 'company', 'company name', 'organization', 'organisation', 'account name', 'account', 'business name', 'employer', 'firma', 'unternehmen', 'société', 'entreprise', 'empresa'],
+  industry: ['industry', 'sector', 'vertical', 'branche', 'secteur', 'industria'],
+  company_website: ['company_website', 'website', 'web site', 'website url', 'url', 'domain', 'company domain name', 'homepage', 'webseite', 'site web'],
+  company_size: ['company_size', 'company size', 'employees', 'number of employees', 'no. of employees', 'headcount', 'size', 'mitarbeiter', 'effectif'],
+  contact_name: ['contact_name', 'contact', 'contact name', 'full name', 'name', 'lead name', 'ansprechpartner', 'nom'],
+  contact_email: ['contact_email', 'email', 'e-mail', 'email address', 'e-mail address', 'work email', 'contact email', 'e-mail-adresse', 'courriel'],
+  contact_phone: ['contact_phone', 'phone', 'phone number', 'mobile', 'mobile phone', 'telephone', 'contact phone', 'work phone', 'telefon', 'téléphone', 'teléfono'],
+  contact_title: ['contact_title', 'title', 'job title', 'position', 'role', 'contact title', 'funktion', 'fonction', 'cargo'],
+  notes: ['notes', 'note', 'comments', 'comment', 'description', 'notizen', 'bemerkungen', 'remarques'],
 };
 const FIRST_NAME_KEYS = new Set(['firstname', 'givenname', 'first']);
 const LAST_NAME_KEYS = new Set(['lastname', 'surname', 'familyname', 'last']);
