@@ -32,6 +32,14 @@ export interface LeadImportConfig {
   readonly apiThrottleBurstLimit: number;
   /** Optional e-mail subscribed to the alarm topic. */
   readonly alarmEmail: string | undefined;
+  /** Deploy the upload page (private S3 bucket behind CloudFront). */
+  readonly uploadPage: boolean;
+  /**
+   * Add the upload page's CloudFront origin to the API and bucket CORS rules. Unset: on when
+   * corsAllowedOrigins is empty (the page is then the only browser client), off otherwise (list the
+   * page's origin, output UploadPageUrl, in corsAllowedOrigins yourself, or set this to true).
+   */
+  readonly uploadPageCors: boolean | undefined;
 }
 
 export const DEFAULT_CONFIG: LeadImportConfig = {
@@ -48,6 +56,8 @@ export const DEFAULT_CONFIG: LeadImportConfig = {
   apiThrottleRateLimit: 10,
   apiThrottleBurstLimit: 20,
   alarmEmail: undefined,
+  uploadPage: true,
+  uploadPageCors: undefined,
 };
 
 function positiveInt(node: Node, key: keyof LeadImportConfig, fallback: number): number {
@@ -60,7 +70,7 @@ function positiveInt(node: Node, key: keyof LeadImportConfig, fallback: number):
   return value;
 }
 
-function bool(node: Node, key: keyof LeadImportConfig, fallback: boolean): boolean {
+function bool<T extends boolean | undefined>(node: Node, key: keyof LeadImportConfig, fallback: T): boolean | T {
   const raw: unknown = node.tryGetContext(key);
   if (raw === undefined || raw === null || raw === '') return fallback;
   if (raw === true || raw === 'true') return true;
@@ -113,5 +123,7 @@ export function readConfig(node: Node): LeadImportConfig {
     apiThrottleRateLimit: positiveInt(node, 'apiThrottleRateLimit', d.apiThrottleRateLimit),
     apiThrottleBurstLimit: positiveInt(node, 'apiThrottleBurstLimit', d.apiThrottleBurstLimit),
     alarmEmail: optionalString(node, 'alarmEmail'),
+    uploadPage: bool(node, 'uploadPage', d.uploadPage),
+    uploadPageCors: bool(node, 'uploadPageCors', d.uploadPageCors),
   };
 }

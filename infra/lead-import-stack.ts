@@ -8,6 +8,7 @@ import { LeadDatabase } from './constructs/lead-database.ts';
 import { SchemaMigrations } from './constructs/schema-migrations.ts';
 import { UploadApi } from './constructs/upload-api.ts';
 import { UploadBucket } from './constructs/upload-bucket.ts';
+import { UploadPage } from './constructs/upload-page.ts';
 
 export interface LeadImportStackProps extends StackProps {
   readonly config: LeadImportConfig;
@@ -25,6 +26,7 @@ export class LeadImportStack extends Stack {
   public readonly importPipeline: ImportPipeline;
   public readonly uploadApi: UploadApi;
   public readonly monitoring: ImportMonitoring;
+  public readonly uploadPage: UploadPage | undefined;
 
   constructor(scope: Construct, id: string, props: LeadImportStackProps) {
     super(scope, id, props);
@@ -42,9 +44,14 @@ export class LeadImportStack extends Stack {
       description: 'Accepted audiences (aud claim; for Cognito access tokens the app client id), comma-separated',
     });
 
+    // The upload page's distribution first: its origin may join the CORS rules of the bucket and the API.
+    const page = (this.uploadPage = config.uploadPage ? new UploadPage(this, 'UploadPage') : undefined);
+    const pageCors = page !== undefined && (config.uploadPageCors ?? config.corsAllowedOrigins.length === 0);
+    const corsAllowedOrigins = pageCors ? [...config.corsAllowedOrigins, page.origin] : config.corsAllowedOrigins;
+
     const storage = (this.storage = new UploadBucket(this, 'Storage', {
       uploadsExpirationDays: config.uploadsExpirationDays,
-      corsAllowedOrigins: config.corsAllowedOrigins,
+      corsAllowedOrigins,
     }));
     const network = (this.network = new IsolatedNetwork(this, 'Network'));
     const database = (this.database = new LeadDatabase(this, 'Database', { network, config }));
@@ -64,8 +71,9 @@ export class LeadImportStack extends Stack {
       maxUploadBytes: config.maxUploadBytes,
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
-      corsAllowedOrigins: config.corsAllowedOrigins,
+      corsAllowedOrigins,
     }));
+    page?.deploy(api.apiUrl);
 
     const monitoring = (this.monitoring = new ImportMonitoring(this, 'Monitoring', {
       importFunction: pipeline.function,
@@ -77,6 +85,7 @@ export class LeadImportStack extends Stack {
       description: 'Base URL of the upload API: POST $ApiUrl/uploads with a Bearer JWT',
       value: api.apiUrl,
     });
+    if (page) new CfnOutput(this, 'UploadPageUrl', { description: 'The upload page (CloudFront)', value: page.url });
     new CfnOutput(this, 'BucketName', { description: 'Uploads bucket', value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailedEventsQueueUrl', {
       description: 'S3 events the import function could not process after all retries',

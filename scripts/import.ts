@@ -34,6 +34,7 @@ if (values.help || !file) {
 }
 
 try {
+  const env = readImportEnv();
   const options = parseImportOptions(
     Object.fromEntries(
       Object.entries({
@@ -43,11 +44,10 @@ try {
         encoding: values.encoding,
         delimiter: values.delimiter,
         mapping: values.mapping,
-        phone_region: values['phone-region'],
+        phone_region: values['phone-region'] ?? env.DEFAULT_PHONE_REGION,
       }).filter(([, v]) => v !== undefined),
     ),
   );
-  const env = readImportEnv();
   const pool = await cliPool();
   const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
   try {

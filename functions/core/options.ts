@@ -75,8 +75,8 @@ export function parseImportOptions(input: Record<string, unknown>): ImportOption
  * S3 user metadata uses kebab-case (`x-amz-meta-strict-mode`); options use snake_case.
  * Unrelated metadata (for example from other tools) is ignored rather than refused.
  */
-export function optionsFromMetadata(metadata: Record<string, string> | undefined): ImportOptions {
-  const input: Record<string, unknown> = {};
+export function optionsFromMetadata(metadata: Record<string, string> | undefined, defaults: Partial<ImportOptionsInput> = {}): ImportOptions {
+  const input: Record<string, unknown> = { ...defaults };
   const known = new Set<string>(OPTION_NAMES);
   for (const [key, value] of Object.entries(metadata ?? {})) {
     const name = key.toLowerCase().replace(/^x-amz-meta-/, '').replaceAll('-', '_');

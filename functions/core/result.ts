@@ -58,6 +58,8 @@ export interface ImportResult {
   notes: string[];
   started_at: string;
   finished_at: string | null;
+  /** Where the time went (copy = read, parse, validate and COPY overlapped; duplicates; commit). */
+  timings_ms: Record<string, number>;
 }
 
 export interface ResultInput {
@@ -74,6 +76,7 @@ export interface ResultInput {
   errorCode?: ImportErrorCode;
   message?: string;
   errorReportKey?: string | null;
+  timings?: Record<string, number>;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -113,6 +116,7 @@ export function buildResult(input: ResultInput): ImportResult {
     notes: summary.notes ?? [],
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt?.toISOString() ?? null,
+    timings_ms: { ...input.timings },
   };
 }
 

@@ -12,6 +12,7 @@ export const importEnvShape = {
   DEADLINE_MARGIN_MS: positiveInt(10_000),
   PROGRESS_INTERVAL_MS: positiveInt(2_000),
   THREAD_MIN_BYTES: positiveInt(4 * 1024 * 1024),
+  DEFAULT_PHONE_REGION: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code').default('US'),
 };
 export type ImportEnv = z.output<z.ZodObject<typeof importEnvShape>>;
 

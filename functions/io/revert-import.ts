@@ -122,7 +122,7 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     const imports = [...new Set(conflicts.map((c) => c.import_id))];
     return refuse(
       'LATER_IMPORT_CHANGED_LEADS',
-      `Cannot revert import ${importId}: ${total} of its leads were changed since by later import${imports.length === 1 ? '' : 's'} ${imports.join(', ')}${total > conflicts.length ? ' (and possibly others)' : ''}; revert ${imports.length === 1 ? 'that import' : 'those imports'} first. Nothing changed.`,
+      `Cannot revert import ${importId}: ${total} of its leads ${total === 1 ? 'was' : 'were'} changed since by later import${imports.length === 1 ? '' : 's'} ${imports.join(', ')}${total > conflicts.length ? ' (and possibly others)' : ''}; revert ${imports.length === 1 ? 'that import' : 'those imports'} first. Nothing changed.`,
       conflicts,
       total,
     );

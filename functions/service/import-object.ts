@@ -48,9 +48,9 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
   let options: ImportOptions;
   let precheck: FileError | undefined;
   try {
-    options = optionsFromMetadata(head.metadata);
+    options = optionsFromMetadata(head.metadata, { phone_region: env.DEFAULT_PHONE_REGION });
   } catch (error) {
-    options = parseImportOptions({});
+    options = parseImportOptions({ phone_region: env.DEFAULT_PHONE_REGION });
     precheck = error as FileError;
   }
   if (!precheck && head.size > env.MAX_FILE_BYTES) {

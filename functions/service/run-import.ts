@@ -70,8 +70,10 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
     await job.onStart?.(job.importId);
     await client.query('savepoint leads');
     const result = await loadLeads(client, job, startedAt);
+    const commitStarted = performance.now();
     await recordOutcome(client, result);
     await client.query('commit');
+    if (result.status === 'succeeded') result.timings_ms.commit = Math.round(performance.now() - commitStarted);
     return { replayed: false, result };
   } catch (error) {
     broken = error instanceof Error ? error : new Error(String(error));
@@ -85,6 +87,7 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
 
 async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date): Promise<ImportResult> {
   const runner = createEngineRunner({ importId: job.importId, options: job.options, limits: job.limits }, job.threaded);
+  const timings: Record<string, number> = {};
   const base = { importId: job.importId, filename: job.filename, source: job.source, options: job.options, startedAt };
   let summary: EngineSummary | undefined;
   let copied = 0;
@@ -104,6 +107,7 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     if (job.precheck) throw job.precheck;
     checkDeadline(job);
     const floor = await leadIdFloor(client, job.importId);
+    const copyStarted = performance.now();
     const body = await job.openBody();
     async function* copyText(): AsyncGenerator<Buffer> {
       for await (const out of runner.run(body)) {
@@ -115,6 +119,7 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     }
     try {
       copied = await copyLeads(client, copyText(), deadline.signal);
+      timings.copy = Math.round(performance.now() - copyStarted);
     } catch (error) {
       throw deadline.signal.aborted ? deadline.signal.reason : error;
     } finally {
@@ -125,8 +130,10 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     if (rejection) throw rejection;
     checkDeadline(job);
     if (job.timeLeftMs) await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(job.timeLeftMs()))}`);
+    const duplicatesStarted = performance.now();
     try {
       duplicates = await resolveDuplicates(client, job.importId, floor, job.options.on_duplicate, job.limits.errorListLimit);
+      timings.duplicates = Math.round(performance.now() - duplicatesStarted);
     } catch (error) {
       throw job.timeLeftMs && (error as { code?: string }).code === '57014' ? deadlineExceeded() : error;
     }
@@ -154,6 +161,7 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     duplicates,
     importedCount: copied - (duplicates?.duplicate_count ?? 0),
     errorReportKey: reportWritten ? rejected!.key : null,
+    timings,
   });
 }
 

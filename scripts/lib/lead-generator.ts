@@ -24,7 +24,7 @@ function prng(seed: number): () => number {
 
 export interface GeneratorOptions {
   rows: number;
-  /** Share of rows made invalid (bad e-mail or missing company), spread evenly. */
+  /** Share of rows made invalid (a malformed e-mail, which PostgreSQL's own COPY still accepts), spread evenly. */
   invalidRate?: number;
   seed?: number;
   /** Rows per yielded chunk. */
@@ -42,10 +42,8 @@ export function* generateLeadCsv({ rows, invalidRate = 0, seed = 42, chunkRows =
     const first = pick(FIRST);
     const last = pick(LAST);
     const invalid = invalidEvery > 0 && i % invalidEvery === 0;
-    let email = `${first.toLowerCase()}.${last.toLowerCase()}${i}@${slug}.com`;
-    let name = company;
-    if (invalid && i % 2 === 0) email = `${first.toLowerCase()}.${i}@@${slug}`;
-    else if (invalid) name = '';
+    const email = invalid ? `${first.toLowerCase()}.${i}@@${slug}` : `${first.toLowerCase()}.${last.toLowerCase()}${i}@${slug}.com`;
+    const name = company;
     const phone = `(${200 + Math.floor(random() * 700)}) ${200 + Math.floor(random() * 700)}-${String(Math.floor(random() * 10000)).padStart(4, '0')}`;
     const r = random();
     const notes = r < 0.05 ? `"Met at expo, booth ${i}; asked about ""pricing"""` : r < 0.07 ? `"Follow up in Q${1 + (i % 4)}\nsecond line"` : r < 0.5 ? `Lead ${i}` : '';

@@ -16,6 +16,18 @@ export interface HttpApiOptions {
   token: string;
   subject: string;
   handler: HttpApiHandler;
+  /**
+   * Static files answered for GET/HEAD before the handler sees the request (the upload page):
+   * URL path -> file. Other paths and methods reach the handler as before.
+   */
+  staticFiles?: ReadonlyMap<string, StaticFile>;
+}
+
+export interface StaticFile {
+  contentType: string;
+  body: Uint8Array;
+  /** Extra response headers (content-security-policy, ...). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpApi {
@@ -101,11 +113,28 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** Answers GET/HEAD for a static file; false when the request is not for one. */
+function sendStatic(req: IncomingMessage, res: ServerResponse, files: ReadonlyMap<string, StaticFile> | undefined): boolean {
+  if (!files || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  const file = files.get(new URL(req.url ?? '/', 'http://local').pathname);
+  if (!file) return false;
+  res.writeHead(200, {
+    'content-type': file.contentType,
+    'content-length': String(file.body.byteLength),
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    ...file.headers,
+  });
+  res.end(req.method === 'HEAD' ? undefined : file.body);
+  return true;
+}
+
 /** A node:http server in front of a payload-2.0 Lambda handler, as API Gateway would be. */
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
+        if (sendStatic(req, res, options.staticFiles)) return;
         const body = await readBody(req);
         if (body === undefined) {
           res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Request Entity Too Large' }));

@@ -1,7 +1,8 @@
 /**
  * The local stack: the presign Lambda behind a local HTTP API, a local S3 server whose object-created
  * events reach the import Lambda through the CDK stack's filter, and PostgreSQL. Everything talks
- * real HTTP; the Lambdas are the same modules AWS runs.
+ * real HTTP; the Lambdas are the same modules AWS runs. The API server also serves the upload page
+ * at `/` (built in memory with esbuild), so the page and the API share one origin.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { corsConfig, LOCAL_CREDENTIALS, startLocalS3 } from '../s3-server.ts';
 import { prepareDatabase } from './database.ts';
-import { startHttpApi, type HttpApiHandler } from './http-api.ts';
+import { buildUploadPage } from '../../../functions/upload-page/build.ts';
+import { startHttpApi, type HttpApiHandler, type StaticFile } from './http-api.ts';
 import { ImportNotifications, type S3Lambda } from './s3-notifications.ts';
 
 export const LOCAL_BUCKET = 'lead-uploads';
@@ -37,10 +39,14 @@ export interface LocalStackOptions {
   maxUploadBytes?: number;
   uploadUrlTtlSeconds?: number;
   resultUrlTtlSeconds?: number;
+  /** Serve the upload page at `/` (default true). */
+  uploadPage?: boolean;
 }
 
 export interface LocalStack {
   apiUrl: string;
+  /** The upload page (`apiUrl` + `/`); undefined when started with `uploadPage: false`. */
+  pageUrl: string | undefined;
   s3Endpoint: string;
   bucket: string;
   token: string;
@@ -77,9 +83,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const database = await prepareDatabase({ databaseUrl: options.databaseUrl, dataDir: options.pgDirectory ?? join(process.cwd(), '.local', 'pg') });
     closers.push(database.stop);
 
-    // The API first: its origin goes into the bucket's CORS rule (a browser page served from it).
+    // The API first: its origin goes into the bucket's CORS rule (the upload page is served from it).
     let presign: HttpApiHandler | undefined;
+    const staticFiles = new Map<string, StaticFile>();
     const api = await startHttpApi({
+      staticFiles,
       host,
       port: options.port ?? 0,
       routeKey: 'POST /uploads',
@@ -91,8 +99,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const s3Directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'lead-import-stack-s3-')));
     if (!options.s3Directory) closers.push(() => rm(s3Directory, { recursive: true, force: true }));
-    const s3 = await startLocalS3({ bucket: LOCAL_BUCKET, port: options.s3Port ?? 0, directory: s3Directory, cors: corsConfig([api.url]) });
+    const pageOrigins = [api.url, ...(host === '127.0.0.1' ? [`http://localhost:${api.port}`] : [])];
+    const s3 = await startLocalS3({ bucket: LOCAL_BUCKET, port: options.s3Port ?? 0, directory: s3Directory, cors: corsConfig(pageOrigins) });
     closers.push(s3.close);
+    if (options.uploadPage ?? true) await serveUploadPage(staticFiles, s3.endpoint);
 
     // What the CDK stack puts in the functions' environments, pointed at the local servers.
     delete process.env.AWS_SESSION_TOKEN;
@@ -119,6 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       apiUrl: api.url,
+      pageUrl: options.uploadPage ?? true ? `${api.url}/` : undefined,
       s3Endpoint: s3.endpoint,
       bucket: LOCAL_BUCKET,
       token,
@@ -135,4 +146,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await close();
     throw error;
   }
+}
+
+/**
+ * The upload page's files under their URL paths. config.json leaves the API URL empty: the page
+ * calls the API on its own origin. The CSP lets the page talk only to itself and the S3 server.
+ */
+async function serveUploadPage(files: Map<string, StaticFile>, s3Endpoint: string): Promise<void> {
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${s3Endpoint}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  for (const file of await buildUploadPage()) {
+    const entry: StaticFile = { contentType: file.contentType, body: file.body, ...(file.path === 'index.html' ? { headers: { 'content-security-policy': csp } } : {}) };
+    files.set(`/${file.path}`, entry);
+    if (file.path === 'index.html') files.set('/', entry);
+  }
+  files.set('/config.json', { contentType: 'application/json', body: new TextEncoder().encode(JSON.stringify({ apiUrl: '' })) });
 }

@@ -1,0 +1,122 @@
+/**
+ * The preview: the first ~64 KB of the file read as the importer will read it. Pure (no DOM), so it
+ * runs in the browser and in unit tests; the delimiter and header rules are the importer's own
+ * (#core/delimiter, #core/headers), not a copy.
+ */
+import { detectDelimiter } from '#core/delimiter';
+import { mapHeaders } from '#core/headers';
+
+/** How much of the file the preview reads (File.slice), as the importer sniffs its encoding. */
+export const PREVIEW_BYTES = 64 * 1024;
+/** Data rows shown in the preview table. */
+export const PREVIEW_ROWS = 5;
+
+export type SampleEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+export interface DecodedSample {
+  encoding: SampleEncoding;
+  text: string;
+}
+
+/**
+ * UTF-8 (with or without BOM) and UTF-16 with a BOM as the importer detects them; text that is not
+ * valid UTF-8 falls back to windows-1252. `complete` is false when the sample is a prefix of the
+ * file: a character cut at the end is then held back instead of counted as invalid.
+ */
+export function decodeSample(bytes: Uint8Array, complete: boolean): DecodedSample {
+  const stream = { stream: !complete };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { encoding: 'utf-8-bom', text: new TextDecoder('utf-8').decode(bytes.subarray(3), stream) };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', text: new TextDecoder('utf-16le').decode(bytes.subarray(2), stream) };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', text: new TextDecoder('utf-16be').decode(bytes.subarray(2), stream) };
+  try {
+    return { encoding: 'utf-8', text: new TextDecoder('utf-8', { fatal: true }).decode(bytes, stream) };
+  } catch {
+    return { encoding: 'windows-1252', text: new TextDecoder('windows-1252').decode(bytes) };
+  }
+}
+
+/**
+ * Records of `text` (quotes, doubled quotes and line breaks inside quotes honoured), at most
+ * `limit`. When the text is only a prefix of the file, the last record may be cut and is dropped.
+ */
+export function parseRecords(text: string, delimiter: string, limit: number, complete: boolean): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let i = 0;
+  const endRecord = () => {
+    record.push(cell);
+    cell = '';
+    if (!(record.length === 1 && record[0] === '')) records.push(record);
+    record = [];
+  };
+  for (; i < text.length && records.length < limit; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch !== '"') cell += ch;
+      else if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === delimiter) {
+      record.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+    } else cell += ch;
+  }
+  if (records.length < limit && complete && (cell !== '' || record.length > 0)) endRecord();
+  return records;
+}
+
+export interface PreviewColumn {
+  header: string;
+  /** The lead column the importer will fill from it, or null when the column is not imported. */
+  column: string | null;
+}
+
+export interface Preview {
+  encoding: SampleEncoding;
+  delimiter: string;
+  columns: PreviewColumn[];
+  /** Headers the importer does not know: their cells are not imported. */
+  unknown: string[];
+  rows: string[][];
+  /** Why the importer will refuse the file (no company column, two columns for one field), if it will. */
+  problem: string | null;
+  /** Rough data-row count of the whole file from the sample's bytes per row; null if unknown. */
+  estimatedRows: number | null;
+}
+
+export const DELIMITER_NAMES: Record<string, string> = { ',': 'comma (,)', ';': 'semicolon (;)', '\t': 'tab', '|': 'pipe (|)' };
+
+/** The preview of a file of `fileSize` bytes from its first bytes (`sample`). */
+export function buildPreview(sample: Uint8Array, fileSize: number): Preview {
+  const complete = sample.byteLength >= fileSize;
+  const { encoding, text } = decodeSample(sample, complete);
+  const delimiter = detectDelimiter(text);
+  const all = parseRecords(text, delimiter, Number.MAX_SAFE_INTEGER, complete);
+  const headers = (all[0] ?? []).map((h) => h.trim());
+  const data = all.slice(1);
+  let problem: string | null = null;
+  let mapped: Record<string, string> = {};
+  let unknown: string[] = [];
+  if (headers.length === 0) problem = 'The file is empty: it has no header row.';
+  else {
+    try {
+      const map = mapHeaders(headers);
+      mapped = map.mapped;
+      unknown = [...map.unknown];
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+  }
+  const columns = headers.map((header) => ({ header, column: mapped[header] ?? null }));
+  const estimatedRows = complete ? data.length : data.length > 0 ? Math.round((data.length * fileSize) / sample.byteLength) : null;
+  return { encoding, delimiter, columns, unknown, rows: data.slice(0, PREVIEW_ROWS), problem, estimatedRows };
+}

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench -- [--rows N] [--runs K] [--no-existing]`
+ * For each size (1,000, 100,000 and N, default 1,000,000): generate a deterministic lead CSV (1%
+ * invalid rows, quoted commas, quotes and newlines), upload it to the local S3 server, then
+ * alternate K times (default 3):
+ *   (a) `psql \copy` of the same file into a fresh table created LIKE leads INCLUDING ALL;
+ *   (b) the real import path (S3 event -> handler -> stream, decode, parse, validate, COPY, commit,
+ *       result JSON) into an empty leads table, in a child process running the esbuild bundle.
+ * Prints one JSON line per size with medians. Then imports N more leads into a table that already
+ * holds N (duplicate checks against existing rows) and reports that ratio too.
+ */
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
+import pg from 'pg';
+import { migrate } from '#io/migrate';
+import { createS3Client } from '#io/s3';
+import { generateLeadCsv } from './lib/lead-generator.ts';
+import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
+import { LOCAL_CREDENTIALS, startLocalS3 } from './lib/s3-server.ts';
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, existing: { type: 'boolean', default: true }, 'no-existing': { type: 'boolean', default: false } } });
+const big = Number(values.rows ?? 1_000_000);
+const runs = Number(values.runs);
+const sizes = [...new Set([1_000, 100_000, big])].filter((n) => n <= big).sort((a, b) => a - b);
+const WORK = join(process.cwd(), '.local', 'bench');
+const BUCKET = 'bench';
+const COLUMNS = 'company_name, industry, company_website, company_size, contact_name, contact_email, contact_phone, contact_title, notes';
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+await mkdir(WORK, { recursive: true });
+const server = await ensurePostgres(join(process.cwd(), '.local', 'bench-pg'));
+const admin = new pg.Client({ connectionString: server.adminUrl });
+await admin.connect();
+await admin.query('drop database if exists lead_import_bench with (force)');
+await admin.query('create database lead_import_bench');
+const dbUrl = withDatabase(server.adminUrl, 'lead_import_bench');
+const db = new pg.Client({ connectionString: dbUrl });
+await db.connect();
+await migrate(db);
+
+Object.assign(process.env, { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' });
+const s3server = await startLocalS3({ bucket: BUCKET, directory: join(WORK, 's3') });
+const s3 = createS3Client({ endpoint: s3server.endpoint });
+
+// The importer exactly as Lambda runs it: one esbuild bundle, plain node.
+const bundle = join(WORK, 'import-once.mjs');
+await build({
+  entryPoints: ['scripts/lib/bench-import-once.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: bundle,
+  external: ['pg-native'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning',
+});
+const childEnv = { ...process.env, DATABASE_URL: dbUrl, S3_ENDPOINT: s3server.endpoint, MAX_FILE_BYTES: String(8 * 1024 ** 3), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+async function csvFile(rows: number, seed: number): Promise<string> {
+  const path = join(WORK, `leads_${rows}_${seed}.csv`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing) return path;
+  const out = createWriteStream(path);
+  for (const chunk of generateLeadCsv({ rows, invalidRate: 0.01, seed })) if (!out.write(chunk)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+  return path;
+}
+
+async function upload(path: string, key: string): Promise<void> {
+  const { size } = await stat(path);
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: 'text/csv' }));
+}
+
+async function psqlCopy(path: string, fresh: boolean): Promise<number> {
+  if (fresh) {
+    await db.query('drop table if exists bench_copy');
+    await db.query('create table bench_copy (like leads including all)');
+  }
+  await db.query('checkpoint');
+  const started = performance.now();
+  await run('psql', ['-q', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', `\\copy bench_copy (${COLUMNS}) from '${path}' with (format csv, header true)`]);
+  return (performance.now() - started) / 1000;
+}
+
+interface ImportRun { ms: number; max_rss_mib: number; status: string; imported: number; failed: number; duplicates: number }
+async function importerRun(key: string, empty: boolean): Promise<ImportRun> {
+  if (empty) await db.query('truncate leads, lead_imports, lead_changes');
+  else await db.query('delete from lead_imports where source_key = $1', [key]);
+  await db.query('checkpoint');
+  const { stdout } = await run('node', [bundle, BUCKET, key], { env: childEnv, maxBuffer: 1 << 20 });
+  const line = stdout.trim().split('\n').at(-1)!;
+  if (process.env.BENCH_VERBOSE) log(line);
+  const out = JSON.parse(line) as ImportRun;
+  if (out.status !== 'succeeded') throw new Error(`import did not succeed: ${line}`);
+  return out;
+}
+
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: round(totalmem() / 1024 ** 3, 1), node: process.version, postgres: (await db.query('show server_version')).rows[0].server_version };
+log(`machine ${JSON.stringify(machine)}; sizes ${sizes.join(', ')}; ${runs} runs each`);
+const lines: Record<string, unknown>[] = [];
+for (const rows of sizes) {
+  const path = await csvFile(rows, 42);
+  const key = `uploads/bench/leads_${rows}.csv`;
+  await upload(path, key);
+  const copy: number[] = [];
+  const imports: ImportRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    copy.push(await psqlCopy(path, true));
+    imports.push(await importerRun(key, true));
+    log(`${rows} rows run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s, ${imports.at(-1)!.max_rss_mib.toFixed(0)} MiB`);
+  }
+  const importS = median(imports.map((r) => r.ms)) / 1000;
+  const copyS = median(copy);
+  const line = {
+    rows,
+    psql_copy_s: round(copyS),
+    import_s: round(importS),
+    import_rows_per_second: Math.round(rows / importS),
+    ratio_import_to_psql_copy: round(importS / copyS, 2),
+    import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
+    imported: imports[0]!.imported,
+    failed: imports[0]!.failed,
+    runs,
+  };
+  lines.push(line);
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+if (values.existing && !values['no-existing']) {
+  // N new leads into a table that already holds N: every row is checked against existing rows.
+  const path = await csvFile(big, 43);
+  const key = `uploads/bench/leads_${big}_more.csv`;
+  await upload(path, key);
+  const copy: number[] = [];
+  const imports: ImportRun[] = [];
+  const basePath = await csvFile(big, 42);
+  for (let i = 0; i < runs; i++) {
+    await psqlCopy(basePath, true);
+    copy.push(await psqlCopy(path, false));
+    await importerRun(`uploads/bench/leads_${big}.csv`, true);
+    imports.push(await importerRun(key, false));
+    log(`existing ${big} + ${big} run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s`);
+  }
+  const importS = median(imports.map((r) => r.ms)) / 1000;
+  const copyS = median(copy);
+  const line = {
+    rows: big,
+    into_existing_rows: big,
+    psql_copy_s: round(copyS),
+    import_s: round(importS),
+    import_rows_per_second: Math.round(big / importS),
+    ratio_import_to_psql_copy: round(importS / copyS, 2),
+    import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
+    imported: imports[0]!.imported,
+    duplicates: imports[0]!.duplicates,
+    runs,
+  };
+  lines.push(line);
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+process.stdout.write(JSON.stringify({ machine }) + '\n');
+
+await db.end();
+if (!process.env.BENCH_KEEP) await admin.query('drop database if exists lead_import_bench with (force)');
+await admin.end();
+if (!process.env.BENCH_KEEP) await s3server.close();
+else log(`kept: DATABASE_URL=${dbUrl} S3_ENDPOINT=${s3server.endpoint}`);
+await server.stop();

@@ -1,0 +1,34 @@
+/**
+ * Benchmark child process: one S3 event through the import Lambda's handler, exactly as Lambda runs
+ * it (the bench bundles this file with esbuild and runs it with plain node, so the figures include
+ * the bundle's cold start and nothing of tsx). Prints {ms, max_rss_mib, result} as JSON.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { encodeEventKey } from '#core/keys';
+import type { ImportResult } from '#core/result';
+import { handler } from '../../functions/import/handler.ts';
+import { createS3Client } from '#io/s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Context, S3Event } from 'aws-lambda';
+
+// The import's engine worker loads this same bundle; only the main thread runs the benchmark.
+if (isMainThread) await main();
+
+async function main(): Promise<void> {
+  const [bucket, key] = process.argv.slice(2) as [string, string];
+  const event = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key: encodeEventKey(key) } } }] } as unknown as S3Event;
+  const context = { getRemainingTimeInMillis: () => 15 * 60 * 1000 } as Context;
+
+  // Quiet the handler's per-import log and EMF lines: the parent reads our one JSON line on stdout.
+  process.stdout.write = ((write) => (chunk: string | Uint8Array, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk.includes('"_aws"') ? true : write(chunk, ...(rest as []))) (process.stdout.write.bind(process.stdout)) as typeof process.stdout.write;
+
+  const started = performance.now();
+  await handler(event, context);
+  const ms = performance.now() - started;
+  const s3 = createS3Client({ endpoint: process.env.S3_ENDPOINT });
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.result.json` }));
+  const result = JSON.parse(await out.Body!.transformToString()) as ImportResult;
+  process.stdout.write(JSON.stringify({ ms, max_rss_mib: process.resourceUsage().maxRSS / 1024, status: result.status, imported: result.imported_count, failed: result.failed_count, duplicates: result.duplicate_count, timings_ms: result.timings_ms }) + '\n');
+  process.exit(0);
+}
