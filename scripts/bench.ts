@@ -19,6 +19,7 @@ import { parseArgs, promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import pg from 'pg';
+import { WORKER_BUNDLE_NAME } from '#core/engine-runner';
 import { migrate } from '#io/migrate';
 import { createS3Client } from '#io/s3';
 import { generateLeadCsv } from './lib/lead-generator.ts';
@@ -55,12 +56,13 @@ const s3 = createS3Client({ endpoint: s3server.endpoint });
 // The importer exactly as Lambda runs it: one esbuild bundle, plain node.
 const bundle = join(WORK, 'import-once.mjs');
 await build({
-  entryPoints: ['scripts/lib/bench-import-once.ts'],
+  entryPoints: { 'import-once': 'scripts/lib/bench-import-once.ts', [WORKER_BUNDLE_NAME.replace(/\.mjs$/, '')]: 'functions/core/engine-worker.ts' },
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  outfile: bundle,
+  outdir: WORK,
+  outExtension: { '.js': '.mjs' },
   external: ['pg-native'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',

@@ -1,7 +1,8 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from './errors.ts';
 import { LeadEngine, type EngineLimits, type EngineOutput, type EngineProgress, type EngineSummary } from './lead-engine.ts';
 import type { ImportOptions } from './options.ts';
@@ -19,7 +20,7 @@ export interface EngineRunner {
   readonly progress: EngineProgress;
 }
 
-interface EngineSetup {
+export interface EngineSetup {
   importId: string;
   options: ImportOptions;
   limits: EngineLimits;
@@ -31,7 +32,9 @@ const BATCH_BYTES = 256 * 1024;
 const MAX_IN_FLIGHT = 4;
 
 export function createEngineRunner(setup: EngineSetup, threaded: boolean): EngineRunner {
-  return threaded ? new ThreadRunner(setup) : new InlineRunner(setup);
+  const entry = threaded ? workerEntry() : undefined;
+  // Without the worker file (a bundle built without it) the import still runs, on one thread.
+  return entry ? new ThreadRunner(setup, entry) : new InlineRunner(setup);
 }
 
 async function* batches(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -66,13 +69,13 @@ class InlineRunner implements EngineRunner {
   }
 }
 
-type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' };
-type FromWorker =
+export type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' };
+export type FromWorker =
   | { type: 'output'; output: EngineOutput; progress: EngineProgress }
   | { type: 'summary'; output: EngineOutput; summary: EngineSummary; progress: EngineProgress }
   | { type: 'error'; error: SerializedError; progress: EngineProgress };
 
-interface SerializedError {
+export interface SerializedError {
   kind: 'FileError' | 'RejectionError' | 'Error';
   code?: string;
   message: string;
@@ -80,11 +83,6 @@ interface SerializedError {
   column?: string | undefined;
   detail?: Record<string, unknown> | undefined;
 }
-
-const serialize = (error: unknown): SerializedError =>
-  error instanceof FileError || error instanceof RejectionError
-    ? { kind: error.name as 'FileError' | 'RejectionError', code: error.code, message: error.message, row: error.row, column: error.column, detail: error.detail }
-    : { kind: 'Error', message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) };
 
 function revive(e: SerializedError): Error {
   const context = { row: e.row, column: e.column, detail: e.detail };
@@ -97,15 +95,17 @@ const EMPTY_PROGRESS: EngineProgress = { total_leads: 0, failed_count: 0, error_
 
 class ThreadRunner implements EngineRunner {
   readonly #setup: EngineSetup;
+  readonly #entry: URL;
   summary: EngineSummary | undefined;
   progress: EngineProgress = EMPTY_PROGRESS;
 
-  constructor(setup: EngineSetup) {
+  constructor(setup: EngineSetup, entry: URL) {
     this.#setup = setup;
+    this.#entry = entry;
   }
 
   async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
-    const worker = startWorker(this.#setup);
+    const worker = startWorker(this.#setup, this.#entry);
     const inbox: FromWorker[] = [];
     let wake: (() => void) | undefined;
     let crashed: Error | undefined;
@@ -164,35 +164,21 @@ class ThreadRunner implements EngineRunner {
   }
 }
 
-const WORKER_ROLE = 'lead-import-engine';
+/** Next to a bundle (Lambda, bench) the worker is its own small file; in development it is TypeScript. */
+export const WORKER_BUNDLE_NAME = 'lead-engine-worker.mjs';
 
-function startWorker(setup: EngineSetup): Worker {
-  const options = { workerData: { role: WORKER_ROLE, setup } };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(fileURLToPath(import.meta.url), options);
-  // Development and tests run this module as TypeScript: register tsx inside the worker first
+function workerEntry(): URL | undefined {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './engine-worker.ts' : `./${WORKER_BUNDLE_NAME}`, import.meta.url);
+  return existsSync(url) ? url : undefined;
+}
+
+function startWorker(setup: EngineSetup, entry: URL): Worker {
+  // Bounded heaps: the worker's garbage is short-lived rows, so a small heap keeps RSS flat.
+  const options = { workerData: { setup }, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  // Development and tests run TypeScript: register tsx inside the worker first
   // (Node 20 workers do not inherit --import loaders).
   const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { ...options, eval: true });
 }
-
-/** Worker side: when this module is loaded as the engine worker, serve one file and exit. */
-if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE && parentPort) {
-  const port = parentPort;
-  const { setup } = workerData as { setup: EngineSetup };
-  const engine = new LeadEngine(setup.importId, setup.options, setup.limits);
-  port.on('message', (message: ToWorker) => {
-    try {
-      if (message.type === 'chunk') {
-        port.postMessage({ type: 'output', output: engine.write(message.bytes), progress: engine.progress } satisfies FromWorker);
-      } else {
-        const last = engine.end();
-        const { summary, ...output } = last;
-        port.postMessage({ type: 'summary', output, summary, progress: engine.progress } satisfies FromWorker);
-      }
-    } catch (error) {
-      port.postMessage({ type: 'error', error: serialize(error), progress: engine.progress } satisfies FromWorker);
-    }
-  });
-}
-

@@ -88,6 +88,13 @@ async function put(s3: S3Client, input: ConstructorParameters<typeof PutObjectCo
   }
 }
 
-export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  return (await headObject(s3, bucket, key)) !== undefined;
+/** The parsed JSON object at `key`, or undefined when there is none. */
+export async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await out.Body!.transformToString('utf8')) as T;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+  }
 }

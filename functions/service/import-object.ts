@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
-import { FileError } from '#core/errors';
+import { FileError, type ImportErrorCode } from '#core/errors';
 import { fileNameOf, rejectedKeyFor, resultKeyFor } from '#core/keys';
 import { optionsFromMetadata, parseImportOptions, type ImportOptions } from '#core/options';
 import { buildResult, type ImportResult } from '#core/result';
 import { engineLimits, type ImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
-import { headObject, objectExists, openObject, putFile, putJson } from '#io/s3';
+import { headObject, openObject, putFile, putJson, readJson } from '#io/s3';
 import { TextFileSink } from '#io/temp-file';
 import { ProgressReporter } from './progress.ts';
 import { runImport } from './run-import.ts';
@@ -61,6 +61,7 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
   const source = { bucket: ref.bucket, key: ref.key, version_id: head.versionId, etag: head.etag, size: head.size };
   const startedAt = new Date();
   let runningId = importId;
+  let claimed = false;
   const progress = new ProgressReporter(
     (rows) =>
       putJson(s3, ref.bucket, resultKey, buildResult({ importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null, summary: { total_leads: rows } })),
@@ -82,6 +83,7 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
       rejectedRows: rejected,
       onStart: (id) => {
         runningId = id;
+        claimed = true;
         return progress.start();
       },
       onProgress: (rows) => progress.update(rows),
@@ -89,10 +91,12 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
     });
     await progress.stop();
     if (outcome.replayed) {
-      // A replay inserts nothing; it only restores a result JSON a failed write left missing.
-      const missing = outcome.result !== null && !(await objectExists(s3, ref.bucket, resultKey));
-      if (missing) await putJson(s3, ref.bucket, resultKey, outcome.result);
-      return { action: 'replayed', importId: outcome.importId, resultRewritten: missing };
+      // A replay inserts nothing; it only restores a final result that a failed write left missing
+      // (or left as the `processing` snapshot of the attempt whose result write failed).
+      const current = outcome.result === null ? undefined : await readJson<ImportResult>(s3, ref.bucket, resultKey);
+      const stale = outcome.result !== null && (current === undefined || current.status === 'processing');
+      if (stale) await putJson(s3, ref.bucket, resultKey, outcome.result);
+      return { action: 'replayed', importId: outcome.importId, resultRewritten: stale };
     }
     const size = await rejected.close();
     if (size !== undefined) await putFile(s3, ref.bucket, rejected.key, rejected.path, size, 'text/csv; charset=utf-8');
@@ -100,7 +104,18 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
     return { action: 'imported', result: outcome.result };
   } catch (error) {
     await progress.stop();
-    log.error('import_error', { bucket: ref.bucket, key: ref.key, import_id: importId, ...errorFields(error) });
+    log.error('import_error', { bucket: ref.bucket, key: ref.key, import_id: runningId, ...errorFields(error) });
+    // The snapshot must not keep saying "reading" forever: say the attempt failed and will be retried
+    // (nothing was committed). Best effort: S3 itself may be what failed.
+    if (claimed) {
+      const e = error as { code?: string; message?: string };
+      const snapshot = buildResult({
+        importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null,
+        message: `An attempt failed (${e.code ?? 'ERROR'}: ${e.message ?? 'unknown error'}); nothing was imported and the import will be retried.`,
+        ...(e.code ? { errorCode: e.code as ImportErrorCode } : {}),
+      });
+      await putJson(s3, ref.bucket, resultKey, snapshot).catch(() => {});
+    }
     throw error;
   } finally {
     await rejected.remove();

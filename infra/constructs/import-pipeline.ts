@@ -49,6 +49,7 @@ export class ImportPipeline extends Construct {
 
     this.function = new LeadImportFunction(this, 'Function', {
       entry: 'functions/import/handler.ts',
+      extraBundles: { 'lead-engine-worker.mjs': 'functions/core/engine-worker.ts' },
       description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',
       memorySize: IMPORT_MEMORY_MB,
       timeout: IMPORT_TIMEOUT,

@@ -20,6 +20,11 @@ export interface LeadImportFunctionProps {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Extra files bundled next to the handler, as `{ 'name.mjs': 'functions/...ts' }` (the import
+   * engine's worker thread loads `lead-engine-worker.mjs` from beside its own bundle).
+   */
+  readonly extraBundles?: Record<string, string>;
 }
 
 /**
@@ -133,6 +138,19 @@ export class LeadImportFunction extends nodejs.NodejsFunction {
         // pg only loads its optional native binding on demand; it is not installed.
         externalModules: ['pg-native'],
         logLevel: nodejs.LogLevel.WARNING,
+        ...(props.extraBundles
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  Object.entries(props.extraBundles!).map(
+                    ([name, source]) =>
+                      `"${path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild')}" "${path.join(REPO_ROOT, source)}" --bundle --platform=node --format=esm --target=node24 --minify --log-level=warning --outfile="${path.join(outputDir, name)}"`,
+                  ),
+              },
+            }
+          : {}),
       },
     });
     this.functionLogGroup = logGroup;

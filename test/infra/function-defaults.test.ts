@@ -43,6 +43,15 @@ describe('every Lead Import function (import, presign, migrate)', () => {
     }
   });
 
+  it('ships the import engine worker next to the import bundle, and only there', () => {
+    const outdir = Stage.of(s.stack)?.outdir ?? '';
+    const withWorker = Object.values(appFunctions).filter((fn) => {
+      const hash = (fn.Properties?.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      return existsSync(path.join(outdir, `asset.${hash}`, 'lead-engine-worker.mjs'));
+    });
+    expect(withWorker.map((fn) => fn.Properties?.Description)).toEqual([expect.stringMatching(/^Streams an uploaded CSV/)]);
+  });
+
   it('states memory and timeout explicitly and logs to its own log group with retention', () => {
     const logGroups = resourcesOfType(s.template, 'AWS::Logs::LogGroup');
     for (const fn of Object.values(appFunctions)) {

@@ -110,7 +110,8 @@ describe('infrastructure failures roll back and throw so Lambda retries', () => 
       proxy.cutDownloadsAfter(undefined);
     }
     expect(await history(key)).toEqual([]);
-    expect(await s3.getText(`${key}.result.json`)).toBeUndefined();
+    // The poller sees an honest snapshot: still processing (a retry is coming), nothing imported.
+    expect(await s3.getJson<ImportResult>(`${key}.result.json`)).toMatchObject({ status: 'processing', error_code: 'S3_READ_ERROR', imported_count: 0 });
   });
 
   it('fails fast with the lock-timeout error while another session holds LOCK leads', async () => {
@@ -140,7 +141,9 @@ describe('infrastructure failures roll back and throw so Lambda retries', () => 
     } finally {
       proxy.failPuts(undefined);
     }
-    expect(await s3.getText(`${key}.result.json`)).toBeUndefined();
+    expect((await s3.getJson<ImportResult>(`${key}.result.json`))?.status).not.toBe('succeeded');
+    // As if the start-of-import snapshot had gone through and only the final write failed.
+    await s3.put(`${key}.result.json`, JSON.stringify({ status: 'processing' }));
     await handler(s3Event(TEST_BUCKET, key), lambdaContext());
     const result = await s3.getJson<ImportResult>(`${key}.result.json`);
     expect(result).toMatchObject({ status: 'succeeded', imported_count: 2 });

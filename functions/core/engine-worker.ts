@@ -1,0 +1,30 @@
+/**
+ * The lead engine's worker thread: receives byte batches, answers with COPY text and reports.
+ * Kept apart from engine-runner so a bundle can ship it as a small file of its own.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { FileError, RejectionError } from './errors.ts';
+import { LeadEngine } from './lead-engine.ts';
+import type { EngineSetup, FromWorker, SerializedError, ToWorker } from './engine-runner.ts';
+
+const serialize = (error: unknown): SerializedError =>
+  error instanceof FileError || error instanceof RejectionError
+    ? { kind: error.name as 'FileError' | 'RejectionError', code: error.code, message: error.message, row: error.row, column: error.column, detail: error.detail }
+    : { kind: 'Error', message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) };
+
+
+const port = parentPort!;
+const { setup } = workerData as { setup: EngineSetup };
+const engine = new LeadEngine(setup.importId, setup.options, setup.limits);
+port.on('message', (message: ToWorker) => {
+  try {
+    if (message.type === 'chunk') {
+      port.postMessage({ type: 'output', output: engine.write(message.bytes), progress: engine.progress } satisfies FromWorker);
+    } else {
+      const { summary, ...output } = engine.end();
+      port.postMessage({ type: 'summary', output, summary, progress: engine.progress } satisfies FromWorker);
+    }
+  } catch (error) {
+    port.postMessage({ type: 'error', error: serialize(error), progress: engine.progress } satisfies FromWorker);
+  }
+});
