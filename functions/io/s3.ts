@@ -88,11 +88,16 @@ async function put(s3: S3Client, input: ConstructorParameters<typeof PutObjectCo
   }
 }
 
-/** The parsed JSON object at `key`, or undefined when there is none. */
+/** The parsed JSON object at `key`, or undefined when there is none (or it is not JSON: a torn or corrupt object is rewritten). */
 export async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse(await out.Body!.transformToString('utf8')) as T;
+    const text = await out.Body!.transformToString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return undefined;
+    }
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });

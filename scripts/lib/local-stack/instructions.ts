@@ -7,6 +7,7 @@ export function instructions(stack: LocalStack, sampleFile = 'events/leads_1000.
   return `
 Lead Import local stack is running.
 
+  Upload page   ${stack.pageUrl ?? "(disabled)"}   (paste the token below)
   Presign API   POST ${apiUrl}/uploads   (Authorization: Bearer ${token})
   S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key S3RVER / secret S3RVER (path-style, us-east-1)
   PostgreSQL    ${stack.databaseUrl}${stack.embeddedPostgres ? '   (embedded)' : ''}
@@ -21,7 +22,7 @@ Lead Import local stack is running.
    node -e 'for (const [k, v] of Object.entries(require("./grant.json").upload.headers)) console.log(k + ": " + v)' > grant.headers
    curl -s -X PUT -H @grant.headers --data-binary @${sampleFile} "$(node -p 'require("./grant.json").upload.url')"
 
-3. Read the result (404 NoSuchKey until the import has finished):
+3. Read the result (a "processing" snapshot while the import runs, then the final result):
    curl -s "$(node -p 'require("./grant.json").result_url')"
 
 Direct drop (no grant; options from object metadata, import id chosen by the importer):
