@@ -71,9 +71,16 @@ class InlineRunner implements EngineRunner {
 
 export type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' };
 export type FromWorker =
-  | { type: 'output'; output: EngineOutput; progress: EngineProgress }
-  | { type: 'summary'; output: EngineOutput; summary: EngineSummary; progress: EngineProgress }
+  | { type: 'output'; output: EngineOutput }
+  | { type: 'summary'; output: EngineOutput; summary: EngineSummary }
   | { type: 'error'; error: SerializedError; progress: EngineProgress };
+
+/**
+ * Moves a buffer's memory to the other thread instead of copying it, when the buffer owns its
+ * whole ArrayBuffer (large Buffers do; small ones may share Node's pool and are copied).
+ */
+export const transferable = (bytes: Uint8Array | undefined): ArrayBuffer[] =>
+  bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
 
 export interface SerializedError {
   kind: 'FileError' | 'RejectionError' | 'Error';
@@ -140,13 +147,16 @@ class ThreadRunner implements EngineRunner {
             worker.postMessage({ type: 'end' } satisfies ToWorker);
             inputDone = true;
           } else {
-            worker.postMessage({ type: 'chunk', bytes: item.value } satisfies ToWorker);
+            worker.postMessage({ type: 'chunk', bytes: item.value } satisfies ToWorker, transferable(item.value));
             inFlight++;
           }
         }
         const message = await next();
-        this.progress = message.progress;
-        if (message.type === 'error') throw revive(message.error);
+        if (message.type === 'error') {
+          this.progress = message.progress;
+          throw revive(message.error);
+        }
+        this.progress = { ...this.progress, total_leads: message.output.rowsRead };
         if (message.type === 'summary') {
           this.summary = message.summary;
           yield message.output;
@@ -174,7 +184,7 @@ function workerEntry(): URL | undefined {
 
 function startWorker(setup: EngineSetup, entry: URL): Worker {
   // Bounded heaps: the worker's garbage is short-lived rows, so a small heap keeps RSS flat.
-  const options = { workerData: { setup }, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } };
+  const options = { workerData: { setup }, resourceLimits: { maxOldGenerationSizeMb: 128 } };
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   // Development and tests run TypeScript: register tsx inside the worker first
   // (Node 20 workers do not inherit --import loaders).

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileError, RejectionError } from './errors.ts';
 import { LeadEngine } from './lead-engine.ts';
-import type { EngineSetup, FromWorker, SerializedError, ToWorker } from './engine-runner.ts';
+import { transferable, type EngineSetup, type FromWorker, type SerializedError, type ToWorker } from './engine-runner.ts';
 
 const serialize = (error: unknown): SerializedError =>
   error instanceof FileError || error instanceof RejectionError
@@ -19,10 +19,11 @@ const engine = new LeadEngine(setup.importId, setup.options, setup.limits);
 port.on('message', (message: ToWorker) => {
   try {
     if (message.type === 'chunk') {
-      port.postMessage({ type: 'output', output: engine.write(message.bytes), progress: engine.progress } satisfies FromWorker);
+      const output = engine.write(message.bytes);
+      port.postMessage({ type: 'output', output } satisfies FromWorker, transferable(output.copy));
     } else {
       const { summary, ...output } = engine.end();
-      port.postMessage({ type: 'summary', output, summary, progress: engine.progress } satisfies FromWorker);
+      port.postMessage({ type: 'summary', output, summary } satisfies FromWorker, transferable(output.copy));
     }
   } catch (error) {
     port.postMessage({ type: 'error', error: serialize(error), progress: engine.progress } satisfies FromWorker);

@@ -1,4 +1,5 @@
 import { CsvTokenizer } from './csv-tokenizer.ts';
+import { EmailRepeatDetector } from './email-set.ts';
 import { ByteDecoder, type DetectedEncoding } from './decode.ts';
 import { detectDelimiter } from './delimiter.ts';
 import { FileError, RejectionError } from './errors.ts';
@@ -44,6 +45,8 @@ export interface EngineSummary {
   errors_truncated: boolean;
   notes: string[];
   notes_truncated: boolean;
+  /** true when no valid row repeats another's e-mail (case-insensitive); undefined when unknown. */
+  no_repeated_emails?: boolean | undefined;
 }
 
 const SNIFF_TEXT_BYTES = 16 * 1024;
@@ -71,6 +74,7 @@ export class LeadEngine {
   #blank = 0;
   #errors: RowErrorLog;
   #notes: string[] = [];
+  readonly #emails = new EmailRepeatDetector();
   #notesTruncated = false;
   #copy = '';
   #rejected = '';
@@ -106,6 +110,7 @@ export class LeadEngine {
       errors_truncated: this.#errors.truncated,
       notes: this.#notes,
       notes_truncated: this.#notesTruncated,
+      no_repeated_emails: this.#emails.noRepeats,
     };
     return { ...output, summary };
   }
@@ -139,6 +144,7 @@ export class LeadEngine {
     if (outcome.kind === 'lead') {
       this.#total++;
       this.#valid++;
+      if (outcome.email !== null) this.#emails.add(outcome.email);
       this.#copy += outcome.line;
       if (outcome.notes) this.#addNotes(row, outcome.notes);
       return;

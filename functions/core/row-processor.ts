@@ -19,7 +19,7 @@ export interface RowNote {
 }
 
 export type RowOutcome =
-  | { kind: 'lead'; line: string; notes: RowNote[] | undefined }
+  | { kind: 'lead'; line: string; email: string | null; notes: RowNote[] | undefined }
   | { kind: 'blank' }
   | { kind: 'invalid'; problems: RowProblem[] };
 
@@ -116,7 +116,7 @@ export class RowProcessor {
     let line = copyField(lead.company_name);
     for (let c = 1; c < COLUMN_COUNT; c++) line += '\t' + copyField(lead[LEAD_COLUMNS[c]!]);
     line += this.#suffix + row + '\t' + copyField(website) + '\t' + copyField(phone) + '\n';
-    return { kind: 'lead', line, notes };
+    return { kind: 'lead', line, email: lead.contact_email, notes };
   }
 
   #onlyEmptyExtras(record: readonly string[]): boolean {

@@ -57,7 +57,47 @@ export async function recordOutcome(client: pg.PoolClient, result: ImportResult)
   );
 }
 
-/** For each lead of this import ($1, ids above $3), the earliest lead with the same e-mail, if any. */
+/**
+ * Step 1, cheap: leads of this import whose e-mail appears on any other lead. Usually none, and then
+ * step 2 is skipped. Kept in a temporary table so Node never holds a list as long as the file.
+ */
+const CANDIDATE_ROWS = `
+  select n.id from leads n
+  where n.id > $2 and n.import_id = $1 and n.contact_email is not null
+    and exists (select 1 from leads o where lower(o.contact_email) = lower(n.contact_email) and o.contact_email is not null and o.id <> n.id)`;
+/**
+ * Counting first is cheaper than collecting, and usually the count is 0: e-mails this import shares
+ * with other leads (a hash of the other leads only), plus e-mails repeated inside this import (a
+ * hash aggregate over its own rows). A plain SELECT may also run in parallel; INSERT ... SELECT not.
+ */
+const COUNT_SHARED_WITH_OTHERS = `
+  select count(*)::int as n from leads n
+  where n.id > $2 and n.import_id = $1 and n.contact_email is not null
+    and exists (select 1 from leads o where lower(o.contact_email) = lower(n.contact_email) and o.contact_email is not null and o.import_id is distinct from $1)`;
+const COUNT_REPEATED_INSIDE = `
+  select count(*)::int as n from (
+    select 1 from leads where id > $2 and import_id = $1 and contact_email is not null
+    group by lower(contact_email) having count(*) > 1) repeated`;
+const KEEP_CANDIDATES = `insert into pg_temp.lead_dup_candidates (id) ${CANDIDATE_ROWS}`;
+
+/**
+ * Large imports compare against the whole table faster with one parallel hash join than with an
+ * index probe per row (1M new rows: 1.7 s against 5 s measured here); fresh rows have no planner
+ * statistics yet, so the plan is chosen here. Small imports into a big table keep the index probes.
+ */
+const HASH_JOIN_SETTINGS = [
+  // Enough for the hash of a million e-mails to stay in memory, only for this statement.
+  'set local work_mem = \'64MB\'',
+  'set local enable_nestloop = off',
+  'set local enable_mergejoin = off',
+  'set local parallel_setup_cost = 0',
+  'set local parallel_tuple_cost = 0',
+  'set local min_parallel_table_scan_size = 0',
+];
+const DEFAULT_JOIN_SETTINGS = HASH_JOIN_SETTINGS.map((sql) => sql.replace(/= .*$/, 'to default'));
+const preferHashJoin = (copied: number, floor: number) => copied >= 10_000 && copied * 8 >= floor;
+
+/** Step 2, for candidates only: the earliest other lead with the same e-mail, if it is earlier. */
 const FIRST_EARLIER_LEAD = `
   select n.id, n.source_row, n.contact_email as email, f.id as first_id, f.import_id = n.import_id as same_import, f.source_row as first_row
   from leads n
@@ -68,7 +108,7 @@ const FIRST_EARLIER_LEAD = `
     order by o.import_id is not distinct from n.import_id, o.id
     limit 1
   ) f
-  where n.id > $3 and n.import_id = $1 and n.contact_email is not null`;
+  where n.id in (select id from pg_temp.lead_dup_candidates) and n.import_id = $1`;
 
 /** Every lead COPY adds gets a larger id than this (identity values only grow). */
 export async function leadIdFloor(client: pg.PoolClient, importId: string): Promise<number> {
@@ -87,9 +127,27 @@ const NORMALIZED = ['website_normalized', 'phone_e164'];
  * skip: later duplicates are removed. update: they fill the earlier lead (non-empty cells win) and
  * are removed; previous values are kept in lead_changes for revert. allow: nothing to do.
  */
-export async function resolveDuplicates(client: pg.PoolClient, importId: string, floor: number, policy: DuplicatePolicy, listLimit: number): Promise<DuplicateOutcome> {
-  if (policy === 'allow') return { duplicate_count: 0, updated_count: 0, duplicates: [], duplicates_truncated: false };
+export async function resolveDuplicates(
+  client: pg.PoolClient,
+  importId: string,
+  floor: number,
+  copied: number,
+  policy: DuplicatePolicy,
+  listLimit: number,
+  /** The engine saw no e-mail twice in the file, so the in-file check can be skipped. */
+  noRepeatsInside = false,
+): Promise<DuplicateOutcome> {
+  const none: DuplicateOutcome = { duplicate_count: 0, updated_count: 0, duplicates: [], duplicates_truncated: false };
+  if (policy === 'allow' || copied === 0) return none;
   await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
+  const hash = preferHashJoin(copied, floor);
+  if (hash) await client.query(HASH_JOIN_SETTINGS.join('; '));
+  const shared = (await client.query<{ n: number }>(COUNT_SHARED_WITH_OTHERS, [importId, floor])).rows[0]!.n;
+  const repeated = shared > 0 || noRepeatsInside ? (shared > 0 ? 1 : 0) : (await client.query<{ n: number }>(COUNT_REPEATED_INSIDE, [importId, floor])).rows[0]!.n;
+  if (hash) await client.query(DEFAULT_JOIN_SETTINGS.join('; '));
+  if (shared === 0 && repeated === 0) return none;
+  await client.query('create temporary table if not exists lead_dup_candidates (id bigint primary key) on commit drop');
+  await client.query(KEEP_CANDIDATES, [importId, floor]);
   const fill: string[] = [...FILL_COLUMNS, ...NORMALIZED];
   const updateSql =
     policy === 'update'
@@ -114,7 +172,7 @@ export async function resolveDuplicates(client: pg.PoolClient, importId: string,
     select (select count(*) from gone)::int as duplicate_count,
            ${policy === 'update' ? '(select count(*) from changed where not same_import)::int' : '0'} as updated_count,
            (select coalesce(json_agg(s order by s.source_row), '[]') from (select * from gone order by source_row limit $2) s) as sample`;
-  const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit, floor]);
+  const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit]);
   const out = rows[0]!;
   const duplicates: DuplicateRow[] = out.sample.map((d) => ({
     row: d.source_row,

@@ -132,7 +132,7 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     if (job.timeLeftMs) await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(job.timeLeftMs()))}`);
     const duplicatesStarted = performance.now();
     try {
-      duplicates = await resolveDuplicates(client, job.importId, floor, job.options.on_duplicate, job.limits.errorListLimit);
+      duplicates = await resolveDuplicates(client, job.importId, floor, copied, job.options.on_duplicate, job.limits.errorListLimit, summary!.no_repeated_emails === true);
       timings.duplicates = Math.round(performance.now() - duplicatesStarted);
     } catch (error) {
       throw job.timeLeftMs && (error as { code?: string }).code === '57014' ? deadlineExceeded() : error;

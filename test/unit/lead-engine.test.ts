@@ -66,6 +66,7 @@ describe('LeadEngine: a small file end to end', () => {
       errors_truncated: false,
       notes: [],
       notes_truncated: false,
+      no_repeated_emails: true,
     });
   });
 
