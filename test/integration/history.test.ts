@@ -1,38 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
 import { getImport, listImports } from '#io/import-history';
 import { importFile } from '#service/import-file';
 import { csvText, HEADER, validLead } from '#test/csv';
-import { freshDatabase, type TestDatabase } from '#test/database';
+import { useFileImports } from '#test/import-harness';
 
-let db: TestDatabase;
-let importer: pg.Pool;
-let dir: string;
-
-beforeAll(async () => {
-  db = await freshDatabase();
-  importer = new pg.Pool({ connectionString: db.importerUrl, max: 2 });
-  dir = await mkdtemp(join(tmpdir(), 'lead-history-'));
-});
-afterAll(async () => {
-  await importer?.end();
-  await db?.drop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const files = useFileImports('history');
 
 let n = 0;
-/** Writes `text` to a temp CSV and imports it as the importer role, like `npm run import`. */
+/** Writes `text` to a temp CSV and imports it as the files.importer role, like `npm run import`. */
 async function importText(text: string, options: Record<string, unknown> = {}, name = `leads-${++n}.csv`): Promise<ImportResult> {
-  const path = join(dir, name);
+  const path = join(files.dir, name);
   await writeFile(path, text);
-  return importFile(importer, path, parseImportOptions(options), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+  return importFile(files.importer, path, parseImportOptions(options), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
 }
 
 const withEmail = (lead: string[], email: string): string[] => [...lead.slice(0, 5), email, ...lead.slice(6)];
@@ -42,7 +27,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], {
     cwd: process.cwd(),
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: db.adminUrl },
+    env: { ...process.env, DATABASE_URL: files.db.adminUrl },
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -61,7 +46,7 @@ describe('import history', () => {
   });
 
   it('lists every outcome newest first with its counts and error code', async () => {
-    const rows = await listImports(db.admin);
+    const rows = await listImports(files.db.admin);
 
     expect(rows.map((r) => r.id)).toEqual([failed.import_id, rejected.import_id, succeeded.import_id]);
     expect(rows[2]).toMatchObject({ status: 'succeeded', filename: succeeded.filename, total_leads: 3, imported_count: 2, updated_count: 0, duplicate_count: 0, failed_count: 1, error_code: null, reverted_at: null });
@@ -75,21 +60,21 @@ describe('import history', () => {
   });
 
   it('honours the limit', async () => {
-    const rows = await listImports(db.admin, { limit: 2 });
+    const rows = await listImports(files.db.admin, { limit: 2 });
 
     expect(rows.map((r) => r.id)).toEqual([failed.import_id, rejected.import_id]);
-    await expect(listImports(db.admin, { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(listImports(files.db.admin, { limit: 0 })).rejects.toThrow(RangeError);
   });
 
   it('shows every column of a succeeded import, the stored result included', async () => {
-    const record = await getImport(db.admin, succeeded.import_id);
+    const record = await getImport(files.db.admin, succeeded.import_id);
 
     expect(record).toMatchObject({
       id: succeeded.import_id,
       status: 'succeeded',
       filename: succeeded.filename,
       source_bucket: 'local-file',
-      source_key: join(dir, succeeded.filename),
+      source_key: join(files.dir, succeeded.filename),
       source_version: succeeded.import_id,
       source_size: succeeded.source.size,
       options: { error_threshold: 0.5, strict_mode: false, on_duplicate: 'skip' },
@@ -108,8 +93,8 @@ describe('import history', () => {
   });
 
   it('shows the error code and message of rejected and failed imports', async () => {
-    const r = await getImport(db.admin, rejected.import_id);
-    const f = await getImport(db.admin, failed.import_id);
+    const r = await getImport(files.db.admin, rejected.import_id);
+    const f = await getImport(files.db.admin, failed.import_id);
 
     expect(r).toMatchObject({ status: 'rejected', error_code: 'STRICT_MODE_ROW_ERROR', message: rejected.message, options: { strict_mode: true } });
     expect(r!.message).toContain('Row 3');
@@ -118,8 +103,8 @@ describe('import history', () => {
   });
 
   it('returns null for an unknown or malformed id', async () => {
-    expect(await getImport(db.admin, '00000000-0000-4000-8000-000000000000')).toBeNull();
-    expect(await getImport(db.admin, 'not-a-uuid')).toBeNull();
+    expect(await getImport(files.db.admin, '00000000-0000-4000-8000-000000000000')).toBeNull();
+    expect(await getImport(files.db.admin, 'not-a-uuid')).toBeNull();
   });
 
   it('prints the history as JSON from the CLI, and exits 1 for an unknown id and 2 for bad arguments', async () => {

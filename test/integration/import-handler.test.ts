@@ -1,38 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countLeads, freshDatabase, type TestDatabase } from '#test/database';
+import { describe, expect, it } from 'vitest';
+import { countLeads } from '#test/database';
+import { useImportHandler } from '#test/import-harness';
 import { lambdaContext, s3Event, sampleCsv } from '#test/events';
 import { csvText, HEADER, leadsCsv, validLead } from '#test/csv';
-import { startTestS3, TEST_BUCKET, type TestS3 } from '#test/s3';
+import { TEST_BUCKET } from '#test/s3';
 import type { ImportResult } from '#core/result';
 
-let db: TestDatabase;
-let s3: TestS3;
-let handler: typeof import('../../functions/import/handler.ts').handler;
-
-beforeAll(async () => {
-  db = await freshDatabase();
-  s3 = await startTestS3();
-  process.env.DATABASE_URL = db.importerUrl;
-  process.env.S3_ENDPOINT = s3.endpoint;
-  ({ handler } = await import('../../functions/import/handler.ts'));
-});
-afterAll(async () => {
-  await s3?.close();
-  await db?.drop();
-});
-
-let n = 0;
-/** Uploads `body` under uploads/, sends the S3 event to the handler, returns the result JSON. */
-async function importCsv(body: string | Buffer, metadata?: Record<string, string>, name = 'leads.csv'): Promise<ImportResult> {
-  const key = `uploads/test/${++n}/${name}`;
-  await s3.put(key, body, metadata);
-  await handler(s3Event(TEST_BUCKET, key), lambdaContext());
-  const result = await s3.getJson<ImportResult>(`${key}.result.json`);
-  expect(result, `result JSON next to ${key}`).toBeDefined();
-  return result!;
-}
-const leadsOf = (result: ImportResult) => countLeads(db, 'import_id = $1', [result.import_id]);
+const h = useImportHandler('test');
+const importCsv = async (body: string | Buffer, metadata?: Record<string, string>) => (await h.importCsv(body, metadata)).result;
+const leadsOf = (result: ImportResult) => countLeads(h.db, 'import_id = $1', [result.import_id]);
 
 describe('import handler against PostgreSQL and the local S3 server', () => {
   it('imports 1,000 valid leads and writes a complete result JSON next to the file', async () => {
@@ -44,7 +21,7 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     }
     expect(result.source).toMatchObject({ bucket: TEST_BUCKET, size: sampleCsv('leads_1000.csv').length });
     expect(result.leads_per_second).toBeGreaterThan(0);
-    const history = await db.admin.query('select status, total_leads, imported_count from lead_imports where id = $1', [result.import_id]);
+    const history = await h.db.admin.query('select status, total_leads, imported_count from lead_imports where id = $1', [result.import_id]);
     expect(history.rows[0]).toEqual({ status: 'succeeded', total_leads: 1000, imported_count: 1000 });
   });
 
@@ -52,7 +29,7 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     const result = await importCsv(leadsCsv(100, 11));
     expect(result).toMatchObject({ status: 'rejected', error_code: 'ERROR_THRESHOLD_EXCEEDED', total_leads: 100, failed_count: 11, imported_count: 0 });
     expect(await leadsOf(result)).toBe(0);
-    const history = await db.admin.query('select status from lead_imports where id = $1', [result.import_id]);
+    const history = await h.db.admin.query('select status from lead_imports where id = $1', [result.import_id]);
     expect(history.rows[0]?.status).toBe('rejected');
   });
 
@@ -83,7 +60,7 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     const company = 'Müller & Söhne, "GmbH"';
     const result = await importCsv(csvText([HEADER, [company, 'Retail', '', '', '', '', '', '', notes]]));
     expect(result.status).toBe('succeeded');
-    const { rows } = await db.admin.query('select company_name, notes, industry, company_website from leads where import_id = $1', [result.import_id]);
+    const { rows } = await h.db.admin.query('select company_name, notes, industry, company_website from leads where import_id = $1', [result.import_id]);
     expect(rows).toEqual([{ company_name: company, notes, industry: 'Retail', company_website: null }]);
   });
 
@@ -97,7 +74,7 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     const result = await importCsv('industry,contact_email\nRetail,a@b.co\n');
     expect(result).toMatchObject({ status: 'failed', error_code: 'MISSING_COMPANY_COLUMN', imported_count: 0 });
     expect(result.message).toContain('company_name');
-    const history = await db.admin.query('select status, error_code from lead_imports where id = $1', [result.import_id]);
+    const history = await h.db.admin.query('select status, error_code from lead_imports where id = $1', [result.import_id]);
     expect(history.rows[0]).toEqual({ status: 'failed', error_code: 'MISSING_COMPANY_COLUMN' });
   });
 
@@ -107,7 +84,7 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     const result = await importCsv(csvText([HEADER, [ok, '', '', '', '', '', '', '', ''], [long, '', '', '', '', '', '', '', ''], ...Array.from({ length: 8 }, (_, i) => validLead(i))]));
     expect(result).toMatchObject({ status: 'succeeded', imported_count: 9, failed_count: 1 });
     expect(result.error_details).toEqual([{ row: 3, column: 'company_name', value: long, code: 'TOO_LONG', message: 'longer than 255 characters' }]);
-    expect(await countLeads(db, 'company_name = $1', [ok])).toBe(1);
+    expect(await countLeads(h.db, 'company_name = $1', [ok])).toBe(1);
   });
 
   it('fails an empty file', async () => {
@@ -129,21 +106,21 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
 
   it('imports a key that S3 URL-encodes (spaces as +, UTF-8 escapes)', async () => {
     const key = 'uploads/a bü.csv';
-    await s3.put(key, leadsCsv(3));
+    await h.s3.put(key, leadsCsv(3));
     const event = s3Event(TEST_BUCKET, undefined, 's3-put-encoded-key.json');
     expect(event.Records[0]!.s3.object.key).toBe('uploads/a+b%C3%BC.csv');
-    await handler(event, lambdaContext());
-    const result = await s3.getJson<ImportResult>(`${key}.result.json`);
+    await h.handler(event, lambdaContext());
+    const result = await h.s3.getJson<ImportResult>(`${key}.result.json`);
     expect(result).toMatchObject({ status: 'succeeded', imported_count: 3, filename: 'a bü.csv' });
   });
 
   it('does nothing for its own result JSON or a key outside uploads/', async () => {
-    const before = await db.admin.query('select count(*)::int as n from lead_imports');
-    await s3.put('incoming/leads_1000.csv', sampleCsv('leads_1000.csv'));
-    await handler(s3Event(TEST_BUCKET, undefined, 's3-put-outside-uploads.json'), lambdaContext());
-    await handler(s3Event(TEST_BUCKET, undefined, 's3-put-result-json.json'), lambdaContext());
-    const after = await db.admin.query('select count(*)::int as n from lead_imports');
+    const before = await h.db.admin.query('select count(*)::int as n from lead_imports');
+    await h.s3.put('incoming/leads_1000.csv', sampleCsv('leads_1000.csv'));
+    await h.handler(s3Event(TEST_BUCKET, undefined, 's3-put-outside-uploads.json'), lambdaContext());
+    await h.handler(s3Event(TEST_BUCKET, undefined, 's3-put-result-json.json'), lambdaContext());
+    const after = await h.db.admin.query('select count(*)::int as n from lead_imports');
     expect(after.rows[0].n).toBe(before.rows[0].n);
-    expect(await s3.getText('incoming/leads_1000.csv.result.json')).toBeUndefined();
+    expect(await h.s3.getText('incoming/leads_1000.csv.result.json')).toBeUndefined();
   });
 });

@@ -1,35 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '#core/result';
-import { freshDatabase, type TestDatabase } from '#test/database';
 import { lambdaContext, s3Event, sampleCsv } from '#test/events';
-import { startTestS3, TEST_BUCKET, type TestS3 } from '#test/s3';
+import { useImportHandler } from '#test/import-harness';
+import { TEST_BUCKET } from '#test/s3';
 
-let db: TestDatabase;
-let s3: TestS3;
-let handler: typeof import('../../functions/import/handler.ts').handler;
-
-beforeAll(async () => {
-  db = await freshDatabase();
-  s3 = await startTestS3();
-  Object.assign(process.env, { DATABASE_URL: db.importerUrl, S3_ENDPOINT: s3.endpoint });
-  ({ handler } = await import('../../functions/import/handler.ts'));
-});
-afterAll(async () => {
-  await s3?.close();
-  await db?.drop();
-});
-
-let n = 0;
-async function importFixture(body: string | Buffer, metadata?: Record<string, string>, name = 'file.csv'): Promise<{ key: string; result: ImportResult }> {
-  const key = `uploads/messy/${++n}/${name}`;
-  await s3.put(key, body, metadata);
-  await handler(s3Event(TEST_BUCKET, key), lambdaContext());
-  return { key, result: (await s3.getJson<ImportResult>(`${key}.result.json`))! };
-}
+const h = useImportHandler('messy');
+const importFixture = (body: string | Buffer, metadata?: Record<string, string>, name = 'file.csv') => h.importCsv(body, metadata, name);
 
 const COLUMNS = 'company_name, industry, company_website, company_size, contact_name, contact_email, contact_phone, contact_title, notes, website_normalized, phone_e164';
 const leadsOf = async (result: ImportResult) =>
-  (await db.admin.query(`select ${COLUMNS} from leads where import_id = $1 order by source_row`, [result.import_id])).rows;
+  (await h.db.admin.query(`select ${COLUMNS} from leads where import_id = $1 order by source_row`, [result.import_id])).rows;
 const lead = (values: Partial<Record<string, string | null>>) => ({
   company_name: null, industry: null, company_website: null, company_size: null, contact_name: null, contact_email: null,
   contact_phone: null, contact_title: null, notes: null, website_normalized: null, phone_e164: null, ...values,
@@ -119,13 +99,13 @@ describe('duplicates', () => {
   const base = (tag: string) => `company_name,industry,contact_email,notes,contact_title\nBase Co,Retail,lead@${tag}.example,original,\n`;
   const again = (tag: string) => `company_name,industry,contact_email,notes,contact_title\nNew Co,,LEAD@${tag}.example,updated note,CEO\n`;
   const withEmail = async (tag: string) =>
-    (await db.admin.query(`select ${COLUMNS} from leads where lower(contact_email) = $1 order by id`, [`lead@${tag}.example`])).rows;
+    (await h.db.admin.query(`select ${COLUMNS} from leads where lower(contact_email) = $1 order by id`, [`lead@${tag}.example`])).rows;
 
   it('skip (default): a duplicate of an existing lead is not inserted and the lead is untouched', async () => {
     const first = await importFixture(base('skip'));
     const { result } = await importFixture(again('skip'));
     expect(result).toMatchObject({ status: 'succeeded', imported_count: 0, duplicate_count: 1, updated_count: 0 });
-    const [row] = (await db.admin.query('select id from leads where import_id = $1', [first.result.import_id])).rows;
+    const [row] = (await h.db.admin.query('select id from leads where import_id = $1', [first.result.import_id])).rows;
     expect(result.duplicates).toEqual([{ row: 2, email: 'LEAD@skip.example', duplicate_of_row: null, duplicate_of_lead_id: Number(row.id), action: 'skipped' }]);
     expect(await withEmail('skip')).toEqual([lead({ company_name: 'Base Co', industry: 'Retail', contact_email: 'lead@skip.example', notes: 'original' })]);
   });
@@ -151,7 +131,7 @@ describe('duplicates', () => {
     // separate instances. Either way the totals must be exact.
     expect(a.result.imported_count + b.result.imported_count).toBe(5000);
     expect(a.result.duplicate_count + b.result.duplicate_count).toBe(1000);
-    const { rows } = await db.admin.query("select count(*)::int as n, count(distinct lower(contact_email))::int as d from leads where contact_email like '%@concurrent.example'");
+    const { rows } = await h.db.admin.query("select count(*)::int as n, count(distinct lower(contact_email))::int as d from leads where contact_email like '%@concurrent.example'");
     expect(rows[0]).toEqual({ n: 5000, d: 5000 });
   });
 });
@@ -160,13 +140,13 @@ describe('rejected-rows file', () => {
   it('writes the failed rows with row and error, BOM, and formulas neutralized; writing it starts no import', async () => {
     const { key, result } = await importFixture(sampleCsv('formula-injection.csv'));
     expect(result).toMatchObject({ status: 'succeeded', failed_count: 1, error_report_key: `${key}.rejected.csv` });
-    const report = await s3.getText(`${key}.rejected.csv`);
+    const report = await h.s3.getText(`${key}.rejected.csv`);
     expect(report).toBe(
       '\uFEFFrow,error,company_name,contact_email,notes\r\n' +
         `3,contact_email: not a valid e-mail address,"'=HYPERLINK(""http://evil.example"",""click"")",not-an-email,'+1 boom\r\n`,
     );
-    const before = (await db.admin.query('select count(*)::int as n from lead_imports')).rows[0].n;
-    await handler(s3Event(TEST_BUCKET, `${key}.rejected.csv`), lambdaContext());
-    expect((await db.admin.query('select count(*)::int as n from lead_imports')).rows[0].n).toBe(before);
+    const before = (await h.db.admin.query('select count(*)::int as n from lead_imports')).rows[0].n;
+    await h.handler(s3Event(TEST_BUCKET, `${key}.rejected.csv`), lambdaContext());
+    expect((await h.db.admin.query('select count(*)::int as n from lead_imports')).rows[0].n).toBe(before);
   });
 });

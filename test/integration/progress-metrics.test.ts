@@ -1,41 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ImportResult } from '#core/result';
 import { csvText, HEADER, validLead } from '#test/csv';
-import { freshDatabase, type TestDatabase } from '#test/database';
+import { useImportHandler } from '#test/import-harness';
 import { lambdaContext, s3Event } from '#test/events';
-import { startTestS3, TEST_BUCKET, type TestS3 } from '#test/s3';
+import { TEST_BUCKET } from '#test/s3';
 import { generateLeadCsv } from '../../scripts/lib/lead-generator.ts';
 
-let db: TestDatabase;
-let s3: TestS3;
-let handler: typeof import('../../functions/import/handler.ts').handler;
-
-beforeAll(async () => {
-  db = await freshDatabase();
-  s3 = await startTestS3();
-  Object.assign(process.env, { DATABASE_URL: db.importerUrl, S3_ENDPOINT: s3.endpoint, PROGRESS_INTERVAL_MS: '100' });
-  ({ handler } = await import('../../functions/import/handler.ts'));
-});
-afterAll(async () => {
-  await s3?.close();
-  await db?.drop();
-});
+const h = useImportHandler('progress', { PROGRESS_INTERVAL_MS: '100' });
 
 describe('live progress', () => {
   it('shows growing processing snapshots of a 200,000-row import before the final result', async () => {
     const key = 'uploads/progress/big.csv';
-    await s3.put(key, [...generateLeadCsv({ rows: 200_000, seed: 11 })].join(''));
+    await h.s3.put(key, [...generateLeadCsv({ rows: 200_000, seed: 11 })].join(''));
     const seen: ImportResult[] = [];
     let done = false;
-    const running = handler(s3Event(TEST_BUCKET, key), lambdaContext()).finally(() => (done = true));
+    const running = h.handler(s3Event(TEST_BUCKET, key), lambdaContext()).finally(() => (done = true));
     // Another task polls the result key the way a client polls result_url.
     while (!done) {
-      const snapshot = await s3.getJson<ImportResult>(`${key}.result.json`).catch(() => undefined);
+      const snapshot = await h.s3.getJson<ImportResult>(`${key}.result.json`).catch(() => undefined);
       if (snapshot) seen.push(snapshot);
       await new Promise((r) => setTimeout(r, 20));
     }
     await running;
-    const final = await s3.getJson<ImportResult>(`${key}.result.json`);
+    const final = await h.s3.getJson<ImportResult>(`${key}.result.json`);
     expect(final).toMatchObject({ status: 'succeeded', total_leads: 200_000 });
     const processing = seen.filter((s) => s.status === 'processing');
     const counts = [...new Set(processing.map((s) => s.total_leads))];
@@ -52,14 +39,14 @@ describe('live progress', () => {
 describe('metrics', () => {
   it('emits one CloudWatch EMF record per import with the expected metrics', async () => {
     const key = 'uploads/metrics/leads.csv';
-    await s3.put(key, csvText([HEADER, ...Array.from({ length: 10 }, (_, i) => validLead(i)), ['Bad Co', '', '', '', '', 'nope', '', '', '']]));
+    await h.s3.put(key, csvText([HEADER, ...Array.from({ length: 10 }, (_, i) => validLead(i)), ['Bad Co', '', '', '', '', 'nope', '', '', '']]));
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
       return true;
     });
     try {
-      await handler(s3Event(TEST_BUCKET, key), lambdaContext());
+      await h.handler(s3Event(TEST_BUCKET, key), lambdaContext());
     } finally {
       spy.mockRestore();
     }

@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
@@ -12,43 +10,31 @@ import { LEADS_WRITE_LOCK } from '#io/import-store';
 import { revertImport, type RevertOutcome } from '#io/revert-import';
 import { importFile } from '#service/import-file';
 import { csvText, HEADER } from '#test/csv';
-import { countLeads, freshDatabase, type TestDatabase } from '#test/database';
+import { countLeads } from '#test/database';
+import { useFileImports } from '#test/import-harness';
 
-let db: TestDatabase;
-let importer: pg.Pool;
-let dir: string;
-
-beforeAll(async () => {
-  db = await freshDatabase();
-  importer = new pg.Pool({ connectionString: db.importerUrl, max: 2 });
-  dir = await mkdtemp(join(tmpdir(), 'lead-revert-'));
-});
-afterAll(async () => {
-  await importer?.end();
-  await db?.drop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const files = useFileImports('revert');
 
 type Lead = Partial<Record<(typeof HEADER)[number], string>>;
 let n = 0;
-/** Imports the leads as the importer role through the same path as `npm run import`. */
+/** Imports the leads as the files.importer role through the same path as `npm run import`. */
 async function importLeads(leads: Lead[], onDuplicate: 'skip' | 'update' | 'allow' = 'skip'): Promise<ImportResult> {
-  const path = join(dir, `leads-${++n}.csv`);
+  const path = join(files.dir, `leads-${++n}.csv`);
   await writeFile(path, csvText([HEADER, ...leads.map((lead) => HEADER.map((c) => lead[c as keyof Lead] ?? ''))]));
-  const result = await importFile(importer, path, parseImportOptions({ on_duplicate: onDuplicate }), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+  const result = await importFile(files.importer, path, parseImportOptions({ on_duplicate: onDuplicate }), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
   expect(result.status, result.message).toBe('succeeded');
   return result;
 }
 
 /** Every lead, every column, exactly as stored (jsonb keeps text byte for byte, timestamps to the microsecond). */
 async function snapshot(): Promise<unknown[]> {
-  const { rows } = await db.admin.query<{ row: unknown }>('select to_jsonb(l) as row from leads l order by id');
+  const { rows } = await files.db.admin.query<{ row: unknown }>('select to_jsonb(l) as row from leads l order by id');
   return rows.map((r) => r.row);
 }
-const leadByEmail = async (email: string) => (await db.admin.query('select to_jsonb(l) as row from leads l where contact_email = $1', [email])).rows[0]?.row as Record<string, unknown> | undefined;
-const statusOf = async (id: string) => (await getImport(db.admin, id))?.status;
-const changesOf = async (id: string) => (await db.admin.query<{ n: number }>('select count(*)::int as n from lead_changes where import_id = $1', [id])).rows[0]!.n;
-const revert = (id: string): Promise<RevertOutcome> => revertImport(db.admin, id);
+const leadByEmail = async (email: string) => (await files.db.admin.query('select to_jsonb(l) as row from leads l where contact_email = $1', [email])).rows[0]?.row as Record<string, unknown> | undefined;
+const statusOf = async (id: string) => (await getImport(files.db.admin, id))?.status;
+const changesOf = async (id: string) => (await files.db.admin.query<{ n: number }>('select count(*)::int as n from lead_changes where import_id = $1', [id])).rows[0]!.n;
+const revert = (id: string): Promise<RevertOutcome> => revertImport(files.db.admin, id);
 
 let tag = 0;
 /** E-mails unique to this test file run, so tests do not see each other's duplicates. */
@@ -66,8 +52,8 @@ describe('revert an import', () => {
 
     expect(outcome).toMatchObject({ outcome: 'reverted', import_id: b.import_id, removed_leads: 2, restored_leads: 0 });
     expect(await snapshot()).toEqual(before);
-    expect(await countLeads(db, 'import_id = $1', [b.import_id])).toBe(0);
-    const record = await getImport(db.admin, b.import_id);
+    expect(await countLeads(files.db, 'import_id = $1', [b.import_id])).toBe(0);
+    const record = await getImport(files.db.admin, b.import_id);
     expect(record).toMatchObject({ status: 'reverted' });
     expect(Date.parse(record!.reverted_at!)).not.toBeNaN();
   });
@@ -141,14 +127,14 @@ describe('revert an import', () => {
     expect(await revert(a.import_id)).toMatchObject({ outcome: 'refused', conflicts: [{ lead_id: a3, import_id: p.import_id }] });
     expect(await revert(p.import_id)).toMatchObject({ outcome: 'reverted', restored_leads: 1 });
     expect(await revert(a.import_id)).toMatchObject({ outcome: 'reverted', removed_leads: 3, restored_leads: 0 });
-    expect(await countLeads(db, 'contact_email = any($1)', [[e1, e2, e3]])).toBe(0);
+    expect(await countLeads(files.db, 'contact_email = any($1)', [[e1, e2, e3]])).toBe(0);
   });
 
   it('refuses to restore a lead that no longer exists', async () => {
     const e1 = email('gone');
     await importLeads([{ company_name: 'Gone Co', contact_email: e1 }]);
     const b = await importLeads([{ company_name: 'B', contact_email: e1, notes: 'update' }], 'update');
-    await db.admin.query('delete from leads where contact_email = $1', [e1]);
+    await files.db.admin.query('delete from leads where contact_email = $1', [e1]);
     const before = await snapshot();
 
     const outcome = await revert(b.import_id);
@@ -161,7 +147,7 @@ describe('revert an import', () => {
   it('is a no-op the second time', async () => {
     const b = await importLeads([{ company_name: 'Twice Co', contact_email: email('twice') }]);
     expect(await revert(b.import_id)).toMatchObject({ outcome: 'reverted', removed_leads: 1 });
-    const first = await getImport(db.admin, b.import_id);
+    const first = await getImport(files.db.admin, b.import_id);
     const before = await snapshot();
 
     const again = await revert(b.import_id);
@@ -169,16 +155,16 @@ describe('revert an import', () => {
     expect(again).toMatchObject({ outcome: 'already_reverted', import_id: b.import_id, reverted_at: first!.reverted_at });
     expect(again.message).toContain('already reverted');
     expect(await snapshot()).toEqual(before);
-    expect(await getImport(db.admin, b.import_id)).toEqual(first);
+    expect(await getImport(files.db.admin, b.import_id)).toEqual(first);
   });
 
   it('has nothing to revert for rejected and failed imports, and does not know unknown ids', async () => {
-    const rejectedPath = join(dir, 'rejected.csv');
+    const rejectedPath = join(files.dir, 'rejected.csv');
     await writeFile(rejectedPath, csvText([HEADER, ['Bad', '', '', '', '', 'bob@', '', '', '']]));
-    const rejected = await importFile(importer, rejectedPath, parseImportOptions({ strict_mode: true }), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
-    const failedPath = join(dir, 'failed.csv');
+    const rejected = await importFile(files.importer, rejectedPath, parseImportOptions({ strict_mode: true }), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+    const failedPath = join(files.dir, 'failed.csv');
     await writeFile(failedPath, 'notes\nno company column\n');
-    const failed = await importFile(importer, failedPath, parseImportOptions({}), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+    const failed = await importFile(files.importer, failedPath, parseImportOptions({}), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
 
     expect(await revert(rejected.import_id)).toMatchObject({ outcome: 'nothing_to_revert', status: 'rejected' });
     expect(await revert(failed.import_id)).toMatchObject({ outcome: 'nothing_to_revert', status: 'failed' });
@@ -189,14 +175,14 @@ describe('revert an import', () => {
 
   it('waits for the write lock imports take while resolving duplicates', async () => {
     const b = await importLeads([{ company_name: 'Locked Co', contact_email: email('locked') }]);
-    const holder = await db.admin.connect();
+    const holder = await files.db.admin.connect();
     try {
       await holder.query('begin');
       await holder.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
 
       const pending = revert(b.import_id);
       await waitForAdvisoryLockWaiter();
-      expect(await countLeads(db, 'import_id = $1', [b.import_id])).toBe(1);
+      expect(await countLeads(files.db, 'import_id = $1', [b.import_id])).toBe(1);
       await holder.query('commit');
 
       expect(await pending).toMatchObject({ outcome: 'reverted', removed_leads: 1 });
@@ -224,7 +210,7 @@ describe('revert an import', () => {
 /** Until another session waits on an advisory lock (bounded, so a broken revert fails the test instead of hanging). */
 async function waitForAdvisoryLockWaiter(): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    const { rows } = await db.admin.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`);
+    const { rows } = await files.db.admin.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`);
     if (rows[0]!.n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -232,6 +218,6 @@ async function waitForAdvisoryLockWaiter(): Promise<void> {
 }
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.adminUrl } });
+  const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, DATABASE_URL: files.db.adminUrl } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
