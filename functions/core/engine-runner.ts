@@ -184,7 +184,7 @@ function workerEntry(): URL | undefined {
 
 function startWorker(setup: EngineSetup, entry: URL): Worker {
   // Bounded heaps: the worker's garbage is short-lived rows, so a small heap keeps RSS flat.
-  const options = { workerData: { setup }, resourceLimits: { maxOldGenerationSizeMb: 128 } };
+  const options = { workerData: { setup }, resourceLimits: { maxOldGenerationSizeMb: 80 } };
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   // Development and tests run TypeScript: register tsx inside the worker first
   // (Node 20 workers do not inherit --import loaders).

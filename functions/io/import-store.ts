@@ -79,6 +79,8 @@ const COUNT_REPEATED_INSIDE = `
     select 1 from leads where id > $2 and import_id = $1 and contact_email is not null
     group by lower(contact_email) having count(*) > 1) repeated`;
 const KEEP_CANDIDATES = `insert into pg_temp.lead_dup_candidates (id) ${CANDIDATE_ROWS}`;
+/** Up to this many candidate ids travel through Node (a few MB at most); more stay in the database. */
+const MAX_LISTED_CANDIDATES = 50_000;
 
 /**
  * Large imports compare against the whole table faster with one parallel hash join than with an
@@ -144,10 +146,18 @@ export async function resolveDuplicates(
   if (hash) await client.query(HASH_JOIN_SETTINGS.join('; '));
   const shared = (await client.query<{ n: number }>(COUNT_SHARED_WITH_OTHERS, [importId, floor])).rows[0]!.n;
   const repeated = shared > 0 || noRepeatsInside ? (shared > 0 ? 1 : 0) : (await client.query<{ n: number }>(COUNT_REPEATED_INSIDE, [importId, floor])).rows[0]!.n;
+  if (shared > 0 || repeated > 0) {
+    await client.query('create temporary table if not exists lead_dup_candidates (id bigint primary key) on commit drop');
+    // A SELECT can run in parallel; when the candidates are few, fetch them and insert the list.
+    const few = await client.query<{ id: string }>(`${CANDIDATE_ROWS} limit ${MAX_LISTED_CANDIDATES + 1}`, [importId, floor]);
+    if (few.rows.length <= MAX_LISTED_CANDIDATES) {
+      await client.query('insert into pg_temp.lead_dup_candidates (id) select unnest($1::bigint[])', [few.rows.map((r) => r.id)]);
+    } else {
+      await client.query(KEEP_CANDIDATES, [importId, floor]);
+    }
+  }
   if (hash) await client.query(DEFAULT_JOIN_SETTINGS.join('; '));
   if (shared === 0 && repeated === 0) return none;
-  await client.query('create temporary table if not exists lead_dup_candidates (id bigint primary key) on commit drop');
-  await client.query(KEEP_CANDIDATES, [importId, floor]);
   const fill: string[] = [...FILL_COLUMNS, ...NORMALIZED];
   const updateSql =
     policy === 'update'

@@ -125,6 +125,15 @@ describe('duplicates', () => {
     expect((await withEmail('allow')).map((l) => l.company_name)).toEqual(['Base Co', 'New Co']);
   });
 
+  it('skips tens of thousands of duplicates of existing leads (the candidate list stays in the database)', async () => {
+    const body = 'company_name,contact_email\n' + Array.from({ length: 60_000 }, (_, i) => `Bulk Co ${i},bulk${i}@bulk.example\n`).join('');
+    const first = await importFixture(body);
+    const again = await importFixture(body.toUpperCase().replace('COMPANY_NAME,CONTACT_EMAIL', 'company_name,contact_email'));
+    expect(first.result).toMatchObject({ status: 'succeeded', imported_count: 60_000 });
+    expect(again.result).toMatchObject({ status: 'succeeded', imported_count: 0, duplicate_count: 60_000, duplicates_truncated: true });
+    expect(again.result.duplicates[0]).toMatchObject({ row: 2, email: 'BULK0@BULK.EXAMPLE', duplicate_of_row: null, action: 'skipped' });
+  });
+
   it('two concurrent imports sharing e-mails create no duplicates', async () => {
     const [a, b] = await Promise.all([importFixture(sampleCsv('concurrent-a.csv'), undefined, 'a.csv'), importFixture(sampleCsv('concurrent-b.csv'), undefined, 'b.csv')]);
     // The handler's single connection serializes these in one process; reliability.test.ts runs
