@@ -59,26 +59,17 @@ export async function recordOutcome(client: pg.PoolClient, result: ImportResult)
 
 /**
  * Step 1, cheap: leads of this import whose e-mail appears on any other lead. Usually none, and then
- * step 2 is skipped. Kept in a temporary table so Node never holds a list as long as the file.
+ * step 2 is skipped. Collected in a temporary table (through Node only when few).
  */
 const CANDIDATE_ROWS = `
   select n.id from leads n
   where n.id > $2 and n.import_id = $1 and n.contact_email is not null
     and exists (select 1 from leads o where lower(o.contact_email) = lower(n.contact_email) and o.contact_email is not null and o.id <> n.id)`;
-/**
- * Counting first is cheaper than collecting, and usually the count is 0: e-mails this import shares
- * with other leads (a hash of the other leads only), plus e-mails repeated inside this import (a
- * hash aggregate over its own rows). A plain SELECT may also run in parallel; INSERT ... SELECT not.
- */
-const COUNT_SHARED_WITH_OTHERS = `
-  select count(*)::int as n from leads n
+/** Leads of this import whose e-mail is on a lead of another import (enough when the file repeats none). */
+const SHARED_WITH_OTHERS = `
+  select n.id from leads n
   where n.id > $2 and n.import_id = $1 and n.contact_email is not null
     and exists (select 1 from leads o where lower(o.contact_email) = lower(n.contact_email) and o.contact_email is not null and o.import_id is distinct from $1)`;
-const COUNT_REPEATED_INSIDE = `
-  select count(*)::int as n from (
-    select 1 from leads where id > $2 and import_id = $1 and contact_email is not null
-    group by lower(contact_email) having count(*) > 1) repeated`;
-const KEEP_CANDIDATES = `insert into pg_temp.lead_dup_candidates (id) ${CANDIDATE_ROWS}`;
 /** Up to this many candidate ids travel through Node (a few MB at most); more stay in the database. */
 const MAX_LISTED_CANDIDATES = 50_000;
 
@@ -144,20 +135,20 @@ export async function resolveDuplicates(
   await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
   const hash = preferHashJoin(copied, floor);
   if (hash) await client.query(HASH_JOIN_SETTINGS.join('; '));
-  const shared = (await client.query<{ n: number }>(COUNT_SHARED_WITH_OTHERS, [importId, floor])).rows[0]!.n;
-  const repeated = shared > 0 || noRepeatsInside ? (shared > 0 ? 1 : 0) : (await client.query<{ n: number }>(COUNT_REPEATED_INSIDE, [importId, floor])).rows[0]!.n;
-  if (shared > 0 || repeated > 0) {
+  // When the engine saw no e-mail twice in the file, only other leads can be duplicated: hash those.
+  const candidateRows = noRepeatsInside ? SHARED_WITH_OTHERS : CANDIDATE_ROWS;
+  // A SELECT can run in parallel (INSERT ... SELECT cannot), and usually finds nothing.
+  const few = await client.query<{ id: string }>(`${candidateRows} limit ${MAX_LISTED_CANDIDATES + 1}`, [importId, floor]);
+  if (few.rows.length > 0) {
     await client.query('create temporary table if not exists lead_dup_candidates (id bigint primary key) on commit drop');
-    // A SELECT can run in parallel; when the candidates are few, fetch them and insert the list.
-    const few = await client.query<{ id: string }>(`${CANDIDATE_ROWS} limit ${MAX_LISTED_CANDIDATES + 1}`, [importId, floor]);
     if (few.rows.length <= MAX_LISTED_CANDIDATES) {
       await client.query('insert into pg_temp.lead_dup_candidates (id) select unnest($1::bigint[])', [few.rows.map((r) => r.id)]);
     } else {
-      await client.query(KEEP_CANDIDATES, [importId, floor]);
+      await client.query(`insert into pg_temp.lead_dup_candidates (id) ${candidateRows}`, [importId, floor]);
     }
   }
   if (hash) await client.query(DEFAULT_JOIN_SETTINGS.join('; '));
-  if (shared === 0 && repeated === 0) return none;
+  if (few.rows.length === 0) return none;
   const fill: string[] = [...FILL_COLUMNS, ...NORMALIZED];
   const updateSql =
     policy === 'update'
