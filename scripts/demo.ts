@@ -40,8 +40,12 @@ try {
   while (Date.now() < deadline) {
     const res = await fetch(grant.result_url);
     if (res.ok) {
-      result = (await res.json()) as ImportResult;
-      if (result.status !== 'processing') break;
+      // A read racing the object's replacement may be torn on the local S3 server: poll again.
+      const parsed = parseResult(await res.text());
+      if (parsed) result = parsed;
+      if (parsed && parsed.status !== 'processing') break;
+    } else if (res.status >= 500) {
+      await res.body?.cancel(); // S3 asks clients to retry server errors
     } else if (res.status !== 404) {
       throw new Error(`result URL answered ${res.status}: ${await res.text()}`);
     } else {
@@ -60,3 +64,11 @@ try {
 }
 // The import Lambda keeps its pool open for the next event, as in AWS; end the process explicitly.
 process.exit(exitCode);
+
+function parseResult(text: string): ImportResult | undefined {
+  try {
+    return JSON.parse(text) as ImportResult;
+  } catch {
+    return undefined;
+  }
+}

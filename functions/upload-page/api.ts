@@ -164,9 +164,12 @@ export async function pollResult(url: string, options: PollOptions): Promise<Imp
       if (++networkFailures > maxNetworkFailures) throw new PageError('Lost the connection while waiting for the import result. The import goes on; reload the result later.');
     }
     if (res?.ok) {
-      const result = (await res.json()) as ImportResult;
-      if (result.status !== 'processing') return result;
-      onProgress(result);
+      // A result being replaced can read torn on some S3-compatible servers: treat it as not there yet.
+      const result = (await res.json().catch(() => undefined)) as ImportResult | undefined;
+      if (result && result.status !== 'processing') return result;
+      if (result) onProgress(result);
+    } else if (res && res.status >= 500) {
+      // S3 asks clients to retry server errors; keep polling.
     } else if (res && res.status !== 404 && res.status !== 403) {
       throw new PageError(`Reading the import result failed (${res.status} ${s3Error(await res.text())}).`, res.status);
     }

@@ -38,8 +38,11 @@ export async function waitForResult(url: string, timeoutMs = 60_000): Promise<Im
   for (;;) {
     const res = await fetch(url);
     if (res.ok) {
-      const result = (await res.json()) as ImportResult;
-      if (result.status !== 'processing') return result;
+      // A read racing the object's replacement can be torn on the local S3 server: poll again.
+      const result = parseOrUndefined(await res.text());
+      if (result && result.status !== 'processing') return result;
+    } else if (res.status >= 500) {
+      await res.text(); // S3 asks clients to retry 5xx; the local server answers 500 for that same race
     } else {
       expect(res.status, await res.text()).toBe(404);
     }
@@ -56,3 +59,11 @@ export async function httpStatus(url: string): Promise<number> {
 
 export const without = (headers: Record<string, string>, name: string): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
+
+function parseOrUndefined(text: string): ImportResult | undefined {
+  try {
+    return JSON.parse(text) as ImportResult;
+  } catch {
+    return undefined;
+  }
+}

@@ -87,6 +87,19 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     expect(await countLeads(h.db, 'company_name = $1', [ok])).toBe(1);
   });
 
+  it('reports every bad row of the sample error file by row, column and reason', async () => {
+    const result = await importCsv(sampleCsv('leads_with_errors.csv'), { 'error-threshold': '0.25' });
+    expect(result).toMatchObject({ status: 'succeeded', total_leads: 20, imported_count: 16, failed_count: 4 });
+    expect(result.errors).toEqual([
+      'Row 4: company_name: is required',
+      'Row 7: contact_email: not a valid e-mail address',
+      'Row 10: has 10 fields but the header has 9; check for an unquoted delimiter or a missing quote',
+      'Row 13: company_name: longer than 255 characters',
+    ]);
+    const strict = await importCsv(sampleCsv('leads_with_errors.csv'));
+    expect(strict).toMatchObject({ status: 'rejected', error_code: 'ERROR_THRESHOLD_EXCEEDED', imported_count: 0 });
+  });
+
   it('fails an empty file', async () => {
     const result = await importCsv('');
     expect(result).toMatchObject({ status: 'failed', error_code: 'EMPTY_FILE' });
