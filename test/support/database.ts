@@ -24,6 +24,8 @@ export async function freshDatabase(): Promise<TestDatabase> {
   await server.end();
   const adminUrl = withDatabase(serverUrl, name);
   const admin = new pg.Pool({ connectionString: adminUrl, max: 4 });
+  // Dropping the database terminates idle connections; the pool reports that as an 'error' event.
+  admin.on('error', () => {});
   return {
     name,
     adminUrl,

@@ -60,6 +60,7 @@ export function useFileImports(prefix: string): FileImportHarness {
   beforeAll(async () => {
     harness.db = await freshDatabase();
     harness.importer = new pg.Pool({ connectionString: harness.db.importerUrl, max: 2 });
+    harness.importer.on('error', () => {});
     harness.dir = await mkdtemp(join(tmpdir(), `lead-${prefix}-`));
   });
   afterAll(async () => {
