@@ -111,7 +111,24 @@ async function importerRun(key: string, empty: boolean): Promise<ImportRun> {
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: round(totalmem() / 1024 ** 3, 1), node: process.version, postgres: (await db.query('show server_version')).rows[0].server_version };
 log(`machine ${JSON.stringify(machine)}; sizes ${sizes.join(', ')}; ${runs} runs each`);
-const lines: Record<string, unknown>[] = [];
+/** One JSON line per scenario, with medians over the runs. */
+function report(scenario: { rows: number; into_existing_rows?: number }, copy: number[], imports: ImportRun[], extra: Record<string, number>): void {
+  const importS = median(imports.map((r) => r.ms)) / 1000;
+  const copyS = median(copy);
+  const line = {
+    ...scenario,
+    psql_copy_s: round(copyS),
+    import_s: round(importS),
+    import_rows_per_second: Math.round(scenario.rows / importS),
+    ratio_import_to_psql_copy: round(importS / copyS, 2),
+    import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
+    imported: imports[0]!.imported,
+    ...extra,
+    runs,
+  };
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
 for (const rows of sizes) {
   const path = await csvFile(rows, 42);
   const key = `uploads/bench/leads_${rows}.csv`;
@@ -123,21 +140,7 @@ for (const rows of sizes) {
     imports.push(await importerRun(key, true));
     log(`${rows} rows run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s, ${imports.at(-1)!.max_rss_mib.toFixed(0)} MiB`);
   }
-  const importS = median(imports.map((r) => r.ms)) / 1000;
-  const copyS = median(copy);
-  const line = {
-    rows,
-    psql_copy_s: round(copyS),
-    import_s: round(importS),
-    import_rows_per_second: Math.round(rows / importS),
-    ratio_import_to_psql_copy: round(importS / copyS, 2),
-    import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
-    imported: imports[0]!.imported,
-    failed: imports[0]!.failed,
-    runs,
-  };
-  lines.push(line);
-  process.stdout.write(JSON.stringify(line) + '\n');
+  report({ rows }, copy, imports, { failed: imports[0]!.failed });
 }
 
 if (values.existing && !values['no-existing']) {
@@ -155,22 +158,7 @@ if (values.existing && !values['no-existing']) {
     imports.push(await importerRun(key, false));
     log(`existing ${big} + ${big} run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s`);
   }
-  const importS = median(imports.map((r) => r.ms)) / 1000;
-  const copyS = median(copy);
-  const line = {
-    rows: big,
-    into_existing_rows: big,
-    psql_copy_s: round(copyS),
-    import_s: round(importS),
-    import_rows_per_second: Math.round(big / importS),
-    ratio_import_to_psql_copy: round(importS / copyS, 2),
-    import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
-    imported: imports[0]!.imported,
-    duplicates: imports[0]!.duplicates,
-    runs,
-  };
-  lines.push(line);
-  process.stdout.write(JSON.stringify(line) + '\n');
+  report({ rows: big, into_existing_rows: big }, copy, imports, { duplicates: imports[0]!.duplicates });
 }
 process.stdout.write(JSON.stringify({ machine }) + '\n');
 

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { freshDatabase, type TestDatabase } from '#test/database';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/lib/local-stack/index.ts';
 
@@ -66,3 +67,14 @@ export const tableRows = (page: Page, selector: string): Promise<string[][]> =>
   page.$$eval(`${selector} tbody tr`, (rows) => rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')));
 
 export const text = async (page: Page, selector: string): Promise<string> => (await page.textContent(selector))?.trim() ?? '';
+
+/** The stack and one open page for a test file, started in beforeAll and closed in afterAll. */
+export function usePage(options: LocalStackOptions = {}): { h: PageHarness; page: Page } {
+  const state = {} as { h: PageHarness; page: Page };
+  beforeAll(async () => {
+    state.h = await startHarness(options);
+    state.page = await state.h.openPage();
+  });
+  afterAll(async () => state.h?.close());
+  return state;
+}

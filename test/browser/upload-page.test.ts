@@ -1,18 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { csvText, HEADER, invalidLead, validLead } from '#test/csv';
 import { countLeads } from '#test/database';
-import { startHarness, tableRows, text, type PageHarness } from './browser.ts';
+import { tableRows, text, usePage } from './browser.ts';
 
-let h: PageHarness;
-let page: Page;
-
-beforeAll(async () => {
-  h = await startHarness();
-  page = await h.openPage();
-});
-afterAll(async () => h?.close());
+const ctx = usePage();
 
 // 8 valid rows and 2 bad e-mails (20% invalid: over the default 10% threshold, under the 50% set
 // on the page) and a column the importer does not know.
@@ -22,46 +14,46 @@ const file = { name: 'leads-with-bad-rows.csv', mimeType: 'text/csv', buffer: Bu
 
 describe('upload page: a file with bad rows', () => {
   it('previews the file as the importer reads it and flags the unknown column', async () => {
-    await page.setInputFiles('#file', file);
-    await page.waitForSelector('#preview:not([hidden])');
-    expect(await text(page, '#preview-encoding')).toBe('utf-8');
-    expect(await text(page, '#preview-delimiter')).toBe('comma (,)');
-    expect(await text(page, '#preview-rows')).toBe('10');
-    expect(await text(page, '#preview-unknown')).toContain('favourite_colour');
-    expect(await page.$$eval('#preview-table th', (ths) => ths.map((th) => th.textContent))).toEqual([
+    await ctx.page.setInputFiles('#file', file);
+    await ctx.page.waitForSelector('#preview:not([hidden])');
+    expect(await text(ctx.page, '#preview-encoding')).toBe('utf-8');
+    expect(await text(ctx.page, '#preview-delimiter')).toBe('comma (,)');
+    expect(await text(ctx.page, '#preview-rows')).toBe('10');
+    expect(await text(ctx.page, '#preview-unknown')).toContain('favourite_colour');
+    expect(await ctx.page.$$eval('#preview-table th', (ths) => ths.map((th) => th.textContent))).toEqual([
       ...HEADER.map((column) => `${column}→ ${column}`),
       'favourite_colournot imported',
     ]);
-    expect((await tableRows(page, '#preview-table'))[0]?.[0]).toBe('Omega Systems 0');
+    expect((await tableRows(ctx.page, '#preview-table'))[0]?.[0]).toBe('Omega Systems 0');
   });
 
   it('uploads with the chosen options and shows the counts and every row error', async () => {
-    await page.getByLabel('API token').fill(h.stack.token);
-    await page.getByLabel('Error threshold (% of rows)').fill('50');
-    await page.getByRole('button', { name: 'Upload and import' }).click();
-    await page.waitForSelector('#result:not([hidden])', { timeout: 60_000 });
+    await ctx.page.getByLabel('API token').fill(ctx.h.stack.token);
+    await ctx.page.getByLabel('Error threshold (% of rows)').fill('50');
+    await ctx.page.getByRole('button', { name: 'Upload and import' }).click();
+    await ctx.page.waitForSelector('#result:not([hidden])', { timeout: 60_000 });
 
-    expect(await text(page, '#error')).toBe('');
-    expect(await page.$eval('#upload-progress', (p) => (p as HTMLProgressElement).value)).toBe(100);
-    expect(await text(page, '#upload-progress-text')).toMatch(/of .* sent \(100%\)$/);
-    expect(await text(page, '#result-status')).toBe('succeeded');
-    const counts = await Promise.all(['#count-total', '#count-imported', '#count-failed', '#count-duplicates'].map((s) => text(page, s)));
+    expect(await text(ctx.page, '#error')).toBe('');
+    expect(await ctx.page.$eval('#upload-progress', (p) => (p as HTMLProgressElement).value)).toBe(100);
+    expect(await text(ctx.page, '#upload-progress-text')).toMatch(/of .* sent \(100%\)$/);
+    expect(await text(ctx.page, '#result-status')).toBe('succeeded');
+    const counts = await Promise.all(['#count-total', '#count-imported', '#count-failed', '#count-duplicates'].map((s) => text(ctx.page, s)));
     expect(counts).toEqual(['10', '8', '2', '0']);
-    expect(await text(page, '#result-speed')).toMatch(/^[\d,]+ leads\/s$/);
-    expect(await text(page, '#status')).toMatch(/^Import succeeded: /);
+    expect(await text(ctx.page, '#result-speed')).toMatch(/^[\d,]+ leads\/s$/);
+    expect(await text(ctx.page, '#status')).toMatch(/^Import succeeded: /);
 
-    const errors = await tableRows(page, '#row-errors-table');
+    const errors = await tableRows(ctx.page, '#row-errors-table');
     expect(errors.map(([row, column, value]) => [row, column, value])).toEqual([
       ['5', 'contact_email', 'not-an-email-3'],
       ['10', 'contact_email', 'not-an-email-8'],
     ]);
     for (const error of errors) expect(error[3]).toMatch(/e-mail/i);
-    expect(await countLeads(h.db)).toBe(8);
-    await page.screenshot({ path: 'test-results/upload-result.png', fullPage: true });
+    expect(await countLeads(ctx.h.db)).toBe(8);
+    await ctx.page.screenshot({ path: 'test-results/upload-result.png', fullPage: true });
   });
 
   it('downloads the rejected rows from the result link', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /rejected rows/ }).click()]);
+    const [download] = await Promise.all([ctx.page.waitForEvent('download'), ctx.page.getByRole('link', { name: /rejected rows/ }).click()]);
     const content = await readFile(await download.path(), 'utf8');
     const lines = content.replace(/^\uFEFF/, '').trimEnd().split(/\r?\n/);
     expect(lines[0]).toBe(['row', 'error', ...HEADER, 'favourite_colour'].join(','));
@@ -73,7 +65,7 @@ describe('upload page: a file with bad rows', () => {
 
 describe('upload page: refusals', () => {
   it('shows the 401 message when the token is missing, for a dropped file', async () => {
-    const tab = await h.openPage();
+    const tab = await ctx.h.openPage();
     const drop = await tab.evaluateHandle((body) => {
       const data = new DataTransfer();
       data.items.add(new File([body], 'dropped.csv', { type: 'text/csv' }));
