@@ -25,5 +25,12 @@ export const COLUMN_MAX_CHARS: Record<LeadColumn, number> = {
   notes: 10_000,
 };
 
+/** Normalized values stored beside what the user wrote (COPY, the update policy and revert use them). */
+export const NORMALIZED_COLUMNS = ['website_normalized', 'phone_e164'] as const;
+
+/** Import ids are UUIDs (the presign grant chooses them, the importer checks them). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 export const isLeadColumn = (value: string): value is LeadColumn =>
   (LEAD_COLUMNS as readonly string[]).includes(value);

@@ -6,7 +6,7 @@ import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
 import { RowProcessor, type RowNote } from './row-processor.ts';
-import { RowErrorLog, formatRowError, rejectedHeaderLine, rejectedRowLine, type RowErrorDetail } from './row-report.ts';
+import { RowErrorLog, describeProblem, formatRowError, rejectedHeaderLine, rejectedRowLine, type RowErrorDetail } from './row-report.ts';
 
 export interface EngineLimits {
   /** Largest single record (all its cells and delimiters), in characters. */
@@ -53,7 +53,7 @@ const SNIFF_TEXT_BYTES = 16 * 1024;
 
 /**
  * The import pipeline for one file: bytes in, COPY text and row reports out.
- * decode -> detect delimiter -> parse (csv-parse) -> map headers -> validate (zod) -> COPY text.
+ * decode -> detect delimiter -> tokenize -> map headers -> validate (zod) -> COPY text.
  * No I/O: the caller feeds chunks and ships the output, inline or in a worker thread.
  */
 export class LeadEngine {
@@ -69,7 +69,6 @@ export class LeadEngine {
   #rows: RowProcessor | undefined;
   #row = 0;
   #total = 0;
-  #valid = 0;
   #failed = 0;
   #blank = 0;
   #errors: RowErrorLog;
@@ -103,7 +102,7 @@ export class LeadEngine {
       delimiter: this.#delimiter!,
       columns: { mapped: this.#map!.mapped, unknown: [...this.#map!.unknown] },
       total_leads: this.#total,
-      valid_count: this.#valid,
+      valid_count: this.#total - this.#failed,
       failed_count: this.#failed,
       blank_rows: this.#blank,
       error_details: this.#errors.details,
@@ -143,7 +142,6 @@ export class LeadEngine {
     const outcome = this.#rows!.process(record, row);
     if (outcome.kind === 'lead') {
       this.#total++;
-      this.#valid++;
       if (outcome.email !== null) this.#emails.add(outcome.email);
       this.#copy += outcome.line;
       if (outcome.notes) this.#addNotes(row, outcome.notes);
@@ -165,8 +163,8 @@ export class LeadEngine {
         detail: { error_details: details },
       });
     }
-    if (this.#rejected === '' && this.#failed === 1) this.#rejected = rejectedHeaderLine(this.#map!.headers);
-    this.#rejected += rejectedRowLine(row, details.map((d) => formatRowError({ ...d, row }).replace(/^Row \d+: /, '')).join('; '), record);
+    if (this.#failed === 1) this.#rejected = rejectedHeaderLine(this.#map!.headers);
+    this.#rejected += rejectedRowLine(row, details.map(describeProblem).join('; '), record);
   }
 
   #addNotes(row: number, notes: RowNote[]): void {

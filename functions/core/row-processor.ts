@@ -1,4 +1,4 @@
-import { LEAD_COLUMNS, type LeadColumn } from './columns.ts';
+import { LEAD_COLUMNS, NORMALIZED_COLUMNS, type LeadColumn } from './columns.ts';
 import { copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
@@ -127,4 +127,4 @@ export class RowProcessor {
 }
 
 /** Column order of the COPY lines RowProcessor builds. */
-export const COPY_COLUMNS = [...LEAD_COLUMNS, 'import_id', 'source_row', 'website_normalized', 'phone_e164'] as const;
+export const COPY_COLUMNS = [...LEAD_COLUMNS, 'import_id', 'source_row', ...NORMALIZED_COLUMNS] as const;

@@ -9,8 +9,11 @@ export interface RowErrorDetail {
   message: string;
 }
 
-export const formatRowError = (e: Pick<RowErrorDetail, 'row' | 'column' | 'message'>): string =>
-  e.column ? `Row ${e.row}: ${e.column}: ${e.message}` : `Row ${e.row}: ${e.message}`;
+/** `contact_email: not a valid e-mail address` (the rejected-rows file's `error` cell). */
+export const describeProblem = (e: Pick<RowErrorDetail, 'column' | 'message'>): string => (e.column ? `${e.column}: ${e.message}` : e.message);
+
+/** `Row 31: contact_email: not a valid e-mail address` (the result's `errors`). */
+export const formatRowError = (e: Pick<RowErrorDetail, 'row' | 'column' | 'message'>): string => `Row ${e.row}: ${describeProblem(e)}`;
 
 /** Keeps the first `limit` errors for the result JSON and counts the rest. */
 export class RowErrorLog {
@@ -20,9 +23,6 @@ export class RowErrorLog {
   add(detail: RowErrorDetail): void {
     if (this.details.length < this.limit) this.details.push(detail);
     else this.truncated = true;
-  }
-  get messages(): string[] {
-    return this.details.map(formatRowError);
   }
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isUuid } from '#core/columns';
 import type { ImportResult } from '#core/result';
 
 /** What `lead_imports.status` can hold (ImportStatus plus `reverted`). */
@@ -40,9 +41,8 @@ type Queryable = pg.Pool | pg.ClientBase;
 
 export const MAX_LIST_LIMIT = 1000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Import ids are UUIDs; anything else cannot name an import (and would be a SQL cast error). */
-export const isImportId = (value: string): boolean => UUID.test(value);
+export const isImportId = isUuid;
 
 const SUMMARY_COLUMNS = `id, started_at, finished_at, status, filename, total_leads, imported_count, updated_count,
   duplicate_count, failed_count, duration_ms, error_code, reverted_at`;

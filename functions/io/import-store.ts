@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DuplicateOutcome, DuplicateRow, ImportResult } from '#core/result';
 import type { DuplicatePolicy, ImportOptions } from '#core/options';
-import { LEAD_COLUMNS } from '#core/columns';
+import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
 
 /** Serializes the duplicate check of concurrent imports (and reverts): one small critical section. */
 export const LEADS_WRITE_LOCK = 7_305_202_611;
@@ -24,18 +24,18 @@ export interface ImportClaim {
  * same object waits on the unique index until this transaction ends: the database decides.
  * Returns the earlier import when the object was already imported.
  */
-export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Promise<{ claimed: true } | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }> {
+export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Promise<{ claimed: true; importId: string } | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }> {
   // A granted import id reused by a second upload of the same key (a new version) gets a fresh id.
   const taken = await client.query('select 1 from lead_imports where id = $1', [claim.importId]);
-  if (taken.rowCount === 1) claim.importId = randomUUID();
+  const importId = taken.rowCount === 1 ? randomUUID() : claim.importId;
   const inserted = await client.query(
     `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options)
      values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8)
      on conflict (source_bucket, source_key, source_version) do nothing
      returning id`,
-    [claim.importId, claim.bucket, claim.key, claim.version, claim.filename, claim.size, claim.uploader, JSON.stringify(claim.options)],
+    [importId, claim.bucket, claim.key, claim.version, claim.filename, claim.size, claim.uploader, JSON.stringify(claim.options)],
   );
-  if (inserted.rowCount === 1) return { claimed: true };
+  if (inserted.rowCount === 1) return { claimed: true, importId };
   const existing = await client.query<{ id: string; status: string; result: ImportResult | null }>(
     'select id, status, result from lead_imports where source_bucket = $1 and source_key = $2 and source_version = $3',
     [claim.bucket, claim.key, claim.version],
@@ -111,8 +111,36 @@ export async function leadIdFloor(client: pg.PoolClient, importId: string): Prom
   return floor;
 }
 
-const FILL_COLUMNS = LEAD_COLUMNS.filter((c) => c !== 'company_name' && c !== 'contact_email');
-const NORMALIZED = ['website_normalized', 'phone_e164'];
+/** What the update policy fills from a duplicate row: everything but the matching keys. */
+const FILL_COLUMNS: readonly string[] = [...LEAD_COLUMNS.filter((c) => c !== 'company_name' && c !== 'contact_email'), ...NORMALIZED_COLUMNS];
+
+/** Step 3: remove the duplicates (after filling the earlier lead, for `update`) and report them. Built once. */
+function duplicatesSql(policy: 'skip' | 'update'): string {
+  const updateSql =
+    policy === 'update'
+      ? `, latest as (
+           select d.first_id, bool_or(d.same_import) as same_import,
+             ${FILL_COLUMNS.map((c) => `(array_agg(n.${c} order by n.source_row desc) filter (where n.${c} is not null))[1] as ${c}`).join(',\n             ')}
+           from dup d join leads n on n.id = d.id group by d.first_id
+         ), saved as (
+           insert into lead_changes (import_id, lead_id, source_row, previous)
+           select $1, o.id, o.source_row, to_jsonb(o) from leads o join latest l on l.first_id = o.id where not l.same_import
+           on conflict do nothing
+           returning lead_id
+         ), changed as (
+           update leads o set ${FILL_COLUMNS.map((c) => `${c} = coalesce(l.${c}, o.${c})`).join(', ')}, updated_at = now()
+           from latest l where o.id = l.first_id
+           returning o.id, l.same_import
+         )`
+      : '';
+  return `
+    with dup as (${FIRST_EARLIER_LEAD})${updateSql},
+    gone as (delete from leads l using dup where l.id = dup.id returning dup.*)
+    select (select count(*) from gone)::int as duplicate_count,
+           ${policy === 'update' ? '(select count(*) from changed where not same_import)::int' : '0'} as updated_count,
+           (select coalesce(json_agg(s order by s.source_row), '[]') from (select * from gone order by source_row limit $2) s) as sample`;
+}
+const DUPLICATES_SQL = { skip: duplicatesSql('skip'), update: duplicatesSql('update') };
 
 /**
  * Resolves duplicates by normalized e-mail after the COPY, under LEADS_WRITE_LOCK so that a
@@ -149,30 +177,7 @@ export async function resolveDuplicates(
   }
   if (hash) await client.query(DEFAULT_JOIN_SETTINGS.join('; '));
   if (few.rows.length === 0) return none;
-  const fill: string[] = [...FILL_COLUMNS, ...NORMALIZED];
-  const updateSql =
-    policy === 'update'
-      ? `, latest as (
-           select d.first_id, bool_or(d.same_import) as same_import,
-             ${fill.map((c) => `(array_agg(n.${c} order by n.source_row desc) filter (where n.${c} is not null))[1] as ${c}`).join(',\n             ')}
-           from dup d join leads n on n.id = d.id group by d.first_id
-         ), saved as (
-           insert into lead_changes (import_id, lead_id, source_row, previous)
-           select $1, o.id, o.source_row, to_jsonb(o) from leads o join latest l on l.first_id = o.id where not l.same_import
-           on conflict do nothing
-           returning lead_id
-         ), changed as (
-           update leads o set ${fill.map((c) => `${c} = coalesce(l.${c}, o.${c})`).join(', ')}, updated_at = now()
-           from latest l where o.id = l.first_id
-           returning o.id, l.same_import
-         )`
-      : '';
-  const sql = `
-    with dup as (${FIRST_EARLIER_LEAD})${updateSql},
-    gone as (delete from leads l using dup where l.id = dup.id returning dup.*)
-    select (select count(*) from gone)::int as duplicate_count,
-           ${policy === 'update' ? '(select count(*) from changed where not same_import)::int' : '0'} as updated_count,
-           (select coalesce(json_agg(s order by s.source_row), '[]') from (select * from gone order by source_row limit $2) s) as sample`;
+  const sql = DUPLICATES_SQL[policy];
   const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit]);
   const out = rows[0]!;
   const duplicates: DuplicateRow[] = out.sample.map((d) => ({

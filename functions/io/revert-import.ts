@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LEAD_COLUMNS } from '#core/columns';
+import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
 import { databaseFailure } from './database.ts';
 import { isImportId, type HistoryStatus } from './import-history.ts';
 import { LEADS_WRITE_LOCK } from './import-store.ts';
@@ -29,7 +29,7 @@ const CONFLICT_LIST_LIMIT = 20;
  * fill (see resolveDuplicates) plus the two it never changes, and updated_at. Provenance (id,
  * created_at, import_id, source_row) is never touched by an update, so it is left alone.
  */
-export const RESTORED_COLUMNS = [...LEAD_COLUMNS, 'website_normalized', 'phone_e164', 'updated_at'] as const;
+export const RESTORED_COLUMNS = [...LEAD_COLUMNS, ...NORMALIZED_COLUMNS, 'updated_at'] as const;
 
 /** Leads this import changed that another import changed afterwards (lead_changes.seq is lock order). */
 const LATER_CHANGES = `

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
+import { isUuid } from '#core/columns';
 import { FileError, type ImportErrorCode } from '#core/errors';
 import { fileNameOf, rejectedKeyFor, resultKeyFor } from '#core/keys';
 import { optionsFromMetadata, parseImportOptions, type ImportOptions } from '#core/options';
-import { buildResult, type ImportResult } from '#core/result';
+import { buildResult, type ImportResult, type ResultInput } from '#core/result';
 import { engineLimits, type ImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { headObject, openObject, putFile, putJson, readJson } from '#io/s3';
 import { TextFileSink } from '#io/temp-file';
 import { ProgressReporter } from './progress.ts';
 import { runImport } from './run-import.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ImportObjectDeps {
   s3: S3Client;
@@ -44,7 +43,7 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
   }
   // A presigned grant names the import in advance (x-amz-meta-import-id) so the client can follow it.
   const granted = head.metadata['import-id'];
-  const importId = granted && UUID.test(granted) ? granted.toLowerCase() : randomUUID();
+  const importId = granted && isUuid(granted) ? granted.toLowerCase() : randomUUID();
   let options: ImportOptions;
   let precheck: FileError | undefined;
   try {
@@ -62,9 +61,11 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
   const startedAt = new Date();
   let runningId = importId;
   let claimed = false;
+  /** The `processing` result a poller sees while this attempt runs (or after it failed). */
+  const snapshot = (extra: Pick<ResultInput, 'summary' | 'message' | 'errorCode'>) =>
+    putJson(s3, ref.bucket, resultKey, buildResult({ importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null, ...extra }));
   const progress = new ProgressReporter(
-    (rows) =>
-      putJson(s3, ref.bucket, resultKey, buildResult({ importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null, summary: { total_leads: rows } })),
+    (rows) => snapshot({ summary: { total_leads: rows } }),
     env.PROGRESS_INTERVAL_MS,
     (error) => log.warn('progress_write_failed', { bucket: ref.bucket, key: resultKey, ...errorFields(error) }),
   );
@@ -108,13 +109,11 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
     // The snapshot must not keep saying "reading" forever: say the attempt failed and will be retried
     // (nothing was committed). Best effort: S3 itself may be what failed.
     if (claimed) {
-      const e = error as { code?: string; message?: string };
-      const snapshot = buildResult({
-        importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null,
+      const e = error as { code?: ImportErrorCode; message?: string };
+      await snapshot({
         message: `An attempt failed (${e.code ?? 'ERROR'}: ${e.message ?? 'unknown error'}); nothing was imported and the import will be retried.`,
-        ...(e.code ? { errorCode: e.code as ImportErrorCode } : {}),
-      });
-      await putJson(s3, ref.bucket, resultKey, snapshot).catch(() => {});
+        ...(e.code ? { errorCode: e.code } : {}),
+      }).catch(() => {});
     }
     throw error;
   } finally {

@@ -60,13 +60,12 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    const request = { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options };
-    const claim = await claimImport(client, request);
+    const claim = await claimImport(client, { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options });
     if (!claim.claimed) {
       await client.query('rollback');
       return { replayed: true, result: claim.existing.result, importId: claim.existing.id };
     }
-    job = { ...job, importId: request.importId };
+    job = { ...job, importId: claim.importId };
     await job.onStart?.(job.importId);
     await client.query('savepoint leads');
     const result = await loadLeads(client, job, startedAt);

@@ -3,6 +3,7 @@ import {
   REJECTED_FILE_BOM,
   RowErrorLog,
   csvLine,
+  describeProblem,
   formatRowError,
   neutralizeCell,
   rejectedHeaderLine,
@@ -31,7 +32,8 @@ describe('RowErrorLog', () => {
     // Assess
     expect(log.details.map((d) => d.row)).toEqual([2, 3]);
     expect(log.truncated).toBe(true);
-    expect(log.messages).toEqual(['Row 2: contact_email: not a valid e-mail address', 'Row 3: contact_email: not a valid e-mail address']);
+    expect(log.details.map(formatRowError)).toEqual(['Row 2: contact_email: not a valid e-mail address', 'Row 3: contact_email: not a valid e-mail address']);
+    expect(describeProblem(log.details[0]!)).toBe('contact_email: not a valid e-mail address');
   });
 
   it('is not truncated when exactly the limit was added', () => {
