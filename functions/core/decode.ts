@@ -13,9 +13,9 @@ const BOM_UTF8 = [0xef, 0xbb, 0xbf];
 const startsWith = (bytes: Uint8Array, prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
 
 /**
- * Turns the uploaded bytes into UTF-8 bytes for the parser, whatever the source encoding.
- * Pure and incremental: feed chunks with write(), finish with end().
- * UTF-8 input passes through untouched after validation (no string round trip).
+ * Turns the uploaded bytes into text for the tokenizer, whatever the source encoding.
+ * Pure and incremental: feed chunks with write(), finish with end(). UTF-8 is validated on the
+ * bytes and each chunk is cut on a character boundary, so every chunk decodes on its own.
  */
 export class ByteDecoder {
   #option: EncodingOption;
@@ -34,7 +34,7 @@ export class ByteDecoder {
     return this.#encoding;
   }
 
-  write(chunk: Uint8Array): Buffer[] {
+  write(chunk: Uint8Array): string[] {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.#encoding === undefined) {
       this.#pending.push(buffer);
@@ -45,7 +45,7 @@ export class ByteDecoder {
     return this.#convert(buffer, false);
   }
 
-  end(): Buffer[] {
+  end(): string[] {
     if (this.#encoding === undefined) {
       const all = Buffer.concat(this.#pending);
       if (all.length === 0) throw new FileError('EMPTY_FILE', 'The file is empty: it has no header row and no leads.');
@@ -54,7 +54,7 @@ export class ByteDecoder {
     return this.#convert(Buffer.alloc(0), true);
   }
 
-  #startWith(sample: Buffer, final: boolean): Buffer[] {
+  #startWith(sample: Buffer, final: boolean): string[] {
     this.#pending = [];
     const { encoding, bomLength } = detectEncoding(sample, this.#option);
     this.#encoding = encoding;
@@ -66,14 +66,14 @@ export class ByteDecoder {
     return this.#convert(sample.subarray(bomLength), final);
   }
 
-  #convert(chunk: Buffer, final: boolean): Buffer[] {
+  #convert(chunk: Buffer, final: boolean): string[] {
     const out =
       this.#encoding === 'windows-1252' ? this.#decode1252(chunk) : this.#textDecoder ? this.#decodeText(chunk, final) : this.#passUtf8(chunk, final);
     this.#offset += chunk.length;
     return out.length === 0 ? [] : [out];
   }
 
-  #passUtf8(chunk: Buffer, final: boolean): Buffer {
+  #passUtf8(chunk: Buffer, final: boolean): string {
     const start = this.#offset - this.#utf8Tail.length;
     const bytes = this.#utf8Tail.length > 0 ? Buffer.concat([this.#utf8Tail, chunk]) : chunk;
     const cut = final ? bytes.length : completeUtf8Length(bytes);
@@ -88,15 +88,16 @@ export class ByteDecoder {
       );
     }
     if (whole.indexOf(0) !== -1) throw binaryContent();
-    return whole;
+    // Cut on a character boundary, so the chunk decodes on its own.
+    return whole.toString('utf8');
   }
 
-  #decode1252(chunk: Buffer): Buffer {
+  #decode1252(chunk: Buffer): string {
     if (chunk.indexOf(0) !== -1) throw binaryContent();
-    return Buffer.from(decodeWindows1252(chunk), 'utf8');
+    return decodeWindows1252(chunk);
   }
 
-  #decodeText(chunk: Buffer, final: boolean): Buffer {
+  #decodeText(chunk: Buffer, final: boolean): string {
     let text: string;
     try {
       text = this.#textDecoder!.decode(chunk, { stream: !final });
@@ -108,7 +109,7 @@ export class ByteDecoder {
       );
     }
     if (text.includes('\0')) throw binaryContent();
-    return Buffer.from(text, 'utf8');
+    return text;
   }
 }
 

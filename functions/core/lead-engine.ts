@@ -49,7 +49,7 @@ export interface EngineSummary {
   no_repeated_emails?: boolean | undefined;
 }
 
-const SNIFF_TEXT_BYTES = 16 * 1024;
+const SNIFF_TEXT_CHARS = 16 * 1024;
 
 /**
  * The import pipeline for one file: bytes in, COPY text and row reports out.
@@ -61,8 +61,8 @@ export class LeadEngine {
   readonly #importId: string;
   readonly #limits: EngineLimits;
   readonly #decoder: ByteDecoder;
-  #sniffed: Buffer[] = [];
-  #sniffedBytes = 0;
+  /** Text held back until there is enough of it to guess the delimiter. */
+  #sniffed = '';
   #csv: CsvTokenizer | undefined;
   #delimiter: Delimiter | undefined;
   #map: HeaderMap | undefined;
@@ -88,12 +88,12 @@ export class LeadEngine {
   }
 
   write(chunk: Uint8Array): EngineOutput {
-    for (const utf8 of this.#decoder.write(chunk)) this.#feed(utf8, false);
+    for (const text of this.#decoder.write(chunk)) this.#feed(text, false);
     return this.#drain();
   }
 
   end(): EngineOutput & { summary: EngineSummary } {
-    for (const utf8 of this.#decoder.end()) this.#feed(utf8, false);
+    for (const text of this.#decoder.end()) this.#feed(text, false);
     this.#feed(undefined, true);
     if (this.#row === 0) throw new FileError('EMPTY_FILE', 'The file is empty: it has no header row and no leads.');
     const output = this.#drain();
@@ -114,21 +114,16 @@ export class LeadEngine {
     return { ...output, summary };
   }
 
-  #feed(utf8: Buffer | undefined, end: boolean): void {
+  #feed(text: string | undefined, end: boolean): void {
     if (this.#csv === undefined) {
-      if (utf8) {
-        this.#sniffed.push(utf8);
-        this.#sniffedBytes += utf8.length;
-      }
-      if (this.#sniffedBytes < SNIFF_TEXT_BYTES && !end) return;
-      utf8 = Buffer.concat(this.#sniffed);
-      this.#sniffed = [];
-      const sample = utf8.toString('utf8');
-      this.#delimiter = this.#options.delimiter === 'auto' ? detectDelimiter(sample) : this.#options.delimiter;
+      if (text) this.#sniffed += text;
+      if (this.#sniffed.length < SNIFF_TEXT_CHARS && !end) return;
+      text = this.#sniffed;
+      this.#sniffed = '';
+      this.#delimiter = this.#options.delimiter === 'auto' ? detectDelimiter(text) : this.#options.delimiter;
       this.#csv = new CsvTokenizer({ delimiter: this.#delimiter, maxRecordChars: this.#limits.maxRecordChars });
     }
-    // Chunks from ByteDecoder always end on a character boundary, so each decodes on its own.
-    if (utf8 && utf8.length > 0) this.#csv.write(utf8.toString('utf8'), this.#push);
+    if (text) this.#csv.write(text, this.#push);
     if (end) this.#csv.end(this.#push);
   }
 
