@@ -4,7 +4,7 @@ import { FileError } from '#core/errors';
 import { rejectedKeyFor, resultKeyFor } from '#core/keys';
 import { optionsToMetadata, parseImportOptions, type ImportOptions } from '#core/options';
 import { PresignError } from './errors.ts';
-import type { UrlSigner } from './s3-signer.ts';
+import type { UrlSigner } from '#io/s3-signer';
 import { callerSegment, safeFileName, uploadKey } from './upload-key.ts';
 
 export const UPLOAD_CONTENT_TYPE = 'text/csv';

@@ -4,7 +4,7 @@ import { errorFields, log } from '#io/log';
 import { createS3Client } from '#io/s3';
 import { PresignError } from './errors.ts';
 import { createGrant, parseGrantRequest, type GrantDeps } from './grant.ts';
-import { s3UrlSigner } from './s3-signer.ts';
+import { s3UrlSigner } from '#io/s3-signer';
 
 export const ROUTE = { method: 'POST', path: '/uploads' } as const;
 
