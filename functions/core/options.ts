@@ -85,13 +85,18 @@ export function optionsFromMetadata(metadata: Record<string, string> | undefined
   return parseImportOptions(input);
 }
 
-/** The inverse: options as S3 metadata, for presigned grants and the local drop path. */
+/**
+ * The inverse: options as S3 metadata. Metadata travels as HTTP headers (and is signed by SigV4),
+ * so values stay printable ASCII: a tab delimiter is spelled `tab`, and JSON values (the mapping)
+ * escape every other character, spaces included, as `\uXXXX` (still the same JSON).
+ */
 export function optionsToMetadata(options: Partial<ImportOptions>): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
     const key = name.replaceAll('_', '-');
-    metadata[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = typeof value === 'object' ? JSON.stringify(value) : value === '\t' ? 'tab' : String(value);
+    metadata[key] = text.replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
   return metadata;
 }

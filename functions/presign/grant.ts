@@ -56,20 +56,6 @@ export function parseGrantRequest(body: unknown): GrantRequest {
 }
 
 /**
- * Options as S3 user metadata that survives an HTTP header and SigV4 canonicalization: a tab
- * delimiter is spelled `tab`, and JSON values (the mapping) escape every character outside
- * printable ASCII, spaces included, as `\uXXXX` (still the same JSON).
- */
-export function optionsAsHeaderMetadata(options: ImportOptions): Record<string, string> {
-  const metadata = optionsToMetadata(options);
-  if (metadata.delimiter === '\t') metadata.delimiter = 'tab';
-  for (const [name, value] of Object.entries(metadata)) {
-    metadata[name] = value.replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  }
-  return metadata;
-}
-
-/**
  * One upload grant: the server picks the key and the import id, and signs the size, the content
  * type and the options (all of them, defaults included, so none can be added or changed) into a
  * presigned PUT; presigned GETs let the client read the result files without bucket rights.
@@ -89,7 +75,7 @@ export async function createGrant(deps: GrantDeps, subject: string, request: Gra
   }
   const importId = (deps.newId ?? randomUUID)();
   const caller = callerSegment(subject);
-  const metadata = { ...optionsAsHeaderMetadata(options), 'import-id': importId, uploader: caller };
+  const metadata = { ...optionsToMetadata(options), 'import-id': importId, uploader: caller };
   const metadataBytes = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (metadataBytes > MAX_METADATA_BYTES) {
     throw new PresignError('INVALID_OPTIONS', `The options take ${metadataBytes} bytes as S3 metadata; S3 allows ${MAX_METADATA_BYTES}. Shorten the mapping.`);

@@ -154,4 +154,13 @@ describe('optionsToMetadata', () => {
     const options = parseImportOptions({ strict_mode: true, error_threshold: 0.2, on_duplicate: 'allow', delimiter: ';', mapping: { Org: 'company_name' }, phone_region: 'FR' });
     expect(optionsFromMetadata(optionsToMetadata(options))).toEqual(options);
   });
+
+  it('keeps values header-safe: a tab delimiter spelled tab, non-ASCII and spaces escaped, and still round-trips', () => {
+    const options = parseImportOptions({ delimiter: '\t', mapping: { 'Société Name': 'company_name' } });
+    const metadata = optionsToMetadata(options);
+    expect(metadata.delimiter).toBe('tab');
+    expect(metadata.mapping).toBe('{"Soci\\u00e9t\\u00e9\\u0020Name":"company_name"}');
+    expect(Object.values(metadata).every((v) => /^[\x21-\x7e]*$/.test(v))).toBe(true);
+    expect(optionsFromMetadata(metadata)).toEqual(options);
+  });
 });
