@@ -1,21 +1,48 @@
+/** Distinct e-mails tracked per file; above it the answer is "maybe" and the table is dropped. */
+export const MAX_TRACKED_EMAILS = 1_250_000;
+
+export interface EmailRepeatDetectorOptions {
+  maxKeys?: number;
+  /**
+   * Allocate the table for `maxKeys` at once (12.6 MB at the default) instead of doubling it as
+   * e-mails arrive: memory is then the same for every file size, with no rehash peak where the
+   * old and new tables coexist. For large files; small ones grow from 48 KB.
+   */
+  preallocate?: boolean;
+}
+
+/** Smallest power-of-two table that holds `keys` at most 60% full. */
+const slotsFor = (keys: number) => {
+  let slots = 1 << 12;
+  while (keys * 5 > slots * 3) slots *= 2;
+  return slots;
+};
+
 /**
  * Remembers 64-bit hashes of e-mail keys to tell, at the end of a file, whether any e-mail
  * appeared twice in it. "No" is certain (then PostgreSQL skips its own in-file check, ~1.5 s per
  * million rows); "maybe" sends the file through that check. 48-bit hashes (a false "maybe" for a
- * million distinct e-mails has odds of about 1 in 500) in 6 bytes per slot, at most 60% full: about
- * 12 MB for a million e-mails. Above `maxKeys` it stops tracking and answers "maybe", so memory stays
- * bounded whatever the file size.
+ * million distinct e-mails has odds of about 1 in 500) in 6 bytes per slot, at most 60% full. Above
+ * `maxKeys` it stops tracking and answers "maybe", so memory stays bounded whatever the file size.
  */
 export class EmailRepeatDetector {
+  readonly #maxKeys: number;
   #hi: Uint32Array;
   #lo: Uint16Array;
   #size = 0;
   #repeated = false;
   #overflow = false;
 
-  constructor(private readonly maxKeys = 2_000_000) {
-    this.#hi = new Uint32Array(1 << 12);
-    this.#lo = new Uint16Array(1 << 12);
+  constructor({ maxKeys = MAX_TRACKED_EMAILS, preallocate = false }: EmailRepeatDetectorOptions = {}) {
+    this.#maxKeys = maxKeys;
+    const slots = preallocate ? slotsFor(maxKeys) : 1 << 12;
+    this.#hi = new Uint32Array(slots);
+    this.#lo = new Uint16Array(slots);
+  }
+
+  /** Table size in slots (6 bytes each). */
+  get slots(): number {
+    return this.#hi.length;
   }
 
   /** true when no e-mail was seen twice; undefined when that is not known. */
@@ -40,7 +67,7 @@ export class EmailRepeatDetector {
       this.#repeated = true;
       return;
     }
-    if (++this.#size > this.maxKeys) {
+    if (++this.#size > this.#maxKeys) {
       this.#overflow = true;
       this.#hi = new Uint32Array(0);
       this.#lo = new Uint16Array(0);

@@ -112,7 +112,10 @@ class ThreadRunner implements EngineRunner {
   }
 
   async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
-    const worker = startWorker(this.#setup, this.#entry);
+    // The worker serves files large enough to need a thread: its e-mail table is sized once, so
+    // memory does not step up as the file grows.
+    const setup = { ...this.#setup, limits: { ...this.#setup.limits, preallocateEmailTable: true } };
+    const worker = startWorker(setup, this.#entry);
     const inbox: FromWorker[] = [];
     let wake: (() => void) | undefined;
     let crashed: Error | undefined;

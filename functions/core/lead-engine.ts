@@ -13,6 +13,8 @@ export interface EngineLimits {
   maxRecordChars: number;
   /** How many row errors (and notes) the result JSON lists. */
   errorListLimit: number;
+  /** Allocate the e-mail repeat table at its full size up front (large files: flat memory). */
+  preallocateEmailTable?: boolean;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
@@ -75,7 +77,7 @@ export class LeadEngine {
   #blank = 0;
   #errors: RowErrorLog;
   #notes: string[] = [];
-  readonly #emails = new EmailRepeatDetector();
+  readonly #emails: EmailRepeatDetector;
   #notesTruncated = false;
   #copy = '';
   #copyBytes: Buffer[] = [];
@@ -88,6 +90,7 @@ export class LeadEngine {
     this.#limits = limits;
     this.#decoder = new ByteDecoder(options.encoding);
     this.#errors = new RowErrorLog(limits.errorListLimit);
+    this.#emails = new EmailRepeatDetector({ preallocate: limits.preallocateEmailTable ?? false });
   }
 
   write(chunk: Uint8Array): EngineOutput {

@@ -16,8 +16,25 @@ describe('EmailRepeatDetector', () => {
   });
 
   it('stops tracking above its bound and then answers "unknown"', () => {
-    const detector = new EmailRepeatDetector(100);
+    const detector = new EmailRepeatDetector({ maxKeys: 100 });
     for (let i = 0; i < 101; i++) detector.add(`p${i}@example.com`);
     expect(detector.noRepeats).toBeUndefined();
+  });
+
+  it('preallocated, holds its maximum without growing and answers as the growing table does', () => {
+    const fixed = new EmailRepeatDetector({ maxKeys: 60_000, preallocate: true });
+    const growing = new EmailRepeatDetector({ maxKeys: 60_000 });
+    const slots = fixed.slots;
+    expect(slots).toBe(1 << 17); // 60,000 keys at most 60% full
+    expect(growing.slots).toBe(1 << 12);
+    for (let i = 0; i < 60_000; i++) {
+      fixed.add(`person${i}@example.com`);
+      growing.add(`person${i}@example.com`);
+    }
+    expect(fixed.slots).toBe(slots);
+    expect(growing.slots).toBe(slots);
+    expect(fixed.noRepeats).toBe(true);
+    fixed.add('Person59999@EXAMPLE.com');
+    expect(fixed.noRepeats).toBeUndefined();
   });
 });
