@@ -83,6 +83,12 @@ const HASH_JOIN_SETTINGS = [
   'set local work_mem = \'64MB\'',
   'set local enable_nestloop = off',
   'set local enable_mergejoin = off',
+  // Without statistics on the fresh rows the planner de-duplicates the other side with a hash
+  // aggregate that spills to disk, serially: 4.1 s against 2.4 s for a parallel hash semi join
+  // (1M new e-mails against 1M existing, measured here).
+  'set local enable_hashagg = off',
+  // Compiling the plan costs more than it saves on a one-off statement (~0.2 s measured).
+  'set local jit = off',
   'set local parallel_setup_cost = 0',
   'set local parallel_tuple_cost = 0',
   'set local min_parallel_table_scan_size = 0',
