@@ -3,6 +3,14 @@ import { FileError } from './errors.ts';
 const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
+/** Characters COPY text must escape; a record without any needs no per-cell escaping. */
+const COPY_SPECIAL = /[\\\t\n\r]/g;
+
+/**
+ * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (the
+ * characters COPY text escapes), found with one scan of the record instead of a test per cell.
+ */
+export type RecordSink = (record: string[], plain: boolean) => void;
 
 export interface TokenizerOptions {
   delimiter: string;
@@ -36,7 +44,7 @@ export class CsvTokenizer {
   }
 
   /** Parses what it can; the unfinished tail waits for the next chunk. */
-  write(chunk: string, onRecord: (record: string[]) => void): void {
+  write(chunk: string, onRecord: RecordSink): void {
     let text = this.#carry + chunk;
     if (this.#skipLeadingLF && text.length > 0) {
       if (text.charCodeAt(0) === LF) text = text.slice(1);
@@ -47,19 +55,28 @@ export class CsvTokenizer {
     if (this.#carry.length > this.#maxRecordChars) this.#tooLarge();
   }
 
-  end(onRecord: (record: string[]) => void): void {
+  end(onRecord: RecordSink): void {
     const text = this.#carry;
     this.#carry = '';
     if (text.length > 0) this.#parse(text, true, onRecord);
   }
 
   /** Returns how many characters were consumed (complete records only, unless `final`). */
-  #parse(text: string, final: boolean, onRecord: (record: string[]) => void): number {
+  #parse(text: string, final: boolean, onRecord: RecordSink): number {
     const delimiter = this.#delimiter;
     const n = text.length;
     let recordStart = 0;
     let i = 0;
     let record: string[] = [];
+    // Position of the next COPY-special character at or after recordStart (n: none).
+    let special = -1;
+    const plainUpTo = (end: number): boolean => {
+      if (special < recordStart) {
+        COPY_SPECIAL.lastIndex = recordStart;
+        special = COPY_SPECIAL.exec(text)?.index ?? n;
+      }
+      return special >= end;
+    };
     while (i < n) {
       // One field starts at i.
       let c = text.charCodeAt(i);
@@ -100,7 +117,7 @@ export class CsvTokenizer {
       if (i >= n) {
         if (!final) return recordStart;
         if (n - recordStart > this.#maxRecordChars) this.#tooLarge();
-        this.#emit(record, onRecord);
+        this.#emit(record, plainUpTo(n), onRecord);
         return n;
       }
       c = text.charCodeAt(i);
@@ -110,12 +127,13 @@ export class CsvTokenizer {
           if (!final) return recordStart;
           record.push('');
           if (n - recordStart > this.#maxRecordChars) this.#tooLarge();
-          this.#emit(record, onRecord);
+          this.#emit(record, plainUpTo(n), onRecord);
           return n;
         }
         continue;
       }
       // End of record: LF, CRLF or CR.
+      const plain = plainUpTo(i);
       i++;
       if (c === CR) {
         if (i < n) {
@@ -125,16 +143,16 @@ export class CsvTokenizer {
         }
       }
       if (i - recordStart > this.#maxRecordChars) this.#tooLarge();
-      this.#emit(record, onRecord);
+      this.#emit(record, plain, onRecord);
       record = [];
       recordStart = i;
     }
     return n;
   }
 
-  #emit(record: string[], onRecord: (record: string[]) => void): void {
+  #emit(record: string[], plain: boolean, onRecord: RecordSink): void {
     this.#records++;
-    onRecord(record);
+    onRecord(record, plain);
   }
 
   #tooLarge(): never {

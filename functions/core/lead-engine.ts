@@ -82,7 +82,7 @@ export class LeadEngine {
   #copy = '';
   #copyBytes: Buffer[] = [];
   #rejected = '';
-  readonly #push = (record: string[]) => this.#onRecord(record);
+  readonly #push = (record: string[], plain: boolean) => this.#onRecord(record, plain);
 
   constructor(importId: string, options: ImportOptions, limits: EngineLimits = DEFAULT_LIMITS) {
     this.#importId = importId;
@@ -139,14 +139,14 @@ export class LeadEngine {
     if (end) this.#csv.end(this.#push);
   }
 
-  #onRecord(record: string[]): void {
+  #onRecord(record: string[], plain: boolean): void {
     const row = ++this.#row;
     if (row === 1) {
       this.#map = mapHeaders(record, this.#options.mapping);
       this.#rows = new RowProcessor(this.#map, this.#importId, this.#options.phone_region);
       return;
     }
-    const outcome = this.#rows!.process(record, row);
+    const outcome = this.#rows!.process(record, row, plain);
     if (outcome.kind === 'lead') {
       this.#total++;
       if (outcome.email !== null) this.#emails.add(outcome.email);

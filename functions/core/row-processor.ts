@@ -1,5 +1,5 @@
 import { LEAD_COLUMNS, NORMALIZED_COLUMNS, type LeadColumn } from './columns.ts';
-import { copyField } from './copy-text.ts';
+import { NULL_FIELD, copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
 import { normalizePhone, normalizeWebsite } from './normalize.ts';
@@ -60,7 +60,8 @@ export class RowProcessor {
     this.#headerLength = map.headers.length;
   }
 
-  process(record: readonly string[], row: number): RowOutcome {
+  /** `plain`: the tokenizer found no character in the record that COPY text escapes. */
+  process(record: readonly string[], row: number, plain = false): RowOutcome {
     const index = this.#map.columnIndex;
     // An object literal keeps one hidden class for every row (computed keys would not).
     const cells: Record<LeadColumn, string | null> = {
@@ -113,8 +114,13 @@ export class RowProcessor {
       if (phone === undefined) (notes ??= []).push({ column: 'contact_phone', message: `not a valid ${this.#phoneRegion} phone number; kept as written`, value: lead.contact_phone });
     }
 
-    let line = copyField(lead.company_name);
-    for (let c = 1; c < COLUMN_COUNT; c++) line += '\t' + copyField(lead[LEAD_COLUMNS[c]!]);
+    // Every cell comes from the record, so a plain record's cells need no escaping.
+    let line = lead.company_name;
+    if (plain) for (let c = 1; c < COLUMN_COUNT; c++) line += '\t' + (lead[LEAD_COLUMNS[c]!] ?? NULL_FIELD);
+    else {
+      line = copyField(line);
+      for (let c = 1; c < COLUMN_COUNT; c++) line += '\t' + copyField(lead[LEAD_COLUMNS[c]!]);
+    }
     line += this.#suffix + row + '\t' + copyField(website) + '\t' + copyField(phone) + '\n';
     return { kind: 'lead', line, email: lead.contact_email, notes };
   }

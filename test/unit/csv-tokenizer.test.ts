@@ -44,6 +44,25 @@ describe('CsvTokenizer', () => {
     }
   });
 
+  it('flags exactly the records with no cell that COPY text must escape, whatever the chunking', () => {
+    const special = /[\\\t\r\n]/;
+    for (let seed = 1; seed <= 40; seed++) {
+      const text = randomCsv(seed, 60);
+      for (const size of [1, 7, text.length]) {
+        const seen: Array<{ record: string[]; plain: boolean }> = [];
+        const tokenizer = new CsvTokenizer({ delimiter: ',', maxRecordChars: 1 << 20 });
+        for (let at = 0; at < text.length; at += size) tokenizer.write(text.slice(at, at + size), (record, plain) => seen.push({ record, plain }));
+        tokenizer.end((record, plain) => seen.push({ record, plain }));
+        expect(seen.map((s) => s.plain), `seed ${seed}, chunk ${size}`).toEqual(seen.map((s) => !s.record.some((cell) => special.test(cell))));
+      }
+    }
+    const flags: boolean[] = [];
+    const tokenizer = new CsvTokenizer({ delimiter: ',', maxRecordChars: 1 << 20 });
+    tokenizer.write('a,b\n"x\ty",z\r\nplain,"c\\d"\n"multi\nline",ok\nlast', (_, plain) => flags.push(plain));
+    tokenizer.end((_, plain) => flags.push(plain));
+    expect(flags).toEqual([true, false, false, false, true]);
+  });
+
   it('treats a quote inside an unquoted cell as text and keeps text after a closing quote', () => {
     expect(tokenize('a,2 "x" 3\n"x"y,1\n')).toEqual([['a', '2 "x" 3'], ['xy', '1']]);
   });

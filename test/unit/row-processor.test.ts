@@ -61,6 +61,13 @@ describe('RowProcessor', () => {
     expect(outcome).toMatchObject({ kind: 'lead', notes: undefined });
   });
 
+  it('builds the same line for a record the tokenizer flagged plain, with empty cells as \\N', () => {
+    const sparse = ['Acme', '', 'acme.example', '', '', 'zoe@acme.example', '', '', ''];
+    expect(processor().process(record, 7, true)).toEqual(processor().process(record, 7, false));
+    expect(processor().process(sparse, 8, true)).toEqual(processor().process(sparse, 8, false));
+    expect(fields(processor().process(sparse, 8, true)).industry).toBe('\\N');
+  });
+
   it('places cells by header, whatever the column order in the file', () => {
     const outcome = processor(['E-mail', 'Notes', 'Company']).process(['a@b.co', 'hi', 'Beta'], 2);
     expect(fields(outcome)).toMatchObject({ company_name: 'Beta', contact_email: 'a@b.co', notes: 'hi', industry: '\\N' });
