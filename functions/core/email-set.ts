@@ -54,11 +54,17 @@ export class EmailRepeatDetector {
     if (this.#repeated || this.#overflow) return;
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c;
-    for (let i = 0; i < email.length; i++) {
+    // Two characters per step (both 16-bit code units in one word): half the multiplications.
+    const n = email.length;
+    for (let i = 0; i < n; i += 2) {
       let c = email.charCodeAt(i);
       if (c >= 65 && c <= 90) c += 32; // ASCII lower case: e-mails that pass validation are ASCII
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+      let d = i + 1 < n ? email.charCodeAt(i + 1) : 0;
+      if (d >= 65 && d <= 90) d += 32;
+      const w = (c << 16) | d;
+      // The shifts feed high bits back down, so the upper character reaches every bit.
+      h1 = Math.imul(h1 ^ w, 0x01000193) ^ (h1 >>> 13);
+      h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ (h2 >>> 15);
     }
     const hi = h1 >>> 0;
     // 0/0 marks an empty slot.

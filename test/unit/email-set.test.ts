@@ -8,6 +8,23 @@ describe('EmailRepeatDetector', () => {
     expect(detector.noRepeats).toBe(true);
   });
 
+  it('keeps a million e-mails apart that differ only at even or only at odd positions (no false "maybe")', () => {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const digits = (i: number) => [0, 1, 2, 3].map((k) => alphabet[Math.floor(i / 36 ** k) % 36]!);
+    const detector = new EmailRepeatDetector({ preallocate: true });
+    for (let i = 0; i < 1_000_000; i++) {
+      const [a, b, c, d] = digits(i);
+      detector.add(`${a}x${b}x${c}x${d}x@example.com`); // varies at positions 0, 2, 4, 6
+    }
+    expect(detector.noRepeats).toBe(true);
+    const odd = new EmailRepeatDetector({ preallocate: true });
+    for (let i = 0; i < 1_000_000; i++) {
+      const [a, b, c, d] = digits(i);
+      odd.add(`x${a}x${b}x${c}x${d}@example.com`); // and at 1, 3, 5, 7
+    }
+    expect(odd.noRepeats).toBe(true);
+  });
+
   it('notices a repeat that differs only in case', () => {
     const detector = new EmailRepeatDetector();
     for (let i = 0; i < 1000; i++) detector.add(`person${i}@example.com`);
