@@ -2,10 +2,16 @@
  * PostgreSQL COPY text format: tab-separated, \N for NULL, backslash escapes.
  * https://www.postgresql.org/docs/15/sql-copy.html#id-1.9.3.55.9.2
  */
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-const ESCAPES = /[\\\t\n\r]/g;
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escapeChar = (ch: string) => ESCAPED[ch]!;
+/** The characters COPY text escapes, as a regex character class built from the table above. */
+const SPECIAL_CLASS = `[${Object.keys(ESCAPED).map((ch) => (ch === '\\' ? '\\\\' : ch)).join('')}]`;
+
+/** A regex matching any character COPY text escapes; the tokenizer's "plain record" flag uses the same set. */
+export const copySpecialPattern = (flags = ''): RegExp => new RegExp(SPECIAL_CLASS, flags);
+
+const NEEDS_ESCAPE = copySpecialPattern();
+const ESCAPES = copySpecialPattern('g');
 
 export const NULL_FIELD = '\\N';
 

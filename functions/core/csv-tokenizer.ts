@@ -1,10 +1,11 @@
+import { copySpecialPattern } from './copy-text.ts';
 import { FileError } from './errors.ts';
 
 const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
-/** Characters COPY text must escape; a record without any needs no per-cell escaping. */
-const COPY_SPECIAL = /[\\\t\n\r]/g;
+/** Characters COPY text escapes (copy-text's own set); a record without any needs no per-cell escaping. */
+const COPY_SPECIAL = copySpecialPattern('g');
 
 /**
  * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (the
