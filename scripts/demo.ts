@@ -6,10 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ImportResult } from '#core/result';
 import type { UploadGrant } from '../functions/presign/grant.ts';
 import { startLocalStack } from './lib/local-stack/index.ts';
+import { waitForResult } from './lib/local-stack/result-poller.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const FILE = join(import.meta.dirname, '..', 'events', 'leads_1000.csv');
@@ -35,25 +34,7 @@ try {
   if (!upload.ok) throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
   say(`uploaded ${body.length} bytes; waiting for the result`);
 
-  let result: ImportResult | undefined;
-  const deadline = Date.now() + GIVE_UP_MS;
-  while (Date.now() < deadline) {
-    const res = await fetch(grant.result_url);
-    if (res.ok) {
-      // A read racing the object's replacement may be torn on the local S3 server: poll again.
-      const parsed = parseResult(await res.text());
-      if (parsed) result = parsed;
-      if (parsed && parsed.status !== 'processing') break;
-    } else if (res.status >= 500) {
-      await res.body?.cancel(); // S3 asks clients to retry server errors
-    } else if (res.status !== 404) {
-      throw new Error(`result URL answered ${res.status}: ${await res.text()}`);
-    } else {
-      await res.body?.cancel();
-    }
-    await sleep(POLL_MS);
-  }
-  if (!result || result.status === 'processing') throw new Error(`no result after ${GIVE_UP_MS / 1000} s`);
+  const result = await waitForResult(grant.result_url, { timeoutMs: GIVE_UP_MS, pollMs: POLL_MS });
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   say(`${result.status}: ${result.message}`);
   exitCode = result.status === 'succeeded' ? 0 : 1;
@@ -64,11 +45,3 @@ try {
 }
 // The import Lambda keeps its pool open for the next event, as in AWS; end the process explicitly.
 process.exit(exitCode);
-
-function parseResult(text: string): ImportResult | undefined {
-  try {
-    return JSON.parse(text) as ImportResult;
-  } catch {
-    return undefined;
-  }
-}

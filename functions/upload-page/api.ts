@@ -144,6 +144,8 @@ export interface PollOptions {
 }
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** One poll's read, headers and body. */
+const READ_TIMEOUT_MS = 5_000;
 
 /**
  * Polls the presigned result URL until the import has finished. 404 (or 403, which S3 answers for
@@ -158,7 +160,9 @@ export async function pollResult(url: string, options: PollOptions): Promise<Imp
   for (;;) {
     let res: Response | undefined;
     try {
-      res = await fetch(url, { cache: 'no-store' });
+      // Bounded: a read racing the result's replacement on an S3-compatible server that rewrites in
+      // place can stop short of its length and would hang; here it is one failed poll.
+      res = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
       networkFailures = 0;
     } catch {
       if (++networkFailures > maxNetworkFailures) throw new PageError('Lost the connection while waiting for the import result. The import goes on; reload the result later.');

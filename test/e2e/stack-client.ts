@@ -1,7 +1,5 @@
 /** HTTP-only helpers for the e2e tests: what a client of the local stack does, with fetch. */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import type { ImportResult } from '#core/result';
 import type { UploadGrant } from '../../functions/presign/grant.ts';
 import type { LocalStack } from '../../scripts/lib/local-stack/index.ts';
 
@@ -32,26 +30,7 @@ export async function upload(grant: UploadGrant, body: string | Buffer, headers:
   return { status: res.status, text: await res.text() };
 }
 
-/** Polls a (presigned) result URL until the result exists and is no longer `processing`. */
-export async function waitForResult(url: string, timeoutMs = 60_000): Promise<ImportResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A read racing the object's replacement on the local S3 server can be torn (cut short of its
-    // Content-Length, which would hang until the socket times out): bounded, it is one missed poll.
-    const read = await fetch(url, { signal: AbortSignal.timeout(2_000) })
-      .then(async (res) => ({ status: res.status, text: await res.text() }))
-      .catch(() => undefined);
-    if (read && read.status === 200) {
-      const result = parseOrUndefined(read.text);
-      if (result && result.status !== 'processing') return result;
-    } else if (read && read.status < 500) {
-      // S3 asks clients to retry 5xx; the local server answers 500 for that same race. Else: not there yet.
-      expect(read.status, read.text).toBe(404);
-    }
-    if (Date.now() > deadline) throw new Error(`no result at ${url} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+export { waitForResult } from '../../scripts/lib/local-stack/result-poller.ts';
 
 export async function httpStatus(url: string): Promise<number> {
   const res = await fetch(url);
@@ -61,11 +40,3 @@ export async function httpStatus(url: string): Promise<number> {
 
 export const without = (headers: Record<string, string>, name: string): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
-
-function parseOrUndefined(text: string): ImportResult | undefined {
-  try {
-    return JSON.parse(text) as ImportResult;
-  } catch {
-    return undefined;
-  }
-}
