@@ -80,6 +80,23 @@ function toFiles(outputs: OutputFile[]): PageFile[] {
 }
 
 /** The page's files, built in memory. */
+/**
+ * The page's Content-Security-Policy: its own scripts and styles only, and requests only to itself
+ * and `connectSrc` (the API and S3 origins it uploads to and polls). Served by the CDK stack's
+ * CloudFront distribution and by the local stack alike.
+ */
+export const uploadPageCsp = (connectSrc: string): string =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${connectSrc}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
 export async function buildUploadPage(): Promise<PageFile[]> {
   return toFiles((await build(options())).outputFiles);
 }

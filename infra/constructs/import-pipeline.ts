@@ -8,8 +8,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
+import { WORKER_BUNDLE_NAME } from '../../functions/core/engine-runner.ts';
 import { LeadImportFunction } from './lead-import-function.ts';
-import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOADS_BUCKET_LOGICAL_ID, UPLOADS_PREFIX } from './upload-bucket.ts';
+import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const IMPORT_TIMEOUT = Duration.minutes(15);
 export const IMPORT_MEMORY_MB = 1024;
@@ -49,7 +50,7 @@ export class ImportPipeline extends Construct {
 
     this.function = new LeadImportFunction(this, 'Function', {
       entry: 'functions/import/handler.ts',
-      extraBundles: { 'lead-engine-worker.mjs': 'functions/core/engine-worker.ts' },
+      extraBundles: { [WORKER_BUNDLE_NAME]: 'functions/core/engine-worker.ts' },
       description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',
       memorySize: IMPORT_MEMORY_MB,
       timeout: IMPORT_TIMEOUT,
@@ -91,23 +92,14 @@ export class ImportPipeline extends Construct {
       new iam.PolicyStatement({
         sid: 'WriteResultFiles',
         actions: ['s3:PutObject'],
-        resources: [
-          bucket.arnForObjects(`${UPLOADS_PREFIX}*${RESULT_SUFFIX}`),
-          bucket.arnForObjects(`${UPLOADS_PREFIX}*${REJECTED_SUFFIX}`),
-        ],
+        resources: resultFileArns(bucket),
       }),
     );
-    const role = this.function.role;
-    if (role) {
-      for (const pattern of ['*', `*${RESULT_SUFFIX}`, `*${REJECTED_SUFFIX}`]) {
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`,
-          reason:
-            'Object keys are chosen per upload at runtime; the wildcard is confined to the uploads/ prefix ' +
-            '(and, for writes, to the .result.json / .rejected.csv suffixes).',
-        });
-      }
-    }
+    acknowledgeUploadWildcards(
+      this.function.role,
+      'Object keys are chosen per upload at runtime; the wildcard is confined to the uploads/ prefix ' +
+      '(and, for writes, to the .result.json / .rejected.csv suffixes).',
+    );
 
     // Both spellings of the extension: S3 suffix filters are case-sensitive.
     for (const suffix of ['.csv', '.CSV']) {

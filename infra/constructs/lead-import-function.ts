@@ -35,8 +35,6 @@ export interface LeadImportFunctionProps {
  * Everything else is granted explicitly by the stack.
  */
 export class LeadImportFunction extends nodejs.NodejsFunction {
-  /** The function's own log group (retention set); also exposed by the base class as `logGroup`. */
-  public readonly functionLogGroup: logs.LogGroup;
   /** Present when the function runs in a VPC; allows no egress until the stack adds rules. */
   public readonly securityGroup: ec2.SecurityGroup | undefined;
 
@@ -153,7 +151,6 @@ export class LeadImportFunction extends nodejs.NodejsFunction {
           : {}),
       },
     });
-    this.functionLogGroup = logGroup;
     this.securityGroup = securityGroup;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LeadImportFunction } from './lead-import-function.ts';
-import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOADS_BUCKET_LOGICAL_ID, UPLOADS_PREFIX } from './upload-bucket.ts';
+import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const UPLOAD_URL_TTL_SECONDS = 300;
 export const RESULT_URL_TTL_SECONDS = 3600;
@@ -62,23 +62,14 @@ export class UploadApi extends Construct {
       new iam.PolicyStatement({
         sid: 'SignResultDownloads',
         actions: ['s3:GetObject'],
-        resources: [
-          bucket.arnForObjects(`${UPLOADS_PREFIX}*${RESULT_SUFFIX}`),
-          bucket.arnForObjects(`${UPLOADS_PREFIX}*${REJECTED_SUFFIX}`),
-        ],
+        resources: resultFileArns(bucket),
       }),
     );
-    const role = this.function.role;
-    if (role) {
-      for (const pattern of ['*', `*${RESULT_SUFFIX}`, `*${REJECTED_SUFFIX}`]) {
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`,
-          reason:
-            'The presigned key is generated per request (per user) at runtime; the wildcard is confined to the ' +
-            'uploads/ prefix, and downloads to the .result.json / .rejected.csv suffixes.',
-        });
-      }
-    }
+    acknowledgeUploadWildcards(
+      this.function.role,
+      'The presigned key is generated per request (per user) at runtime; the wildcard is confined to the ' +
+      'uploads/ prefix, and downloads to the .result.json / .rejected.csv suffixes.',
+    );
 
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
       jwtAudience: props.jwtAudience,

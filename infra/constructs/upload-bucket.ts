@@ -1,13 +1,31 @@
 import { CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+// The key layout is the functions' own (uploads/<...>.csv, next to it the result and rejected-rows files).
+import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOAD_PREFIX as UPLOADS_PREFIX } from '../../functions/core/keys.ts';
 
-/** Key layout shared with the functions: uploads/<...>.csv, next to it <key>.result.json and <key>.rejected.csv. */
-export const UPLOADS_PREFIX = 'uploads/';
-export const RESULT_SUFFIX = '.result.json';
-export const REJECTED_SUFFIX = '.rejected.csv';
+export { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOADS_PREFIX };
+
 /** Fixed logical ID so IAM findings and operators can refer to the bucket by a stable name. */
 export const UPLOADS_BUCKET_LOGICAL_ID = 'UploadsBucket';
+
+/** ARNs of the files the importer writes next to each upload: <key>.result.json and <key>.rejected.csv. */
+export const resultFileArns = (bucket: s3.IBucket): string[] => [
+  bucket.arnForObjects(`${UPLOADS_PREFIX}*${RESULT_SUFFIX}`),
+  bucket.arnForObjects(`${UPLOADS_PREFIX}*${REJECTED_SUFFIX}`),
+];
+
+/**
+ * Acknowledges cdk-nag's IAM5 findings for the object wildcards a role holds on the uploads bucket
+ * (all of uploads/, and its result and rejected-rows files), with the role's own reason.
+ */
+export function acknowledgeUploadWildcards(role: iam.IRole | undefined, reason: string): void {
+  if (!role) return;
+  for (const pattern of ['*', `*${RESULT_SUFFIX}`, `*${REJECTED_SUFFIX}`]) {
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`, reason });
+  }
+}
 
 export interface UploadBucketProps {
   readonly uploadsExpirationDays: number;

@@ -7,7 +7,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { writeUploadPageSync } from '../../functions/upload-page/build.ts';
+import { uploadPageCsp, writeUploadPageSync } from '../../functions/upload-page/build.ts';
 
 /**
  * The upload page (functions/upload-page): a private S3 bucket behind CloudFront with origin
@@ -62,16 +62,7 @@ export class UploadPage extends Construct {
       securityHeadersBehavior: {
         contentSecurityPolicy: {
           override: true,
-          contentSecurityPolicy: [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            `connect-src 'self' https://*.execute-api.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com`,
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'none'",
-          ].join('; '),
+          contentSecurityPolicy: uploadPageCsp(`https://*.execute-api.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com`),
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },

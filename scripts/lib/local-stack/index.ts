@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { corsConfig, LOCAL_CREDENTIALS, startLocalS3 } from '../s3-server.ts';
 import { prepareDatabase } from './database.ts';
-import { buildUploadPage } from '../../../functions/upload-page/build.ts';
+import { buildUploadPage, uploadPageCsp } from '../../../functions/upload-page/build.ts';
 import { startHttpApi, type HttpApiHandler, type StaticFile } from './http-api.ts';
 import { ImportNotifications, type S3Lambda } from './s3-notifications.ts';
 
@@ -153,16 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  * calls the API on its own origin. The CSP lets the page talk only to itself and the S3 server.
  */
 async function serveUploadPage(files: Map<string, StaticFile>, s3Endpoint: string): Promise<void> {
-  const csp = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${s3Endpoint}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  const csp = uploadPageCsp(s3Endpoint);
   for (const file of await buildUploadPage()) {
     const entry: StaticFile = { contentType: file.contentType, body: file.body, ...(file.path === 'index.html' ? { headers: { 'content-security-policy': csp } } : {}) };
     files.set(`/${file.path}`, entry);
