@@ -37,11 +37,21 @@ export async function connectionConfig(env: DatabaseEnv): Promise<pg.PoolConfig>
   };
   if (env.DATABASE_URL) return { ...session, connectionString: env.DATABASE_URL };
   if (!env.DB_SECRET_ARN) throw new InfraError('CONFIG_MISSING', 'Configuration DATABASE_URL or DB_SECRET_ARN: one of them must be set');
-  const secret = await readSecret(env.DB_SECRET_ARN);
-  return { ...session, host: secret.host, port: secret.port, user: secret.username, password: secret.password, database: secret.dbname };
+  return { ...session, ...secretConnection(await readSecret(env.DB_SECRET_ARN)) };
 }
 
-export async function readSecret(arn: string): Promise<z.output<typeof secretShape>> {
+export type DatabaseSecret = z.output<typeof secretShape>;
+
+/** pg connection fields from a database secret in the RDS layout (`username`, `dbname`). */
+export const secretConnection = (secret: DatabaseSecret): pg.ClientConfig => ({
+  host: secret.host,
+  port: secret.port,
+  user: secret.username,
+  password: secret.password,
+  database: secret.dbname,
+});
+
+export async function readSecret(arn: string): Promise<DatabaseSecret> {
   const client = new SecretsManagerClient({});
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));

@@ -1,12 +1,15 @@
 import pg from 'pg';
-import { readSecret } from './database.ts';
+import { readSecret, secretConnection } from './database.ts';
 import { migrate, setRolePassword } from './migrate.ts';
 
-/** Deploy-time migration: connect with the admin secret, migrate, give the importer role its password. */
-export async function runMigrations(input: { adminSecretArn: string; importerSecretArn: string }): Promise<{ applied: string[] }> {
-  const admin = await readSecret(input.adminSecretArn);
-  const importer = await readSecret(input.importerSecretArn);
-  const client = new pg.Client({ host: admin.host, port: admin.port, user: admin.username, password: admin.password, database: admin.dbname, ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 10_000 });
+/**
+ * Deploy-time migration: connect with the admin secret, migrate, give the importer role its password.
+ * Not the importer's connectionConfig: its short lock_timeout would make a second migrator fail on
+ * the migration lock instead of waiting for it.
+ */
+export async function runMigrations(input: { adminSecretArn: string; importerSecretArn: string; ssl: boolean }): Promise<{ applied: string[] }> {
+  const [admin, importer] = await Promise.all([readSecret(input.adminSecretArn), readSecret(input.importerSecretArn)]);
+  const client = new pg.Client({ ...secretConnection(admin), ssl: input.ssl ? { rejectUnauthorized: false } : undefined, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     const applied = await migrate(client);

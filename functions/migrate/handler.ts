@@ -1,4 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { flag, readEnv } from '#io/env';
+import { log } from '#io/log';
 import { runMigrations } from '#io/migrate-from-secrets';
 
 /**
@@ -13,21 +16,20 @@ export interface MigrateResponse {
 
 const PHYSICAL_RESOURCE_ID = 'lead-import-schema-migrations';
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
+const migrateEnvShape = {
+  DB_SECRET_ARN: z.string().min(1),
+  IMPORTER_SECRET_ARN: z.string().min(1),
+  // The stack sets it; TLS to RDS, as for the import function.
+  DB_SSL: flag(false),
+};
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<MigrateResponse> {
   if (event.RequestType === 'Delete') {
     return { PhysicalResourceId: event.PhysicalResourceId, Data: { AppliedCount: 0 } };
   }
-  const { applied } = await runMigrations({
-    adminSecretArn: requireEnv('DB_SECRET_ARN'),
-    importerSecretArn: requireEnv('IMPORTER_SECRET_ARN'),
-  });
-  console.log(JSON.stringify({ message: 'migrations applied', requestType: event.RequestType, applied }));
+  const env = readEnv(migrateEnvShape);
+  const { applied } = await runMigrations({ adminSecretArn: env.DB_SECRET_ARN, importerSecretArn: env.IMPORTER_SECRET_ARN, ssl: env.DB_SSL });
+  log.info('migrations_applied', { request_type: event.RequestType, applied });
   return {
     PhysicalResourceId: event.RequestType === 'Update' ? event.PhysicalResourceId : PHYSICAL_RESOURCE_ID,
     Data: { AppliedCount: applied.length },
