@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
-import { databaseFailure } from './database.ts';
+import { inTransaction } from './database.ts';
 import { isImportId, type HistoryStatus } from './import-history.ts';
 import { LEADS_WRITE_LOCK } from './import-store.ts';
 
@@ -66,25 +66,11 @@ const RESTORE = `
  */
 export async function revertImport(pool: pg.Pool, importId: string): Promise<RevertOutcome> {
   if (!isImportId(importId)) return notFound(importId);
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw databaseFailure(error, 'connecting');
-  }
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
+  return inTransaction(pool, `reverting import ${importId}`, async (client) => {
     const outcome = await revertInTransaction(client, importId);
     await client.query(outcome.outcome === 'reverted' ? 'commit' : 'rollback');
     return outcome;
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    await client.query('rollback').catch(() => {});
-    throw databaseFailure(error, `reverting import ${importId}`);
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 async function revertInTransaction(client: pg.PoolClient, importId: string): Promise<RevertOutcome> {

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { FileError, LeadImportError, RejectionError, isFinal } from '#core/errors';
+import { FileError, RejectionError, isFinal } from '#core/errors';
 import { createEngineRunner } from '#core/engine-runner';
 import { thresholdRejection, type EngineLimits, type EngineSummary } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
 import { buildResult, type DuplicateOutcome, type ImportResult, type SourceRef } from '#core/result';
 import { copyLeads } from '#io/copy-leads';
-import { databaseFailure } from '#io/database';
+import { inTransaction } from '#io/database';
 import { claimImport, leadIdFloor, recordOutcome, resolveDuplicates } from '#io/import-store';
 
 /** Where rejected rows go while the file streams (a temp file, later uploaded next to the source). */
@@ -50,16 +50,7 @@ export type ImportOutcome = { replayed: false; result: ImportResult } | { replay
  */
 export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOutcome> {
   const startedAt = new Date();
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw databaseFailure(error, 'connecting');
-  }
-  guardClient(client);
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
+  return inTransaction(pool, 'importing', async (client) => {
     const claim = await claimImport(client, { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options });
     if (!claim.claimed) {
       await client.query('rollback');
@@ -74,14 +65,7 @@ export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOu
     await client.query('commit');
     if (result.status === 'succeeded') result.timings_ms.commit = Math.round(performance.now() - commitStarted);
     return { replayed: false, result };
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    await client.query('rollback').catch(() => {});
-    throw error instanceof LeadImportError ? error : databaseFailure(error, 'importing');
-  } finally {
-    // A connection that failed mid-transaction is discarded rather than reused.
-    client.release(broken);
-  }
+  });
 }
 
 async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date): Promise<ImportResult> {
@@ -162,18 +146,6 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     errorReportKey: reportWritten ? rejected!.key : null,
     timings,
   });
-}
-
-/**
- * A connection killed mid-transaction can still report a socket error after it was released;
- * without a listener that error would crash the process. The failure itself already surfaced
- * through the query that broke, so the late echo is dropped (once per client, not per checkout).
- */
-const guarded = new WeakSet<pg.PoolClient>();
-function guardClient(client: pg.PoolClient): void {
-  if (guarded.has(client)) return;
-  guarded.add(client);
-  client.on('error', () => {});
 }
 
 const deadlineExceeded = () =>
