@@ -11,23 +11,22 @@
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { WORKER_BUNDLE_NAME } from '#core/engine-runner';
 import { migrate } from '#io/migrate';
-import { createS3Client } from '#io/s3';
+import { createS3Client, putFile } from '#io/s3';
 import { generateLeadCsv } from './lib/lead-generator.ts';
 import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
 import { LOCAL_CREDENTIALS, startLocalS3 } from './lib/s3-server.ts';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, existing: { type: 'boolean', default: true }, 'no-existing': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, 'no-existing': { type: 'boolean', default: false } } });
 const big = Number(values.rows ?? 1_000_000);
 const runs = Number(values.runs);
 const sizes = [...new Set([1_000, 100_000, big])].filter((n) => n <= big).sort((a, b) => a - b);
@@ -81,8 +80,7 @@ async function csvFile(rows: number, seed: number): Promise<string> {
 }
 
 async function upload(path: string, key: string): Promise<void> {
-  const { size } = await stat(path);
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: 'text/csv' }));
+  await putFile(s3, BUCKET, key, path, (await stat(path)).size, 'text/csv');
 }
 
 async function psqlCopy(path: string, fresh: boolean): Promise<number> {
@@ -143,7 +141,7 @@ for (const rows of sizes) {
   report({ rows }, copy, imports, { failed: imports[0]!.failed });
 }
 
-if (values.existing && !values['no-existing']) {
+if (!values['no-existing']) {
   // N new leads into a table that already holds N: every row is checked against existing rows.
   const path = await csvFile(big, 43);
   const key = `uploads/bench/leads_${big}_more.csv`;

@@ -39,11 +39,6 @@ export class CsvTokenizer {
     this.#maxRecordChars = options.maxRecordChars;
   }
 
-  /** Records completed so far (the header counts as record 1). */
-  get records(): number {
-    return this.#records;
-  }
-
   /** Parses what it can; the unfinished tail waits for the next chunk. */
   write(chunk: string, onRecord: RecordSink): void {
     let text = this.#carry + chunk;

@@ -38,8 +38,9 @@ function cell(record: readonly string[], at: number): string | null {
   return trimmed.length === 0 ? null : trimmed;
 }
 
-function isBlank(record: readonly string[]): boolean {
-  for (let i = 0; i < record.length; i++) if (record[i]!.trim() !== '') return false;
+/** true when every cell from `from` on is empty or whitespace. */
+function blankFrom(record: readonly string[], from: number): boolean {
+  for (let i = from; i < record.length; i++) if (record[i]!.trim() !== '') return false;
   return true;
 }
 
@@ -75,7 +76,7 @@ export class RowProcessor {
       contact_title: cell(record, index[7]!),
       notes: cell(record, index[8]!),
     };
-    if (cells.company_name === null && isBlank(record)) return { kind: 'blank' };
+    if (cells.company_name === null && blankFrom(record, 0)) return { kind: 'blank' };
 
     if (record.length !== this.#headerLength && !this.#onlyEmptyExtras(record)) {
       return {
@@ -126,9 +127,7 @@ export class RowProcessor {
   }
 
   #onlyEmptyExtras(record: readonly string[]): boolean {
-    if (record.length < this.#headerLength) return false;
-    for (let i = this.#headerLength; i < record.length; i++) if (record[i]!.trim() !== '') return false;
-    return true;
+    return record.length >= this.#headerLength && blankFrom(record, this.#headerLength);
   }
 }
 

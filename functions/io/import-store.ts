@@ -111,10 +111,11 @@ const FIRST_EARLIER_LEAD = `
 
 /** Every lead COPY adds gets a larger id than this (identity values only grow). */
 export async function leadIdFloor(client: pg.PoolClient, importId: string): Promise<number> {
-  const { rows } = await client.query<{ floor: string }>('select coalesce(max(id), 0) as floor from leads');
-  const floor = Number(rows[0]!.floor);
-  await client.query('update lead_imports set lead_id_floor = $2 where id = $1', [importId, floor]);
-  return floor;
+  const { rows } = await client.query<{ floor: string }>(
+    'update lead_imports set lead_id_floor = (select coalesce(max(id), 0) from leads) where id = $1 returning lead_id_floor as floor',
+    [importId],
+  );
+  return Number(rows[0]!.floor);
 }
 
 /** What the update policy fills from a duplicate row: everything but the matching keys. */

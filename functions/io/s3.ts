@@ -5,12 +5,11 @@ import { InfraError } from '#core/errors';
 export interface S3Settings {
   /** Set for the local S3 server; unset in AWS. */
   endpoint?: string | undefined;
-  region?: string | undefined;
 }
 
 export function createS3Client(settings: S3Settings = {}): S3Client {
   return new S3Client({
-    region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    region: process.env.AWS_REGION ?? 'us-east-1',
     ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
     // The local S3 server does not understand the newer default checksums; AWS accepts both.
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -18,10 +18,6 @@ export class TextFileSink {
     return new TextFileSink(key, join(tmpdir(), name));
   }
 
-  get written(): boolean {
-    return this.#stream !== undefined;
-  }
-
   async write(text: string): Promise<void> {
     if (this.#error) throw this.#error;
     if (!this.#stream) {

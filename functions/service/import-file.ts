@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type pg from 'pg';
+import { rejectedKeyFor } from '#core/keys';
 import type { EngineLimits } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
@@ -17,7 +18,7 @@ export async function importFile(pool: pg.Pool, path: string, options: ImportOpt
   const absolute = resolve(path);
   const { size } = await stat(absolute);
   const importId = randomUUID();
-  const rejected = new TextFileSink(`${absolute}.rejected.csv`, `${absolute}.rejected.csv`);
+  const rejected = new TextFileSink(rejectedKeyFor(absolute), rejectedKeyFor(absolute)) // beside the file, as in S3;
   let bytes = 0;
   async function* counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {

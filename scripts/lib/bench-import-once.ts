@@ -3,16 +3,14 @@
  * it (the bench bundles this file with esbuild and runs it with plain node, so the figures include
  * the bundle's cold start and nothing of tsx). Prints {ms, max_rss_mib, result} as JSON.
  */
-import { isMainThread } from 'node:worker_threads';
-import { encodeEventKey } from '#core/keys';
+import { encodeEventKey, resultKeyFor } from '#core/keys';
 import type { ImportResult } from '#core/result';
 import { handler } from '../../functions/import/handler.ts';
-import { createS3Client } from '#io/s3';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client, readJson } from '#io/s3';
 import type { Context, S3Event } from 'aws-lambda';
 
-// The import's engine worker loads this same bundle; only the main thread runs the benchmark.
-if (isMainThread) await main();
+// The engine worker is its own bundle (lead-engine-worker.mjs beside this one), so this file runs only here.
+await main();
 
 async function main(): Promise<void> {
   const [bucket, key] = process.argv.slice(2) as [string, string];
@@ -27,8 +25,7 @@ async function main(): Promise<void> {
   await handler(event, context);
   const ms = performance.now() - started;
   const s3 = createS3Client({ endpoint: process.env.S3_ENDPOINT });
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.result.json` }));
-  const result = JSON.parse(await out.Body!.transformToString()) as ImportResult;
+  const result = (await readJson<ImportResult>(s3, bucket, resultKeyFor(key)))!;
   process.stdout.write(JSON.stringify({ ms, max_rss_mib: process.resourceUsage().maxRSS / 1024, status: result.status, imported: result.imported_count, failed: result.failed_count, duplicates: result.duplicate_count, timings_ms: result.timings_ms }) + '\n');
   process.exit(0);
 }
