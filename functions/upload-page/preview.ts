@@ -1,8 +1,10 @@
 /**
  * The preview: the first ~64 KB of the file read as the importer will read it. Pure (no DOM), so it
- * runs in the browser and in unit tests; the delimiter and header rules are the importer's own
- * (#core/delimiter, #core/headers), not a copy.
+ * runs in the browser and in unit tests; the tokenizer, delimiter and header rules are the importer's
+ * own (#core/csv-tokenizer, #core/delimiter, #core/headers), not a copy.
  */
+import { CsvTokenizer } from '#core/csv-tokenizer';
+import type { DetectedEncoding } from '#core/decode';
 import { detectDelimiter } from '#core/delimiter';
 import { mapHeaders } from '#core/headers';
 
@@ -11,7 +13,7 @@ export const PREVIEW_BYTES = 64 * 1024;
 /** Data rows shown in the preview table. */
 export const PREVIEW_ROWS = 5;
 
-export type SampleEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type SampleEncoding = DetectedEncoding;
 
 export interface DecodedSample {
   encoding: SampleEncoding;
@@ -38,40 +40,23 @@ export function decodeSample(bytes: Uint8Array, complete: boolean): DecodedSampl
 }
 
 /**
- * Records of `text` (quotes, doubled quotes and line breaks inside quotes honoured), at most
- * `limit`. When the text is only a prefix of the file, the last record may be cut and is dropped.
+ * Records of `text` by the importer's own tokenizer, blank lines left out. When the text is only a
+ * prefix of the file the tokenizer holds back the last, possibly cut, record; when it is the whole
+ * file, a quote that never closes is reported as the importer would.
  */
-export function parseRecords(text: string, delimiter: string, limit: number, complete: boolean): string[][] {
+export function parseRecords(text: string, delimiter: string, complete: boolean): { records: string[][]; problem: string | null } {
   const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let i = 0;
-  const endRecord = () => {
-    record.push(cell);
-    cell = '';
+  const push = (record: string[]) => {
     if (!(record.length === 1 && record[0] === '')) records.push(record);
-    record = [];
   };
-  for (; i < text.length && records.length < limit; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch !== '"') cell += ch;
-      else if (text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === delimiter) {
-      record.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-    } else cell += ch;
+  const tokenizer = new CsvTokenizer({ delimiter, maxRecordChars: Number.MAX_SAFE_INTEGER });
+  try {
+    tokenizer.write(text, push);
+    if (complete) tokenizer.end(push);
+  } catch (error) {
+    return { records, problem: (error as Error).message };
   }
-  if (records.length < limit && complete && (cell !== '' || record.length > 0)) endRecord();
-  return records;
+  return { records, problem: null };
 }
 
 export interface PreviewColumn {
@@ -100,13 +85,13 @@ export function buildPreview(sample: Uint8Array, fileSize: number): Preview {
   const complete = sample.byteLength >= fileSize;
   const { encoding, text } = decodeSample(sample, complete);
   const delimiter = detectDelimiter(text);
-  const all = parseRecords(text, delimiter, Number.MAX_SAFE_INTEGER, complete);
-  const headers = (all[0] ?? []).map((h) => h.trim());
-  const data = all.slice(1);
-  let problem: string | null = null;
+  const parsed = parseRecords(text, delimiter, complete);
+  const headers = (parsed.records[0] ?? []).map((h) => h.trim());
+  const data = parsed.records.slice(1);
+  let problem = parsed.problem;
   let mapped: Record<string, string> = {};
   let unknown: string[] = [];
-  if (headers.length === 0) problem = 'The file is empty: it has no header row.';
+  if (headers.length === 0) problem ??= 'The file is empty: it has no header row.';
   else {
     try {
       const map = mapHeaders(headers);
