@@ -3,12 +3,24 @@ import type { ImportResult } from './result.ts';
 export const METRICS_NAMESPACE = 'LeadImport';
 export const METRICS_SERVICE = 'lead-import';
 
+/** The metrics each import emits, with their units; the CDK dashboard and alarms read the same list. */
+export const METRIC_UNITS = {
+  ImportsSucceeded: 'Count',
+  ImportsRejected: 'Count',
+  ImportsFailed: 'Count',
+  RowsImported: 'Count',
+  RowsFailed: 'Count',
+  ImportDurationMs: 'Milliseconds',
+  RowsPerSecond: 'Count/Second',
+} as const;
+export type MetricName = keyof typeof METRIC_UNITS;
+
 /**
  * One CloudWatch Embedded Metric Format record per finished import, so dashboards and alarms need
  * no metrics API calls: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 export function importMetrics(result: ImportResult, now = Date.now()): Record<string, unknown> {
-  const values = {
+  const values: Record<MetricName, number> = {
     ImportsSucceeded: result.status === 'succeeded' ? 1 : 0,
     ImportsRejected: result.status === 'rejected' ? 1 : 0,
     ImportsFailed: result.status === 'failed' ? 1 : 0,
@@ -17,15 +29,6 @@ export function importMetrics(result: ImportResult, now = Date.now()): Record<st
     ImportDurationMs: result.duration_ms,
     RowsPerSecond: result.leads_per_second,
   };
-  const units: Record<keyof typeof values, string> = {
-    ImportsSucceeded: 'Count',
-    ImportsRejected: 'Count',
-    ImportsFailed: 'Count',
-    RowsImported: 'Count',
-    RowsFailed: 'Count',
-    ImportDurationMs: 'Milliseconds',
-    RowsPerSecond: 'Count/Second',
-  };
   return {
     _aws: {
       Timestamp: now,
@@ -33,7 +36,7 @@ export function importMetrics(result: ImportResult, now = Date.now()): Record<st
         {
           Namespace: METRICS_NAMESPACE,
           Dimensions: [['Service']],
-          Metrics: (Object.keys(values) as (keyof typeof values)[]).map((name) => ({ Name: name, Unit: units[name] })),
+          Metrics: (Object.keys(METRIC_UNITS) as MetricName[]).map((name) => ({ Name: name, Unit: METRIC_UNITS[name] })),
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EngineLimits } from '#core/lead-engine';
+import { DEFAULT_LIMITS, type EngineLimits } from '#core/lead-engine';
 import { databaseEnvShape } from './database.ts';
 import { positiveInt, readEnv } from './env.ts';
 
@@ -7,8 +7,8 @@ export const importEnvShape = {
   ...databaseEnvShape,
   S3_ENDPOINT: z.url().optional(),
   MAX_FILE_BYTES: positiveInt(1024 * 1024 * 1024),
-  MAX_RECORD_CHARS: positiveInt(1024 * 1024),
-  ERROR_LIST_LIMIT: positiveInt(100),
+  MAX_RECORD_CHARS: positiveInt(DEFAULT_LIMITS.maxRecordChars),
+  ERROR_LIST_LIMIT: positiveInt(DEFAULT_LIMITS.errorListLimit),
   DEADLINE_MARGIN_MS: positiveInt(10_000),
   PROGRESS_INTERVAL_MS: positiveInt(2_000),
   THREAD_MIN_BYTES: positiveInt(4 * 1024 * 1024),

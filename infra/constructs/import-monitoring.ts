@@ -9,19 +9,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** EMF metrics the import function emits (namespace, dimension and names are a contract with the handler). */
-export const METRICS_NAMESPACE = 'LeadImport';
-export const METRICS_DIMENSIONS = { Service: 'lead-import' };
-export const EMF_METRIC_NAMES = [
-  'ImportsSucceeded',
-  'ImportsRejected',
-  'ImportsFailed',
-  'RowsImported',
-  'RowsFailed',
-  'ImportDurationMs',
-  'RowsPerSecond',
-] as const;
-type EmfMetricName = (typeof EMF_METRIC_NAMES)[number];
+// The EMF metrics the import function emits: namespace, dimension and names come from the handler's own module.
+import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../functions/core/metrics.ts';
+
+const METRICS_DIMENSIONS = { Service: METRICS_SERVICE };
 
 export interface ImportMonitoringProps {
   readonly importFunction: lambda.Function;
@@ -95,7 +86,7 @@ export class ImportMonitoring extends Construct {
       alarm.addOkAction(action);
     }
 
-    const emf = (metricName: EmfMetricName, statistic: string, label?: string): cloudwatch.Metric =>
+    const emf = (metricName: MetricName, statistic: string, label?: string): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
