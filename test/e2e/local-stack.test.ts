@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '#io/s3';
 import { csvText, HEADER, invalidLead, validLead } from '#test/csv';
-import { countLeads, freshDatabase, type TestDatabase } from '#test/database';
+import { countImports, countLeads, freshDatabase, type TestDatabase } from '#test/database';
 import { sampleCsv } from '#test/events';
 import type { UploadGrant } from '../../functions/presign/grant.ts';
 import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack/index.ts';
@@ -23,14 +23,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const importsOf = async (where: string, params: unknown[]) =>
-  (await db.admin.query<{ n: number }>(`select count(*)::int as n from lead_imports where ${where}`, params)).rows[0]!.n;
-
 /** A refused upload must leave no trace: no result, no lead_imports row, no leads. */
 async function expectNothingImported(grant: UploadGrant): Promise<void> {
   await stack.idle();
   expect(await httpStatus(grant.result_url)).toBe(404);
-  expect(await importsOf('id = $1 or source_key = $2', [grant.import_id, grant.key])).toBe(0);
+  expect(await countImports(db, 'id = $1 or source_key = $2', [grant.import_id, grant.key])).toBe(0);
   expect(await countLeads(db, 'import_id = $1', [grant.import_id])).toBe(0);
 }
 
@@ -86,7 +83,7 @@ describe('local stack: grant, upload, import', () => {
     expect(stack.importInvocations() - before.imports).toBe(1);
     // The bucket notification (suffix .csv) also delivers <key>.rejected.csv; the importer ignores it.
     expect(stack.lambdaInvocations() - before.lambda).toBe(2);
-    expect(await importsOf('source_key like $1', [`${grant.key}%`])).toBe(1);
+    expect(await countImports(db, 'source_key like $1', [`${grant.key}%`])).toBe(1);
     // s3rver serves anonymous GETs: 404 means the importer wrote no result for its own rejected-rows file.
     expect(await httpStatus(`${stack.s3Endpoint}/${stack.bucket}/${grant.error_report_key}.result.json`)).toBe(404);
     expect(await countLeads(db, 'import_id = $1', [grant.import_id])).toBe(9);
@@ -142,7 +139,7 @@ describe('local stack: the S3 server enforces the grant', () => {
     const other = new URL(grant.upload.url);
     other.pathname = other.pathname.replace(`/${stack.subject}/`, '/someone-else/');
     await expectRefusedThenGrantWorks(grant, () => upload(grant, csv, grant.upload.headers, other.toString()));
-    expect(await importsOf('source_key like $1', ['uploads/someone-else/%'])).toBe(0);
+    expect(await countImports(db, 'source_key like $1', ['uploads/someone-else/%'])).toBe(0);
   });
 });
 
@@ -181,6 +178,6 @@ describe('local stack: the presign API', () => {
     const result = await waitForResult(grant.result_url);
     expect(result).toMatchObject({ status: 'succeeded', imported_count: 1, filename: 'evil.csv' });
     expect(result.source.key).toBe(`uploads/${stack.subject}/${grant.import_id}/evil.csv`);
-    expect(await importsOf('source_key like $1', ['uploads/other-user/%'])).toBe(0);
+    expect(await countImports(db, 'source_key like $1', ['uploads/other-user/%'])).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvText, HEADER, validLead } from '#test/csv';
-import { freshDatabase, type TestDatabase } from '#test/database';
+import { countImports, freshDatabase, type TestDatabase } from '#test/database';
 import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack/index.ts';
 import { httpStatus, requestGrant, upload } from './stack-client.ts';
 
@@ -32,7 +32,6 @@ describe('local stack: an expired grant', () => {
     await stack.idle();
     expect(stack.importInvocations()).toBe(0);
     expect(await httpStatus(grant.result_url)).toBe(404);
-    const { rows } = await db.admin.query('select count(*)::int as n from lead_imports where id = $1 or source_key = $2', [grant.import_id, grant.key]);
-    expect(rows[0]).toEqual({ n: 0 });
+    expect(await countImports(db, 'id = $1 or source_key = $2', [grant.import_id, grant.key])).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { countLeads } from '#test/database';
+import { countImports, countLeads } from '#test/database';
 import { useImportHandler } from '#test/import-harness';
 import { lambdaContext, s3Event, sampleCsv } from '#test/events';
 import { csvText, HEADER, leadsCsv, validLead } from '#test/csv';
@@ -128,12 +128,11 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
   });
 
   it('does nothing for its own result JSON or a key outside uploads/', async () => {
-    const before = await h.db.admin.query('select count(*)::int as n from lead_imports');
+    const before = await countImports(h.db);
     await h.s3.put('incoming/leads_1000.csv', sampleCsv('leads_1000.csv'));
     await h.handler(s3Event(TEST_BUCKET, undefined, 's3-put-outside-uploads.json'), lambdaContext());
     await h.handler(s3Event(TEST_BUCKET, undefined, 's3-put-result-json.json'), lambdaContext());
-    const after = await h.db.admin.query('select count(*)::int as n from lead_imports');
-    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(await countImports(h.db)).toBe(before);
     expect(await h.s3.getText('incoming/leads_1000.csv.result.json')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '#core/result';
+import { countImports } from '#test/database';
 import { lambdaContext, s3Event, sampleCsv } from '#test/events';
 import { useImportHandler } from '#test/import-harness';
 import { TEST_BUCKET } from '#test/s3';
@@ -154,8 +155,8 @@ describe('rejected-rows file', () => {
       '\uFEFFrow,error,company_name,contact_email,notes\r\n' +
         `3,contact_email: not a valid e-mail address,"'=HYPERLINK(""http://evil.example"",""click"")",not-an-email,'+1 boom\r\n`,
     );
-    const before = (await h.db.admin.query('select count(*)::int as n from lead_imports')).rows[0].n;
+    const before = await countImports(h.db);
     await h.handler(s3Event(TEST_BUCKET, `${key}.rejected.csv`), lambdaContext());
-    expect((await h.db.admin.query('select count(*)::int as n from lead_imports')).rows[0].n).toBe(before);
+    expect(await countImports(h.db)).toBe(before);
   });
 });

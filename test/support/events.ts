@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
 import { encodeEventKey } from '#core/keys';
+import { lambdaContext as localLambdaContext } from '../../scripts/lib/local-stack/lambda-context.ts';
 
 const EVENTS = join(import.meta.dirname, '..', '..', 'events');
 
@@ -21,22 +22,7 @@ export function s3Event(bucket: string, key?: string, file = 's3-put.json'): S3E
   return event;
 }
 
-export function lambdaContext(remainingMs = 900_000): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'lead-import-test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:lead-import-test',
-    memoryLimitInMB: '1024',
-    awsRequestId: 'test-request',
-    logGroupName: '/aws/lambda/lead-import-test',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+/** The local stack's Lambda context, with the deadline `remainingMs` away. */
+export const lambdaContext = (remainingMs = 900_000): Context => localLambdaContext('lead-import-test', remainingMs);
 
 export const httpEvent = (file: string): APIGatewayProxyEventV2 => structuredClone(eventFile<APIGatewayProxyEventV2>(file));
