@@ -3,6 +3,7 @@
  * upload progress) and the result polling. Every failure becomes a PageError with a sentence a
  * sales-ops user can act on.
  */
+import type { DuplicatePolicy } from '#core/options';
 import type { ImportResult } from '#core/result';
 import type { UploadGrant } from '../presign/grant.ts';
 
@@ -21,7 +22,7 @@ export class PageError extends Error {
 export interface ImportOptionsInput {
   strict_mode: boolean;
   error_threshold: number;
-  on_duplicate: 'skip' | 'update' | 'allow';
+  on_duplicate: DuplicatePolicy;
 }
 
 /** `{error: {code, message}}` from the presign function, `{message}` from API Gateway itself. */

@@ -8,9 +8,10 @@ let sequence = 0;
 export const validLead = (i: number): string[] => [`Omega Systems ${i}`, 'Analytics', `https://omegasystems${i}.com`, '1-10', 'David Miller', `david${i}.${++sequence}@omegasystems${i}.com`, '(212) 555-0143', 'CTO', ''];
 export const invalidLead = (i: number): string[] => [`Broken Co ${i}`, 'Analytics', '', '', '', `not-an-email-${i}`, '', '', ''];
 
-/** `total` data rows where the rows at the given 0-based positions are invalid. */
+/** `total` data rows of which `invalidCount` are invalid, spread evenly (every `step`-th row from the first). */
 export function leadsCsv(total: number, invalidCount = 0): string {
+  const step = Math.floor(total / Math.max(invalidCount, 1));
   const rows = [HEADER];
-  for (let i = 0; i < total; i++) rows.push(i % Math.max(1, Math.floor(total / Math.max(invalidCount, 1))) === 0 && i / Math.floor(total / Math.max(invalidCount, 1)) < invalidCount ? invalidLead(i) : validLead(i));
+  for (let i = 0; i < total; i++) rows.push(i % Math.max(1, step) === 0 && i / step < invalidCount ? invalidLead(i) : validLead(i));
   return csvText(rows);
 }

@@ -1,15 +1,18 @@
+import { LOCAL_CREDENTIALS } from '../s3-server.ts';
 import type { LocalStack } from './index.ts';
+
+const { accessKeyId: KEY, secretAccessKey: SECRET } = LOCAL_CREDENTIALS;
 
 /** The walk-through `npm start` prints: where everything is and copy-paste commands for each path in. */
 export function instructions(stack: LocalStack, sampleFile = 'events/leads_1000.csv'): string {
   const { apiUrl, s3Endpoint, bucket, token } = stack;
-  const awsEnv = `AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1`;
+  const awsEnv = `AWS_ACCESS_KEY_ID=${KEY} AWS_SECRET_ACCESS_KEY=${SECRET} AWS_REGION=us-east-1`;
   return `
 Lead Import local stack is running.
 
   Upload page   ${stack.pageUrl ?? "(disabled)"}   (paste the token below)
   Presign API   POST ${apiUrl}/uploads   (Authorization: Bearer ${token})
-  S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key S3RVER / secret S3RVER (path-style, us-east-1)
+  S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key ${KEY} / secret ${SECRET} (path-style, us-east-1)
   PostgreSQL    ${stack.databaseUrl}${stack.embeddedPostgres ? '   (embedded)' : ''}
   S3 data       ${stack.s3Directory}
 
@@ -29,8 +32,8 @@ Direct drop (no grant; options from object metadata, import id chosen by the imp
    ${awsEnv} aws s3 cp ${sampleFile} s3://${bucket}/uploads/me/leads.csv --endpoint-url ${s3Endpoint} --metadata strict-mode=true
    ${awsEnv} aws s3 cp s3://${bucket}/uploads/me/leads.csv.result.json - --endpoint-url ${s3Endpoint}
  without the AWS CLI (curl signs SigV4 itself):
-   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H 'x-amz-meta-strict-mode: true' -T ${sampleFile} ${s3Endpoint}/${bucket}/uploads/me/leads.csv
-   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' ${s3Endpoint}/${bucket}/uploads/me/leads.csv.result.json
+   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user ${KEY}:${SECRET} -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H 'x-amz-meta-strict-mode: true' -T ${sampleFile} ${s3Endpoint}/${bucket}/uploads/me/leads.csv
+   curl -s --aws-sigv4 aws:amz:us-east-1:s3 --user ${KEY}:${SECRET} -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' ${s3Endpoint}/${bucket}/uploads/me/leads.csv.result.json
 
 Ctrl-C stops everything.
 `;
