@@ -1,36 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
 import { getImport, listImports } from '#io/import-history';
-import { importFile } from '#service/import-file';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { useFileImports } from '#test/import-harness';
 
 const files = useFileImports('history');
 
-let n = 0;
-/** Writes `text` to a temp CSV and imports it as the files.importer role, like `npm run import`. */
-async function importText(text: string, options: Record<string, unknown> = {}, name = `leads-${++n}.csv`): Promise<ImportResult> {
-  const path = join(files.dir, name);
-  await writeFile(path, text);
-  return importFile(files.importer, path, parseImportOptions(options), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
-}
+const importText = files.importText;
 
 const withEmail = (lead: string[], email: string): string[] => [...lead.slice(0, 5), email, ...lead.slice(6)];
 
-/** Runs the real CLI in a child process against the test database. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], {
-    cwd: process.cwd(),
-    encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: files.db.adminUrl },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = files.cli;
 
 describe('import history', () => {
   let succeeded: ImportResult;

@@ -1,14 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
 import { getImport } from '#io/import-history';
 import { LEADS_WRITE_LOCK } from '#io/import-store';
 import { revertImport, type RevertOutcome } from '#io/revert-import';
-import { importFile } from '#service/import-file';
 import { csvText, HEADER } from '#test/csv';
 import { countLeads } from '#test/database';
 import { useFileImports } from '#test/import-harness';
@@ -16,12 +10,9 @@ import { useFileImports } from '#test/import-harness';
 const files = useFileImports('revert');
 
 type Lead = Partial<Record<(typeof HEADER)[number], string>>;
-let n = 0;
 /** Imports the leads as the files.importer role through the same path as `npm run import`. */
 async function importLeads(leads: Lead[], onDuplicate: 'skip' | 'update' | 'allow' = 'skip'): Promise<ImportResult> {
-  const path = join(files.dir, `leads-${++n}.csv`);
-  await writeFile(path, csvText([HEADER, ...leads.map((lead) => HEADER.map((c) => lead[c as keyof Lead] ?? ''))]));
-  const result = await importFile(files.importer, path, parseImportOptions({ on_duplicate: onDuplicate }), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+  const result = await files.importText(csvText([HEADER, ...leads.map((lead) => HEADER.map((c) => lead[c as keyof Lead] ?? ''))]), { on_duplicate: onDuplicate });
   expect(result.status, result.message).toBe('succeeded');
   return result;
 }
@@ -159,12 +150,8 @@ describe('revert an import', () => {
   });
 
   it('has nothing to revert for rejected and failed imports, and does not know unknown ids', async () => {
-    const rejectedPath = join(files.dir, 'rejected.csv');
-    await writeFile(rejectedPath, csvText([HEADER, ['Bad', '', '', '', '', 'bob@', '', '', '']]));
-    const rejected = await importFile(files.importer, rejectedPath, parseImportOptions({ strict_mode: true }), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
-    const failedPath = join(files.dir, 'failed.csv');
-    await writeFile(failedPath, 'notes\nno company column\n');
-    const failed = await importFile(files.importer, failedPath, parseImportOptions({}), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+    const rejected = await files.importText(csvText([HEADER, ['Bad', '', '', '', '', 'bob@', '', '', '']]), { strict_mode: true }, 'rejected.csv');
+    const failed = await files.importText('notes\nno company column\n', {}, 'failed.csv');
 
     expect(await revert(rejected.import_id)).toMatchObject({ outcome: 'nothing_to_revert', status: 'rejected' });
     expect(await revert(failed.import_id)).toMatchObject({ outcome: 'nothing_to_revert', status: 'failed' });
@@ -217,7 +204,4 @@ async function waitForAdvisoryLockWaiter(): Promise<void> {
   throw new Error('the revert never waited for LEADS_WRITE_LOCK');
 }
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, DATABASE_URL: files.db.adminUrl } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = files.cli;

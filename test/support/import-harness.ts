@@ -1,9 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { DEFAULT_LIMITS } from '#core/lead-engine';
+import { parseImportOptions, type ImportOptionsInput } from '#core/options';
 import type { ImportResult } from '#core/result';
+import { importFile } from '#service/import-file';
 import { freshDatabase, type TestDatabase } from './database.ts';
 import { lambdaContext, s3Event } from './events.ts';
 import { startTestS3, TEST_BUCKET, type TestS3 } from './s3.ts';
@@ -52,6 +56,10 @@ export interface FileImportHarness {
   importer: pg.Pool;
   /** A temporary directory for CSV files, removed afterwards. */
   dir: string;
+  /** Writes `text` to a CSV in `dir` and imports it as the importer role, the path `npm run import` takes. */
+  importText: (text: string, options?: ImportOptionsInput, name?: string) => Promise<ImportResult>;
+  /** Runs the real `npm run imports` CLI in a child process against the test database. */
+  cli: (...args: string[]) => { status: number | null; stdout: string; stderr: string };
 }
 
 /** A fresh database, an importer pool and a scratch directory for tests that import files directly. */
@@ -63,6 +71,16 @@ export function useFileImports(prefix: string): FileImportHarness {
     harness.importer.on('error', () => {});
     harness.dir = await mkdtemp(join(tmpdir(), `lead-${prefix}-`));
   });
+  let files = 0;
+  harness.importText = async (text, options = {}, name = `leads-${++files}.csv`) => {
+    const path = join(harness.dir, name);
+    await writeFile(path, text);
+    return importFile(harness.importer, path, parseImportOptions(options), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
+  };
+  harness.cli = (...args) => {
+    const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, DATABASE_URL: harness.db.adminUrl } });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
   afterAll(async () => {
     await harness.importer?.end();
     await harness.db?.drop();
