@@ -35,7 +35,8 @@ export class LeadImportStack extends Stack {
     // Identity provider settings are deploy-time parameters, so one synthesized template fits any IdP.
     const jwtIssuer = new CfnParameter(this, 'JwtIssuer', {
       type: 'String',
-      description: 'OIDC issuer URL of the identity provider, e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf',
+      description:
+        'OIDC issuer URL of the identity provider, e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf',
       allowedPattern: '^https://\\S+$',
       constraintDescription: 'must be an https:// issuer URL',
     });

@@ -26,13 +26,20 @@ import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
 import { LOCAL_CREDENTIALS, startLocalS3 } from './lib/s3-server.ts';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, 'no-existing': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    'no-existing': { type: 'boolean', default: false },
+  },
+});
 const big = Number(values.rows ?? 1_000_000);
 const runs = Number(values.runs);
 const sizes = [...new Set([1_000, 100_000, big])].filter((n) => n <= big).sort((a, b) => a - b);
 const WORK = join(process.cwd(), '.local', 'bench');
 const BUCKET = 'bench';
-const COLUMNS = 'company_name, industry, company_website, company_size, contact_name, contact_email, contact_phone, contact_title, notes';
+const COLUMNS =
+  'company_name, industry, company_website, company_size, contact_name, contact_email, contact_phone, contact_title, notes';
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -48,14 +55,21 @@ const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();
 await migrate(db);
 
-Object.assign(process.env, { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' });
+Object.assign(process.env, {
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+});
 const s3server = await startLocalS3({ bucket: BUCKET, directory: join(WORK, 's3') });
 const s3 = createS3Client({ endpoint: s3server.endpoint });
 
 // The importer exactly as Lambda runs it: one esbuild bundle, plain node.
 const bundle = join(WORK, 'import-once.mjs');
 await build({
-  entryPoints: { 'import-once': 'scripts/lib/bench-import-once.ts', [WORKER_BUNDLE_NAME.replace(/\.mjs$/, '')]: 'functions/core/engine-worker.ts' },
+  entryPoints: {
+    'import-once': 'scripts/lib/bench-import-once.ts',
+    [WORKER_BUNDLE_NAME.replace(/\.mjs$/, '')]: 'functions/core/engine-worker.ts',
+  },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -66,14 +80,21 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
-const childEnv = { ...process.env, DATABASE_URL: dbUrl, S3_ENDPOINT: s3server.endpoint, MAX_FILE_BYTES: String(8 * 1024 ** 3), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const childEnv = {
+  ...process.env,
+  DATABASE_URL: dbUrl,
+  S3_ENDPOINT: s3server.endpoint,
+  MAX_FILE_BYTES: String(8 * 1024 ** 3),
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 async function csvFile(rows: number, seed: number): Promise<string> {
   const path = join(WORK, `leads_${rows}_${seed}.csv`);
   const existing = await stat(path).catch(() => undefined);
   if (existing) return path;
   const out = createWriteStream(path);
-  for (const chunk of generateLeadCsv({ rows, invalidRate: 0.01, seed })) if (!out.write(chunk)) await once(out, 'drain');
+  for (const chunk of generateLeadCsv({ rows, invalidRate: 0.01, seed }))
+    if (!out.write(chunk)) await once(out, 'drain');
   out.end();
   await once(out, 'finish');
   return path;
@@ -90,11 +111,25 @@ async function psqlCopy(path: string, fresh: boolean): Promise<number> {
   }
   await db.query('checkpoint');
   const started = performance.now();
-  await run('psql', ['-q', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', `\\copy bench_copy (${COLUMNS}) from '${path}' with (format csv, header true)`]);
+  await run('psql', [
+    '-q',
+    '-v',
+    'ON_ERROR_STOP=1',
+    dbUrl,
+    '-c',
+    `\\copy bench_copy (${COLUMNS}) from '${path}' with (format csv, header true)`,
+  ]);
   return (performance.now() - started) / 1000;
 }
 
-interface ImportRun { ms: number; max_rss_mib: number; status: string; imported: number; failed: number; duplicates: number }
+interface ImportRun {
+  ms: number;
+  max_rss_mib: number;
+  status: string;
+  imported: number;
+  failed: number;
+  duplicates: number;
+}
 async function importerRun(key: string, empty: boolean): Promise<ImportRun> {
   if (empty) await db.query('truncate leads, lead_imports, lead_changes');
   else await db.query('delete from lead_imports where source_key = $1', [key]);
@@ -107,10 +142,21 @@ async function importerRun(key: string, empty: boolean): Promise<ImportRun> {
   return out;
 }
 
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: round(totalmem() / 1024 ** 3, 1), node: process.version, postgres: (await db.query('show server_version')).rows[0].server_version };
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  memory_gib: round(totalmem() / 1024 ** 3, 1),
+  node: process.version,
+  postgres: (await db.query('show server_version')).rows[0].server_version,
+};
 log(`machine ${JSON.stringify(machine)}; sizes ${sizes.join(', ')}; ${runs} runs each`);
 /** One JSON line per scenario, with medians over the runs. */
-function report(scenario: { rows: number; into_existing_rows?: number }, copy: number[], imports: ImportRun[], extra: Record<string, number>): void {
+function report(
+  scenario: { rows: number; into_existing_rows?: number },
+  copy: number[],
+  imports: ImportRun[],
+  extra: Record<string, number>,
+): void {
   const importS = median(imports.map((r) => r.ms)) / 1000;
   const copyS = median(copy);
   const line = {
@@ -136,7 +182,9 @@ for (const rows of sizes) {
   for (let i = 0; i < runs; i++) {
     copy.push(await psqlCopy(path, true));
     imports.push(await importerRun(key, true));
-    log(`${rows} rows run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s, ${imports.at(-1)!.max_rss_mib.toFixed(0)} MiB`);
+    log(
+      `${rows} rows run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s, ${imports.at(-1)!.max_rss_mib.toFixed(0)} MiB`,
+    );
   }
   report({ rows }, copy, imports, { failed: imports[0]!.failed });
 }
@@ -154,7 +202,9 @@ if (!values['no-existing']) {
     copy.push(await psqlCopy(path, false));
     await importerRun(`uploads/bench/leads_${big}.csv`, true);
     imports.push(await importerRun(key, false));
-    log(`existing ${big} + ${big} run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s`);
+    log(
+      `existing ${big} + ${big} run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s`,
+    );
   }
   report({ rows: big, into_existing_rows: big }, copy, imports, { duplicates: imports[0]!.duplicates });
 }

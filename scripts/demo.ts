@@ -16,8 +16,15 @@ const POLL_MS = 250;
 const GIVE_UP_MS = 120_000;
 const say = (line: string) => process.stderr.write(`demo: ${line}\n`);
 
-say(process.env.DATABASE_URL ? 'using DATABASE_URL' : 'starting an embedded PostgreSQL under .local/demo-pg (the first run initializes it)');
-const stack = await startLocalStack({ databaseUrl: process.env.DATABASE_URL, pgDirectory: join(process.cwd(), '.local', 'demo-pg') });
+say(
+  process.env.DATABASE_URL
+    ? 'using DATABASE_URL'
+    : 'starting an embedded PostgreSQL under .local/demo-pg (the first run initializes it)',
+);
+const stack = await startLocalStack({
+  databaseUrl: process.env.DATABASE_URL,
+  pgDirectory: join(process.cwd(), '.local', 'demo-pg'),
+});
 let exitCode = 1;
 try {
   const body = await readFile(FILE);
@@ -26,7 +33,8 @@ try {
     headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ filename: basename(FILE), size: body.length }),
   });
-  if (grantResponse.status !== 201) throw new Error(`POST /uploads answered ${grantResponse.status}: ${await grantResponse.text()}`);
+  if (grantResponse.status !== 201)
+    throw new Error(`POST /uploads answered ${grantResponse.status}: ${await grantResponse.text()}`);
   const grant = (await grantResponse.json()) as UploadGrant;
   say(`granted import ${grant.import_id}: ${grant.key}`);
 

@@ -12,7 +12,8 @@ import { importFile } from '#service/import-file';
 import { cliPool } from './lib/cli-env.ts';
 import { progressBar } from './lib/progress-bar.ts';
 
-const USAGE = 'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US]';
+const USAGE =
+  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

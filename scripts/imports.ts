@@ -8,7 +8,14 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { databaseFailure } from '#io/database';
-import { getImport, isImportId, listImports, MAX_LIST_LIMIT, type ImportRecord, type ImportSummary } from '#io/import-history';
+import {
+  getImport,
+  isImportId,
+  listImports,
+  MAX_LIST_LIMIT,
+  type ImportRecord,
+  type ImportSummary,
+} from '#io/import-history';
 import { errorFields, log } from '#io/log';
 import { revertImport, type RevertOutcome } from '#io/revert-import';
 import { cliPool } from './lib/cli-env.ts';
@@ -24,16 +31,23 @@ export type ImportsCommand =
   | { name: 'show'; id: string; json: boolean }
   | { name: 'revert'; id: string };
 
+const parseImportsOptions = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+
 /** Parses argv (after the script name); a string is the problem to show above the usage. */
 export function parseImportsArgs(argv: string[]): ImportsCommand | string {
-  let parsed;
+  let parsed: ReturnType<typeof parseImportsOptions>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { limit: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    });
+    parsed = parseImportsOptions(argv);
   } catch (error) {
     return (error as Error).message;
   }
@@ -46,7 +60,8 @@ export function parseImportsArgs(argv: string[]): ImportsCommand | string {
     case 'list': {
       if (rest.length > 0) return `list takes no arguments (got ${rest.join(' ')})`;
       const limit = values.limit === undefined ? 20 : /^\d+$/.test(values.limit) ? Number(values.limit) : NaN;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) return `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (got ${values.limit})`;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+        return `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (got ${values.limit})`;
       return { name, limit, json: values.json };
     }
     case 'show':
@@ -117,13 +132,35 @@ export function revertSummary(o: Exclude<RevertOutcome, { outcome: 'not_found' }
   const base = { import_id: o.import_id };
   switch (o.outcome) {
     case 'reverted':
-      return { ...base, status: 'reverted', removed_leads: o.removed_leads, restored_leads: o.restored_leads, message: o.message };
+      return {
+        ...base,
+        status: 'reverted',
+        removed_leads: o.removed_leads,
+        restored_leads: o.restored_leads,
+        message: o.message,
+      };
     case 'already_reverted':
-      return { ...base, status: 'reverted', removed_leads: 0, restored_leads: 0, message: o.message, reverted_at: o.reverted_at };
+      return {
+        ...base,
+        status: 'reverted',
+        removed_leads: 0,
+        restored_leads: 0,
+        message: o.message,
+        reverted_at: o.reverted_at,
+      };
     case 'nothing_to_revert':
       return { ...base, status: o.status, removed_leads: 0, restored_leads: 0, message: o.message };
     case 'refused':
-      return { ...base, status: o.status, removed_leads: 0, restored_leads: 0, message: o.message, refused: o.reason, conflict_count: o.conflict_count, conflicts: o.conflicts };
+      return {
+        ...base,
+        status: o.status,
+        removed_leads: 0,
+        restored_leads: 0,
+        message: o.message,
+        refused: o.reason,
+        conflict_count: o.conflict_count,
+        conflicts: o.conflicts,
+      };
   }
 }
 

@@ -29,7 +29,8 @@ const stack = await startLocalStack({
   subject: env.LOCAL_API_SUBJECT,
 });
 process.stdout.write(instructions(stack));
-if (!env.LOCAL_API_TOKEN) process.stdout.write('(LOCAL_API_TOKEN was not set: the token above was generated for this run.)\n');
+if (!env.LOCAL_API_TOKEN)
+  process.stdout.write('(LOCAL_API_TOKEN was not set: the token above was generated for this run.)\n');
 
 let stopping = false;
 const stop = (signal: string) => {

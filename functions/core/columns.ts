@@ -32,5 +32,4 @@ export const NORMALIZED_COLUMNS = ['website_normalized', 'phone_e164'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
 
-export const isLeadColumn = (value: string): value is LeadColumn =>
-  (LEAD_COLUMNS as readonly string[]).includes(value);
+export const isLeadColumn = (value: string): value is LeadColumn => (LEAD_COLUMNS as readonly string[]).includes(value);

@@ -5,7 +5,9 @@
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escapeChar = (ch: string) => ESCAPED[ch]!;
 /** The characters COPY text escapes, as a regex character class built from the table above. */
-const SPECIAL_CLASS = `[${Object.keys(ESCAPED).map((ch) => (ch === '\\' ? '\\\\' : ch)).join('')}]`;
+const SPECIAL_CLASS = `[${Object.keys(ESCAPED)
+  .map((ch) => (ch === '\\' ? '\\\\' : ch))
+  .join('')}]`;
 
 /** A regex matching any character COPY text escapes; the tokenizer's "plain record" flag uses the same set. */
 export const copySpecialPattern = (flags = ''): RegExp => new RegExp(SPECIAL_CLASS, flags);
@@ -16,4 +18,8 @@ const ESCAPES = copySpecialPattern('g');
 export const NULL_FIELD = '\\N';
 
 export const copyField = (value: string | null | undefined): string =>
-  value === null || value === undefined ? NULL_FIELD : NEEDS_ESCAPE.test(value) ? value.replace(ESCAPES, escapeChar) : value;
+  value === null || value === undefined
+    ? NULL_FIELD
+    : NEEDS_ESCAPE.test(value)
+      ? value.replace(ESCAPES, escapeChar)
+      : value;

@@ -153,6 +153,10 @@ export class CsvTokenizer {
 
   #tooLarge(): never {
     const row = this.#records + 1;
-    throw new FileError('CSV_RECORD_TOO_LARGE', `Row ${row} is longer than ${this.#maxRecordChars} characters; this usually means a quote is not closed.`, { row });
+    throw new FileError(
+      'CSV_RECORD_TOO_LARGE',
+      `Row ${row} is longer than ${this.#maxRecordChars} characters; this usually means a quote is not closed.`,
+      { row },
+    );
   }
 }

@@ -68,7 +68,11 @@ export class ByteDecoder {
 
   #convert(chunk: Buffer, final: boolean): string[] {
     const out =
-      this.#encoding === 'windows-1252' ? this.#decode1252(chunk) : this.#textDecoder ? this.#decodeText(chunk, final) : this.#passUtf8(chunk, final);
+      this.#encoding === 'windows-1252'
+        ? this.#decode1252(chunk)
+        : this.#textDecoder
+          ? this.#decodeText(chunk, final)
+          : this.#passUtf8(chunk, final);
     this.#offset += chunk.length;
     return out.length === 0 ? [] : [out];
   }
@@ -114,12 +118,21 @@ export class ByteDecoder {
 }
 
 const binaryContent = () =>
-  new FileError('BINARY_CONTENT', 'The file contains binary data (NUL or control bytes), not CSV text. Upload the CSV export, not a spreadsheet or archive.');
+  new FileError(
+    'BINARY_CONTENT',
+    'The file contains binary data (NUL or control bytes), not CSV text. Upload the CSV export, not a spreadsheet or archive.',
+  );
 
-export function detectEncoding(sample: Buffer, option: EncodingOption): { encoding: DetectedEncoding; bomLength: number } {
-  if (startsWith(sample, BOM_UTF8) && (option === 'auto' || option === 'utf-8')) return { encoding: 'utf-8-bom', bomLength: 3 };
-  if (startsWith(sample, [0xff, 0xfe]) && (option === 'auto' || option === 'utf-16le')) return { encoding: 'utf-16le', bomLength: 2 };
-  if (startsWith(sample, [0xfe, 0xff]) && (option === 'auto' || option === 'utf-16be')) return { encoding: 'utf-16be', bomLength: 2 };
+export function detectEncoding(
+  sample: Buffer,
+  option: EncodingOption,
+): { encoding: DetectedEncoding; bomLength: number } {
+  if (startsWith(sample, BOM_UTF8) && (option === 'auto' || option === 'utf-8'))
+    return { encoding: 'utf-8-bom', bomLength: 3 };
+  if (startsWith(sample, [0xff, 0xfe]) && (option === 'auto' || option === 'utf-16le'))
+    return { encoding: 'utf-16le', bomLength: 2 };
+  if (startsWith(sample, [0xfe, 0xff]) && (option === 'auto' || option === 'utf-16be'))
+    return { encoding: 'utf-16be', bomLength: 2 };
   if (option !== 'auto') return { encoding: option, bomLength: 0 };
 
   const utf16 = guessBomlessUtf16(sample);

@@ -68,7 +68,7 @@ export class EmailRepeatDetector {
     }
     const hi = h1 >>> 0;
     // 0/0 marks an empty slot.
-    const lo = (h2 & 0xffff) || (hi === 0 ? 1 : 0);
+    const lo = h2 & 0xffff || (hi === 0 ? 1 : 0);
     if (this.#insert(hi, lo)) {
       this.#repeated = true;
       return;
@@ -83,7 +83,7 @@ export class EmailRepeatDetector {
   /** Returns true when the hash was already present. */
   #insert(hi: number, lo: number): boolean {
     const mask = this.#hi.length - 1;
-    let slot = Math.imul(hi ^ (lo << 16), 0x9e3779b1) >>> 0 & mask;
+    let slot = (Math.imul(hi ^ (lo << 16), 0x9e3779b1) >>> 0) & mask;
     for (;;) {
       const h = this.#hi[slot]!;
       const l = this.#lo[slot]!;

@@ -4,7 +4,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from './errors.ts';
-import { LeadEngine, type EngineLimits, type EngineOutput, type EngineProgress, type EngineSummary } from './lead-engine.ts';
+import {
+  LeadEngine,
+  type EngineLimits,
+  type EngineOutput,
+  type EngineProgress,
+  type EngineSummary,
+} from './lead-engine.ts';
 import type { ImportOptions } from './options.ts';
 
 /**
@@ -80,7 +86,9 @@ export type FromWorker =
  * whole ArrayBuffer (large Buffers do; small ones may share Node's pool and are copied).
  */
 export const transferable = (bytes: Uint8Array | undefined): ArrayBuffer[] =>
-  bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+  bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? [bytes.buffer]
+    : [];
 
 export interface SerializedError {
   kind: 'FileError' | 'RejectionError' | 'Error';
@@ -98,7 +106,14 @@ function revive(e: SerializedError): Error {
   return new Error(`Lead engine worker failed: ${e.message}`);
 }
 
-const EMPTY_PROGRESS: EngineProgress = { total_leads: 0, failed_count: 0, error_details: [], errors_truncated: false, encoding: undefined, delimiter: undefined };
+const EMPTY_PROGRESS: EngineProgress = {
+  total_leads: 0,
+  failed_count: 0,
+  error_details: [],
+  errors_truncated: false,
+  encoding: undefined,
+  delimiter: undefined,
+};
 
 class ThreadRunner implements EngineRunner {
   readonly #setup: EngineSetup;
@@ -181,7 +196,10 @@ class ThreadRunner implements EngineRunner {
 export const WORKER_BUNDLE_NAME = 'lead-engine-worker.mjs';
 
 function workerEntry(): URL | undefined {
-  const url = new URL(import.meta.url.endsWith('.ts') ? './engine-worker.ts' : `./${WORKER_BUNDLE_NAME}`, import.meta.url);
+  const url = new URL(
+    import.meta.url.endsWith('.ts') ? './engine-worker.ts' : `./${WORKER_BUNDLE_NAME}`,
+    import.meta.url,
+  );
   return existsSync(url) ? url : undefined;
 }
 
@@ -191,7 +209,13 @@ function startWorker(setup: EngineSetup, entry: URL): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   // Development and tests run TypeScript: register tsx inside the worker first
   // (Node 20 workers do not inherit --import loaders).
-  const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
+  const tsx = join(
+    dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+    'dist',
+    'esm',
+    'api',
+    'index.mjs',
+  );
   const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { ...options, eval: true });
 }

@@ -5,13 +5,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileError, RejectionError } from './errors.ts';
 import { LeadEngine } from './lead-engine.ts';
-import { transferable, type EngineSetup, type FromWorker, type SerializedError, type ToWorker } from './engine-runner.ts';
+import {
+  transferable,
+  type EngineSetup,
+  type FromWorker,
+  type SerializedError,
+  type ToWorker,
+} from './engine-runner.ts';
 
 const serialize = (error: unknown): SerializedError =>
   error instanceof FileError || error instanceof RejectionError
-    ? { kind: error.name as 'FileError' | 'RejectionError', code: error.code, message: error.message, row: error.row, column: error.column, detail: error.detail }
+    ? {
+        kind: error.name as 'FileError' | 'RejectionError',
+        code: error.code,
+        message: error.message,
+        row: error.row,
+        column: error.column,
+        detail: error.detail,
+      }
     : { kind: 'Error', message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) };
-
 
 const port = parentPort!;
 const { setup } = workerData as { setup: EngineSetup };

@@ -6,7 +6,14 @@ import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
 import { RowProcessor, type RowNote } from './row-processor.ts';
-import { RowErrorLog, describeProblem, formatRowError, rejectedHeaderLine, rejectedRowLine, type RowErrorDetail } from './row-report.ts';
+import {
+  RowErrorLog,
+  describeProblem,
+  formatRowError,
+  rejectedHeaderLine,
+  rejectedRowLine,
+  type RowErrorDetail,
+} from './row-report.ts';
 
 export interface EngineLimits {
   /** Largest single record (all its cells and delimiters), in characters. */
@@ -160,15 +167,21 @@ export class LeadEngine {
     }
     this.#total++;
     this.#failed++;
-    const details = outcome.problems.map((p): RowErrorDetail => ({ row, column: p.column, value: p.value, code: p.code, message: p.message }));
+    const details = outcome.problems.map(
+      (p): RowErrorDetail => ({ row, column: p.column, value: p.value, code: p.code, message: p.message }),
+    );
     for (const detail of details) this.#errors.add(detail);
     if (this.#options.strict_mode) {
       const first = details[0]!;
-      throw new RejectionError('STRICT_MODE_ROW_ERROR', `Strict mode: ${formatRowError(first)}. Nothing was imported.`, {
-        row,
-        column: first.column ?? undefined,
-        detail: { error_details: details },
-      });
+      throw new RejectionError(
+        'STRICT_MODE_ROW_ERROR',
+        `Strict mode: ${formatRowError(first)}. Nothing was imported.`,
+        {
+          row,
+          column: first.column ?? undefined,
+          detail: { error_details: details },
+        },
+      );
     }
     if (this.#failed === 1) this.#rejected = rejectedHeaderLine(this.#map!.headers);
     this.#rejected += rejectedRowLine(row, details.map(describeProblem).join('; '), record);
@@ -176,7 +189,8 @@ export class LeadEngine {
 
   #addNotes(row: number, notes: RowNote[]): void {
     for (const note of notes) {
-      if (this.#notes.length < this.#limits.errorListLimit) this.#notes.push(`Row ${row}: ${note.column}: ${note.message} ("${note.value}")`);
+      if (this.#notes.length < this.#limits.errorListLimit)
+        this.#notes.push(`Row ${row}: ${note.column}: ${note.message} ("${note.value}")`);
       else this.#notesTruncated = true;
     }
   }
@@ -210,7 +224,10 @@ export class LeadEngine {
 }
 
 /** More than `error_threshold` invalid rows rejects the file; exactly the threshold passes. */
-export function thresholdRejection(summary: Pick<EngineSummary, 'total_leads' | 'failed_count'>, threshold: number): RejectionError | undefined {
+export function thresholdRejection(
+  summary: Pick<EngineSummary, 'total_leads' | 'failed_count'>,
+  threshold: number,
+): RejectionError | undefined {
   const { total_leads: total, failed_count: failed } = summary;
   // A tiny epsilon keeps "exactly 10%" on the passing side despite binary floating point.
   if (total === 0 || failed <= total * threshold + 1e-9) return undefined;

@@ -36,7 +36,10 @@ export function importMetrics(result: ImportResult, now = Date.now()): Record<st
         {
           Namespace: METRICS_NAMESPACE,
           Dimensions: [['Service']],
-          Metrics: (Object.keys(METRIC_UNITS) as MetricName[]).map((name) => ({ Name: name, Unit: METRIC_UNITS[name] })),
+          Metrics: (Object.keys(METRIC_UNITS) as MetricName[]).map((name) => ({
+            Name: name,
+            Unit: METRIC_UNITS[name],
+          })),
         },
       ],
     },

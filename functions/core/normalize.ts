@@ -3,7 +3,8 @@ import metadata from 'libphonenumber-js/min/metadata';
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** scheme?, ASCII host with a dot, rest: the common case, normalized without building a URL object. */
-const SIMPLE_WEBSITE = /^(?:(https?):\/\/)?((?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*)((?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?)$/i;
+const SIMPLE_WEBSITE =
+  /^(?:(https?):\/\/)?((?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*)((?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?)$/i;
 /** Paths with dot segments take the URL parser, which resolves them. */
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 
@@ -25,8 +26,8 @@ export function normalizeWebsite(website: string): string | undefined {
 }
 
 const NANP_REGIONS = new Set(['US', 'CA', 'PR', 'GU', 'VI', 'AS', 'MP']);
-const PHONE_PUNCTUATION = /[\s().\-\/]/g;
-const PLAIN_PHONE = /^\+?[\d\s().\-\/]+$/;
+const PHONE_PUNCTUATION = /[\s().\-/]/g;
+const PLAIN_PHONE = /^\+?[\d\s().\-/]+$/;
 
 /**
  * Phone in E.164 when it parses for the region, else undefined (the caller keeps what was written).
@@ -39,7 +40,13 @@ export function normalizePhone(phone: string, region: string): string | undefine
   if (PLAIN_PHONE.test(phone)) {
     const digits = phone.replace(PHONE_PUNCTUATION, '');
     const international = digits.startsWith('+');
-    const national = international ? (digits.startsWith('+1') ? digits.slice(2) : undefined) : digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+    const national = international
+      ? digits.startsWith('+1')
+        ? digits.slice(2)
+        : undefined
+      : digits.length === 11 && digits.startsWith('1')
+        ? digits.slice(1)
+        : digits;
     if (national !== undefined && (international || NANP_REGIONS.has(region)) && national.length === 10) {
       const area = national.charCodeAt(0);
       const exchange = national.charCodeAt(3);

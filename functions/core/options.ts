@@ -26,25 +26,40 @@ export const importOptionsSchema = z
   .object({
     strict_mode: booleanText.default(false),
     error_threshold: z
-      .union([z.number(), z.string().trim().regex(/^(?:\d+\.?\d*|\.\d+)$/, 'must be a number between 0 and 1').transform(Number)])
+      .union([
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^(?:\d+\.?\d*|\.\d+)$/, 'must be a number between 0 and 1')
+          .transform(Number),
+      ])
       .pipe(z.number().min(0).max(1))
       .default(0.1),
     on_duplicate: z.enum(DUPLICATE_POLICIES).default('skip'),
     encoding: z
       .string()
-      .transform((v) => v.toLowerCase().replace(/^utf8$/, 'utf-8').replace(/^(cp1252|latin1|iso-8859-1)$/, 'windows-1252'))
+      .transform((v) =>
+        v
+          .toLowerCase()
+          .replace(/^utf8$/, 'utf-8')
+          .replace(/^(cp1252|latin1|iso-8859-1)$/, 'windows-1252'),
+      )
       .pipe(z.enum(ENCODINGS))
       .default('auto'),
     delimiter: delimiterText.default('auto'),
     mapping: z
-      .union([z.string().transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'mapping must be a JSON object' });
-          return z.NEVER;
-        }
-      }), z.record(z.string(), z.string())])
+      .union([
+        z.string().transform((text, ctx) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            ctx.addIssue({ code: 'custom', message: 'mapping must be a JSON object' });
+            return z.NEVER;
+          }
+        }),
+        z.record(z.string(), z.string()),
+      ])
       .pipe(mappingSchema)
       .optional(),
     phone_region: z
@@ -75,11 +90,17 @@ export function parseImportOptions(input: Record<string, unknown>): ImportOption
  * S3 user metadata uses kebab-case (`x-amz-meta-strict-mode`); options use snake_case.
  * Unrelated metadata (for example from other tools) is ignored rather than refused.
  */
-export function optionsFromMetadata(metadata: Record<string, string> | undefined, defaults: Partial<ImportOptionsInput> = {}): ImportOptions {
+export function optionsFromMetadata(
+  metadata: Record<string, string> | undefined,
+  defaults: Partial<ImportOptionsInput> = {},
+): ImportOptions {
   const input: Record<string, unknown> = { ...defaults };
   const known = new Set<string>(OPTION_NAMES);
   for (const [key, value] of Object.entries(metadata ?? {})) {
-    const name = key.toLowerCase().replace(/^x-amz-meta-/, '').replaceAll('-', '_');
+    const name = key
+      .toLowerCase()
+      .replace(/^x-amz-meta-/, '')
+      .replaceAll('-', '_');
     if (known.has(name)) input[name] = value;
   }
   return parseImportOptions(input);

@@ -98,7 +98,11 @@ export function buildResult(input: ResultInput): ImportResult {
     filename: input.filename,
     source: input.source,
     options: input.options,
-    detected: { encoding: summary.encoding ?? null, delimiter: summary.delimiter ?? null, columns: summary.columns ?? null },
+    detected: {
+      encoding: summary.encoding ?? null,
+      delimiter: summary.delimiter ?? null,
+      columns: summary.columns ?? null,
+    },
     total_leads: total,
     imported_count: imported,
     updated_count: duplicates?.updated_count ?? 0,
@@ -120,11 +124,19 @@ export function buildResult(input: ResultInput): ImportResult {
   };
 }
 
-function describe(status: ImportStatus, filename: string, total: number, imported: number, failed: number, duplicates?: DuplicateOutcome): string {
+function describe(
+  status: ImportStatus,
+  filename: string,
+  total: number,
+  imported: number,
+  failed: number,
+  duplicates?: DuplicateOutcome,
+): string {
   if (status === 'processing') return `Importing ${filename}: ${plural(total, 'row')} read so far.`;
   if (status !== 'succeeded') return `${filename} was not imported.`;
   const parts = [`Imported ${imported} of ${plural(total, 'lead')} from ${filename}`];
   if (failed > 0) parts.push(`${plural(failed, 'row')} invalid`);
-  if (duplicates && duplicates.duplicate_count > 0) parts.push(`${plural(duplicates.duplicate_count, 'duplicate')} (${duplicates.updated_count} updated)`);
+  if (duplicates && duplicates.duplicate_count > 0)
+    parts.push(`${plural(duplicates.duplicate_count, 'duplicate')} (${duplicates.updated_count} updated)`);
   return parts.join('; ') + '.';
 }

@@ -81,12 +81,14 @@ export class RowProcessor {
     if (record.length !== this.#headerLength && !this.#onlyEmptyExtras(record)) {
       return {
         kind: 'invalid',
-        problems: [{
-          column: null,
-          code: 'FIELD_COUNT_MISMATCH',
-          message: `has ${record.length} fields but the header has ${this.#headerLength}; check for an unquoted delimiter or a missing quote`,
-          value: null,
-        }],
+        problems: [
+          {
+            column: null,
+            code: 'FIELD_COUNT_MISMATCH',
+            message: `has ${record.length} fields but the header has ${this.#headerLength}; check for an unquoted delimiter or a missing quote`,
+            value: null,
+          },
+        ],
       };
     }
     if (cells.contact_name === null && (this.#map.firstNameIndex !== -1 || this.#map.lastNameIndex !== -1)) {
@@ -107,12 +109,22 @@ export class RowProcessor {
     let website: string | undefined;
     if (lead.company_website !== null) {
       website = normalizeWebsite(lead.company_website);
-      if (website === undefined) (notes ??= []).push({ column: 'company_website', message: 'not a usable URL; kept as written', value: lead.company_website });
+      if (website === undefined)
+        (notes ??= []).push({
+          column: 'company_website',
+          message: 'not a usable URL; kept as written',
+          value: lead.company_website,
+        });
     }
     let phone: string | undefined;
     if (lead.contact_phone !== null) {
       phone = normalizePhone(lead.contact_phone, this.#phoneRegion);
-      if (phone === undefined) (notes ??= []).push({ column: 'contact_phone', message: `not a valid ${this.#phoneRegion} phone number; kept as written`, value: lead.contact_phone });
+      if (phone === undefined)
+        (notes ??= []).push({
+          column: 'contact_phone',
+          message: `not a valid ${this.#phoneRegion} phone number; kept as written`,
+          value: lead.contact_phone,
+        });
     }
 
     // Every cell comes from the record, so a plain record's cells need no escaping.

@@ -10,10 +10,12 @@ export interface RowErrorDetail {
 }
 
 /** `contact_email: not a valid e-mail address` (the rejected-rows file's `error` cell). */
-export const describeProblem = (e: Pick<RowErrorDetail, 'column' | 'message'>): string => (e.column ? `${e.column}: ${e.message}` : e.message);
+export const describeProblem = (e: Pick<RowErrorDetail, 'column' | 'message'>): string =>
+  e.column ? `${e.column}: ${e.message}` : e.message;
 
 /** `Row 31: contact_email: not a valid e-mail address` (the result's `errors`). */
-export const formatRowError = (e: Pick<RowErrorDetail, 'row' | 'column' | 'message'>): string => `Row ${e.row}: ${describeProblem(e)}`;
+export const formatRowError = (e: Pick<RowErrorDetail, 'row' | 'column' | 'message'>): string =>
+  `Row ${e.row}: ${describeProblem(e)}`;
 
 /** Keeps the first `limit` errors for the result JSON and counts the rest. */
 export class RowErrorLog {
@@ -31,10 +33,13 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 export const neutralizeCell = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
 const quoteCell = (value: string): string => (NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-export const csvLine = (cells: readonly string[]): string => cells.map((c) => quoteCell(neutralizeCell(c))).join(',') + '\r\n';
+export const csvLine = (cells: readonly string[]): string =>
+  cells.map((c) => quoteCell(neutralizeCell(c))).join(',') + '\r\n';
 
 /** UTF-8 BOM so Excel opens the rejected-rows file with the right encoding. */
 export const REJECTED_FILE_BOM = '\uFEFF';
 
-export const rejectedHeaderLine = (headers: readonly string[]): string => REJECTED_FILE_BOM + csvLine(['row', 'error', ...headers]);
-export const rejectedRowLine = (row: number, error: string, cells: readonly string[]): string => csvLine([String(row), error, ...cells]);
+export const rejectedHeaderLine = (headers: readonly string[]): string =>
+  REJECTED_FILE_BOM + csvLine(['row', 'error', ...headers]);
+export const rejectedRowLine = (row: number, error: string, cells: readonly string[]): string =>
+  csvLine([String(row), error, ...cells]);

@@ -8,17 +8,18 @@ const fitsChars = (max: number) => (value: string) => value.length <= max || [..
 const optionalText = (column: LeadColumn) =>
   z
     .string()
-    .refine(fitsChars(COLUMN_MAX_CHARS[column]), { message: `longer than ${COLUMN_MAX_CHARS[column]} characters`, params: { code: 'TOO_LONG' } })
+    .refine(fitsChars(COLUMN_MAX_CHARS[column]), {
+      message: `longer than ${COLUMN_MAX_CHARS[column]} characters`,
+      params: { code: 'TOO_LONG' },
+    })
     .nullable();
 
 /** One compiled schema for every row; cells arrive trimmed with empty cells as null. */
 export const leadRowSchema = z.object({
-  company_name: z
-    .string({ error: 'is required' })
-    .refine(fitsChars(COLUMN_MAX_CHARS.company_name), {
-      message: `longer than ${COLUMN_MAX_CHARS.company_name} characters`,
-      params: { code: 'TOO_LONG' },
-    }),
+  company_name: z.string({ error: 'is required' }).refine(fitsChars(COLUMN_MAX_CHARS.company_name), {
+    message: `longer than ${COLUMN_MAX_CHARS.company_name} characters`,
+    params: { code: 'TOO_LONG' },
+  }),
   industry: optionalText('industry'),
   company_website: optionalText('company_website'),
   company_size: optionalText('company_size'),
@@ -44,12 +45,14 @@ function codeOf(issue: z.core.$ZodIssue): RowErrorCode {
   if (issue.code === 'invalid_type') return 'REQUIRED';
   if (issue.code === 'too_big') return 'TOO_LONG';
   if (issue.code === 'invalid_format') return issue.format === 'email' ? 'INVALID_EMAIL' : 'INVALID_TEXT';
-  if (issue.code === 'custom') return ((issue.params as { code?: RowErrorCode } | undefined)?.code ?? 'INVALID_TEXT');
+  if (issue.code === 'custom') return (issue.params as { code?: RowErrorCode } | undefined)?.code ?? 'INVALID_TEXT';
   return 'INVALID_TEXT';
 }
 
 /** Returns the validated row or the list of problems, never throws. */
-export function validateRow(cells: Record<LeadColumn, string | null>): { ok: true; row: LeadRow } | { ok: false; problems: CellProblem[] } {
+export function validateRow(
+  cells: Record<LeadColumn, string | null>,
+): { ok: true; row: LeadRow } | { ok: false; problems: CellProblem[] } {
   const result = leadRowSchema.safeParse(cells);
   if (result.success) return { ok: true, row: result.data };
   const problems = result.error.issues.map((issue) => {

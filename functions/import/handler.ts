@@ -37,16 +37,33 @@ export async function handler(event: S3Event, context: Context): Promise<void> {
       continue;
     }
     const d = instanceDeps();
-    const outcome = await importObject(d, { bucket, key, versionId: record.s3.object.versionId }, () => context.getRemainingTimeInMillis() - d.env.DEADLINE_MARGIN_MS);
+    const outcome = await importObject(
+      d,
+      { bucket, key, versionId: record.s3.object.versionId },
+      () => context.getRemainingTimeInMillis() - d.env.DEADLINE_MARGIN_MS,
+    );
     if (outcome.action === 'imported') {
       const r = outcome.result;
       emitMetrics(importMetrics(r));
       log.info('import_finished', {
-        import_id: r.import_id, bucket, key, status: r.status, error_code: r.error_code, total_leads: r.total_leads,
-        imported_count: r.imported_count, failed_count: r.failed_count, duplicate_count: r.duplicate_count, duration_ms: r.duration_ms,
+        import_id: r.import_id,
+        bucket,
+        key,
+        status: r.status,
+        error_code: r.error_code,
+        total_leads: r.total_leads,
+        imported_count: r.imported_count,
+        failed_count: r.failed_count,
+        duplicate_count: r.duplicate_count,
+        duration_ms: r.duration_ms,
       });
     } else if (outcome.action === 'replayed') {
-      log.info('import_replayed', { bucket, key, import_id: outcome.importId, result_rewritten: outcome.resultRewritten });
+      log.info('import_replayed', {
+        bucket,
+        key,
+        import_id: outcome.importId,
+        result_rewritten: outcome.resultRewritten,
+      });
     }
   }
 }

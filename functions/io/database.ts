@@ -36,7 +36,8 @@ export async function connectionConfig(env: DatabaseEnv): Promise<pg.PoolConfig>
     ssl: env.DB_SSL ? { rejectUnauthorized: false } : undefined,
   };
   if (env.DATABASE_URL) return { ...session, connectionString: env.DATABASE_URL };
-  if (!env.DB_SECRET_ARN) throw new InfraError('CONFIG_MISSING', 'Configuration DATABASE_URL or DB_SECRET_ARN: one of them must be set');
+  if (!env.DB_SECRET_ARN)
+    throw new InfraError('CONFIG_MISSING', 'Configuration DATABASE_URL or DB_SECRET_ARN: one of them must be set');
   return { ...session, ...secretConnection(await readSecret(env.DB_SECRET_ARN)) };
 }
 
@@ -71,21 +72,50 @@ export function createPool(config: pg.PoolConfig, max = 1): pg.Pool {
   return pool;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 /** Maps a pg or socket error to a retryable InfraError with SQLSTATE and detail kept; others (ours included) pass through. */
 export function databaseFailure(error: unknown, doing: string): Error {
   if (error instanceof LeadImportError) return error;
   const e = error as { code?: string; message?: string; detail?: string; severity?: string };
-  const fromDatabase = e?.severity !== undefined || (e?.code !== undefined && CONNECTION_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
+  const fromDatabase =
+    e?.severity !== undefined ||
+    (e?.code !== undefined && CONNECTION_CODES.has(e.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
   if (!fromDatabase) return error instanceof Error ? error : new Error(String(error));
   const sqlstate = e.code;
   const detail = { sqlstate, detail: e.detail };
-  if (sqlstate === '55P03') return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, { cause: error, detail });
-  if ((sqlstate && CONNECTION_CODES.has(sqlstate)) || /terminat|Connection|timeout exceeded when trying to connect/i.test(e.message ?? '')) {
-    return new InfraError('DATABASE_UNAVAILABLE', `Database connection lost while ${doing}: ${e.message}`, { cause: error, detail });
+  if (sqlstate === '55P03')
+    return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, {
+      cause: error,
+      detail,
+    });
+  if (
+    (sqlstate && CONNECTION_CODES.has(sqlstate)) ||
+    /terminat|Connection|timeout exceeded when trying to connect/i.test(e.message ?? '')
+  ) {
+    return new InfraError('DATABASE_UNAVAILABLE', `Database connection lost while ${doing}: ${e.message}`, {
+      cause: error,
+      detail,
+    });
   }
-  return new InfraError('DATABASE_ERROR', `Database error while ${doing}: ${e.message}${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}`, { cause: error, detail });
+  return new InfraError(
+    'DATABASE_ERROR',
+    `Database error while ${doing}: ${e.message}${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}`,
+    { cause: error, detail },
+  );
 }
 
 /**
@@ -93,7 +123,11 @@ export function databaseFailure(error: unknown, doing: string): Error {
  * ROLLBACK). On a throw it is rolled back, the connection is discarded rather than reused, and pg
  * or socket errors become InfraErrors (`doing` says what was going on).
  */
-export async function inTransaction<T>(pool: pg.Pool, doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  doing: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();

@@ -12,10 +12,16 @@ export const importEnvShape = {
   DEADLINE_MARGIN_MS: positiveInt(10_000),
   PROGRESS_INTERVAL_MS: positiveInt(2_000),
   THREAD_MIN_BYTES: positiveInt(4 * 1024 * 1024),
-  DEFAULT_PHONE_REGION: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code').default('US'),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
+    .default('US'),
 };
 export type ImportEnv = z.output<z.ZodObject<typeof importEnvShape>>;
 
 export const readImportEnv = (env: NodeJS.ProcessEnv = process.env): ImportEnv => readEnv(importEnvShape, env);
 
-export const engineLimits = (env: ImportEnv): EngineLimits => ({ maxRecordChars: env.MAX_RECORD_CHARS, errorListLimit: env.ERROR_LIST_LIMIT });
+export const engineLimits = (env: ImportEnv): EngineLimits => ({
+  maxRecordChars: env.MAX_RECORD_CHARS,
+  errorListLimit: env.ERROR_LIST_LIMIT,
+});

@@ -51,8 +51,12 @@ const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, source_bucket, source_key, source_ve
 
 /** The newest imports first (ties broken by id so pages are stable). */
 export async function listImports(db: Queryable, { limit = 20 }: { limit?: number } = {}): Promise<ImportSummary[]> {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-  const { rows } = await db.query<Row>(`select ${SUMMARY_COLUMNS} from lead_imports order by started_at desc, id desc limit $1`, [limit]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  const { rows } = await db.query<Row>(
+    `select ${SUMMARY_COLUMNS} from lead_imports order by started_at desc, id desc limit $1`,
+    [limit],
+  );
   return rows.map(toSummary);
 }
 
@@ -66,7 +70,8 @@ export async function getImport(db: Queryable, id: string): Promise<ImportRecord
 
 type Row = Record<string, unknown>;
 
-const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value));
+const iso = (value: unknown): string | null =>
+  value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value);
 /** bigint columns arrive as strings from pg; these stay far below 2^53. */
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 

@@ -24,7 +24,13 @@ export interface ImportClaim {
  * same object waits on the unique index until this transaction ends: the database decides.
  * Returns the earlier import when the object was already imported.
  */
-export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Promise<{ claimed: true; importId: string } | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }> {
+export async function claimImport(
+  client: pg.PoolClient,
+  claim: ImportClaim,
+): Promise<
+  | { claimed: true; importId: string }
+  | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }
+> {
   // A granted import id reused by a second upload of the same key (a new version) gets a fresh id.
   const taken = await client.query('select 1 from lead_imports where id = $1', [claim.importId]);
   const importId = taken.rowCount === 1 ? randomUUID() : claim.importId;
@@ -33,7 +39,16 @@ export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Pr
      values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8)
      on conflict (source_bucket, source_key, source_version) do nothing
      returning id`,
-    [importId, claim.bucket, claim.key, claim.version, claim.filename, claim.size, claim.uploader, JSON.stringify(claim.options)],
+    [
+      importId,
+      claim.bucket,
+      claim.key,
+      claim.version,
+      claim.filename,
+      claim.size,
+      claim.uploader,
+      JSON.stringify(claim.options),
+    ],
   );
   if (inserted.rowCount === 1) return { claimed: true, importId };
   const existing = await client.query<{ id: string; status: string; result: ImportResult | null }>(
@@ -50,9 +65,20 @@ export async function recordOutcome(client: pg.PoolClient, result: ImportResult)
        finished_at = $12, duration_ms = $13, result = $14
      where id = $1`,
     [
-      result.import_id, result.status, result.error_code, result.message, result.detected.encoding, result.detected.delimiter,
-      result.total_leads, result.imported_count, result.updated_count, result.duplicate_count, result.failed_count,
-      result.finished_at, result.duration_ms, JSON.stringify(result),
+      result.import_id,
+      result.status,
+      result.error_code,
+      result.message,
+      result.detected.encoding,
+      result.detected.delimiter,
+      result.total_leads,
+      result.imported_count,
+      result.updated_count,
+      result.duplicate_count,
+      result.failed_count,
+      result.finished_at,
+      result.duration_ms,
+      JSON.stringify(result),
     ],
   );
 }
@@ -80,7 +106,7 @@ const MAX_LISTED_CANDIDATES = 50_000;
  */
 const HASH_JOIN_SETTINGS = [
   // Enough for the hash of a million e-mails to stay in memory, only for this statement.
-  'set local work_mem = \'64MB\'',
+  "set local work_mem = '64MB'",
   'set local enable_nestloop = off',
   'set local enable_mergejoin = off',
   // Without statistics on the fresh rows the planner de-duplicates the other side with a hash
@@ -119,7 +145,10 @@ export async function leadIdFloor(client: pg.PoolClient, importId: string): Prom
 }
 
 /** What the update policy fills from a duplicate row: everything but the matching keys. */
-const FILL_COLUMNS: readonly string[] = [...LEAD_COLUMNS.filter((c) => c !== 'company_name' && c !== 'contact_email'), ...NORMALIZED_COLUMNS];
+const FILL_COLUMNS: readonly string[] = [
+  ...LEAD_COLUMNS.filter((c) => c !== 'company_name' && c !== 'contact_email'),
+  ...NORMALIZED_COLUMNS,
+];
 
 /** Step 3: remove the duplicates (after filling the earlier lead, for `update`) and report them. Built once. */
 function duplicatesSql(policy: 'skip' | 'update'): string {
@@ -173,11 +202,18 @@ export async function resolveDuplicates(
   // When the engine saw no e-mail twice in the file, only other leads can be duplicated: hash those.
   const candidateRows = noRepeatsInside ? SHARED_WITH_OTHERS : CANDIDATE_ROWS;
   // A SELECT can run in parallel (INSERT ... SELECT cannot), and usually finds nothing.
-  const few = await client.query<{ id: string }>(`${candidateRows} limit ${MAX_LISTED_CANDIDATES + 1}`, [importId, floor]);
+  const few = await client.query<{ id: string }>(`${candidateRows} limit ${MAX_LISTED_CANDIDATES + 1}`, [
+    importId,
+    floor,
+  ]);
   if (few.rows.length > 0) {
-    await client.query('create temporary table if not exists lead_dup_candidates (id bigint primary key) on commit drop');
+    await client.query(
+      'create temporary table if not exists lead_dup_candidates (id bigint primary key) on commit drop',
+    );
     if (few.rows.length <= MAX_LISTED_CANDIDATES) {
-      await client.query('insert into pg_temp.lead_dup_candidates (id) select unnest($1::bigint[])', [few.rows.map((r) => r.id)]);
+      await client.query('insert into pg_temp.lead_dup_candidates (id) select unnest($1::bigint[])', [
+        few.rows.map((r) => r.id),
+      ]);
     } else {
       await client.query(`insert into pg_temp.lead_dup_candidates (id) ${candidateRows}`, [importId, floor]);
     }
@@ -185,7 +221,11 @@ export async function resolveDuplicates(
   if (hash) await client.query(DEFAULT_JOIN_SETTINGS.join('; '));
   if (few.rows.length === 0) return none;
   const sql = DUPLICATES_SQL[policy];
-  const { rows } = await client.query<{ duplicate_count: number; updated_count: number; sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }> }>(sql, [importId, listLimit]);
+  const { rows } = await client.query<{
+    duplicate_count: number;
+    updated_count: number;
+    sample: Array<{ source_row: number; email: string; first_id: string; same_import: boolean; first_row: number }>;
+  }>(sql, [importId, listLimit]);
   const out = rows[0]!;
   const duplicates: DuplicateRow[] = out.sample.map((d) => ({
     row: d.source_row,
@@ -194,5 +234,10 @@ export async function resolveDuplicates(
     duplicate_of_lead_id: d.same_import ? null : Number(d.first_id),
     action: policy === 'update' ? 'updated' : 'skipped',
   }));
-  return { duplicate_count: out.duplicate_count, updated_count: out.updated_count, duplicates, duplicates_truncated: out.duplicate_count > duplicates.length };
+  return {
+    duplicate_count: out.duplicate_count,
+    updated_count: out.updated_count,
+    duplicates,
+    duplicates_truncated: out.duplicate_count > duplicates.length,
+  };
 }

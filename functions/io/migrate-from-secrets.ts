@@ -7,9 +7,17 @@ import { migrate, setRolePassword } from './migrate.ts';
  * Not the importer's connectionConfig: its short lock_timeout would make a second migrator fail on
  * the migration lock instead of waiting for it.
  */
-export async function runMigrations(input: { adminSecretArn: string; importerSecretArn: string; ssl: boolean }): Promise<{ applied: string[] }> {
+export async function runMigrations(input: {
+  adminSecretArn: string;
+  importerSecretArn: string;
+  ssl: boolean;
+}): Promise<{ applied: string[] }> {
   const [admin, importer] = await Promise.all([readSecret(input.adminSecretArn), readSecret(input.importerSecretArn)]);
-  const client = new pg.Client({ ...secretConnection(admin), ssl: input.ssl ? { rejectUnauthorized: false } : undefined, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({
+    ...secretConnection(admin),
+    ssl: input.ssl ? { rejectUnauthorized: false } : undefined,
+    connectionTimeoutMillis: 10_000,
+  });
   await client.connect();
   try {
     const applied = await migrate(client);

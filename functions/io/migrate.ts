@@ -7,10 +7,14 @@ const MIGRATION_LOCK = 7_305_202_600;
 /** Applies pending migrations, each in its own transaction; safe to run again and concurrently. */
 export async function migrate(client: pg.ClientBase): Promise<string[]> {
   const applied: string[] = [];
-  await client.query('create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())');
+  await client.query(
+    'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+  );
   await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
-    const done = new Set((await client.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name));
+    const done = new Set(
+      (await client.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name),
+    );
     for (const migration of MIGRATIONS) {
       if (done.has(migration.name)) continue;
       await client.query('begin');
@@ -32,6 +36,9 @@ export async function migrate(client: pg.ClientBase): Promise<string[]> {
 
 /** Sets the importer role's password (AWS: from its own Secrets Manager secret). */
 export async function setRolePassword(client: pg.ClientBase, role: string, password: string): Promise<void> {
-  const { rows } = await client.query<{ stmt: string }>('select format($$alter role %I with login password %L$$, $1::text, $2::text) as stmt', [role, password]);
+  const { rows } = await client.query<{ stmt: string }>(
+    'select format($$alter role %I with login password %L$$, $1::text, $2::text) as stmt',
+    [role, password],
+  );
   await client.query(rows[0]!.stmt);
 }

@@ -10,7 +10,12 @@ export interface RevertConflict {
   import_id: string;
 }
 
-export const REFUSAL_REASONS = ['LATER_IMPORT_CHANGED_LEADS', 'UPDATED_LEAD_MISSING', 'STILL_PROCESSING', 'NO_LEAD_FLOOR'] as const;
+export const REFUSAL_REASONS = [
+  'LATER_IMPORT_CHANGED_LEADS',
+  'UPDATED_LEAD_MISSING',
+  'STILL_PROCESSING',
+  'NO_LEAD_FLOOR',
+] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /** What a revert did, or why it did nothing. Every outcome carries one human sentence. */
@@ -19,7 +24,15 @@ export type RevertOutcome =
   | { outcome: 'already_reverted'; import_id: string; reverted_at: string | null; message: string }
   | { outcome: 'nothing_to_revert'; import_id: string; status: 'rejected' | 'failed'; message: string }
   | { outcome: 'not_found'; import_id: string; message: string }
-  | { outcome: 'refused'; import_id: string; status: HistoryStatus; reason: RefusalReason; conflicts: RevertConflict[]; conflict_count: number; message: string };
+  | {
+      outcome: 'refused';
+      import_id: string;
+      status: HistoryStatus;
+      reason: RefusalReason;
+      conflicts: RevertConflict[];
+      conflict_count: number;
+      message: string;
+    };
 
 /** How many conflicting leads a refusal lists (the count is always complete). */
 const CONFLICT_LIST_LIMIT = 20;
@@ -81,27 +94,56 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
   );
   const row = found.rows[0];
   if (!row) return notFound(importId);
-  const refuse = (reason: RefusalReason, message: string, conflicts: RevertConflict[] = [], conflictCount = 0): RevertOutcome => ({
-    outcome: 'refused', import_id: importId, status: row.status, reason, conflicts, conflict_count: conflictCount, message,
+  const refuse = (
+    reason: RefusalReason,
+    message: string,
+    conflicts: RevertConflict[] = [],
+    conflictCount = 0,
+  ): RevertOutcome => ({
+    outcome: 'refused',
+    import_id: importId,
+    status: row.status,
+    reason,
+    conflicts,
+    conflict_count: conflictCount,
+    message,
   });
   switch (row.status) {
     case 'reverted':
       return {
-        outcome: 'already_reverted', import_id: importId, reverted_at: row.reverted_at?.toISOString() ?? null,
+        outcome: 'already_reverted',
+        import_id: importId,
+        reverted_at: row.reverted_at?.toISOString() ?? null,
         message: `Import ${importId} was already reverted${row.reverted_at ? ` at ${row.reverted_at.toISOString()}` : ''}; nothing changed.`,
       };
     case 'rejected':
     case 'failed':
-      return { outcome: 'nothing_to_revert', import_id: importId, status: row.status, message: `Import ${importId} ${row.status} and committed no leads; there is nothing to revert.` };
+      return {
+        outcome: 'nothing_to_revert',
+        import_id: importId,
+        status: row.status,
+        message: `Import ${importId} ${row.status} and committed no leads; there is nothing to revert.`,
+      };
     case 'processing':
-      return refuse('STILL_PROCESSING', `Import ${importId} is still processing; wait for it to finish, then revert it.`);
+      return refuse(
+        'STILL_PROCESSING',
+        `Import ${importId} is still processing; wait for it to finish, then revert it.`,
+      );
     case 'succeeded':
       break;
   }
-  if (row.lead_id_floor === null) return refuse('NO_LEAD_FLOOR', `Import ${importId} has no recorded lead id floor, so its leads cannot be told apart; nothing changed.`);
+  if (row.lead_id_floor === null)
+    return refuse(
+      'NO_LEAD_FLOOR',
+      `Import ${importId} has no recorded lead id floor, so its leads cannot be told apart; nothing changed.`,
+    );
   const floor = row.lead_id_floor;
 
-  const later = await client.query<{ lead_id: string; import_id: string; total: number }>(LATER_CHANGES, [importId, floor, CONFLICT_LIST_LIMIT]);
+  const later = await client.query<{ lead_id: string; import_id: string; total: number }>(LATER_CHANGES, [
+    importId,
+    floor,
+    CONFLICT_LIST_LIMIT,
+  ]);
   if (later.rows.length > 0) {
     const conflicts = later.rows.map((r) => ({ lead_id: Number(r.lead_id), import_id: r.import_id }));
     const total = later.rows[0]!.total;
@@ -113,7 +155,10 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
       total,
     );
   }
-  const missing = await client.query<{ lead_id: string; total: number }>(MISSING_UPDATED, [importId, CONFLICT_LIST_LIMIT]);
+  const missing = await client.query<{ lead_id: string; total: number }>(MISSING_UPDATED, [
+    importId,
+    CONFLICT_LIST_LIMIT,
+  ]);
   if (missing.rows.length > 0) {
     const ids = missing.rows.map((r) => Number(r.lead_id));
     const total = missing.rows[0]!.total;
@@ -132,9 +177,16 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
   const removedLeads = removed.rowCount ?? 0;
   const restoredLeads = restored.rowCount ?? 0;
   return {
-    outcome: 'reverted', import_id: importId, removed_leads: removedLeads, restored_leads: restoredLeads,
+    outcome: 'reverted',
+    import_id: importId,
+    removed_leads: removedLeads,
+    restored_leads: restoredLeads,
     message: `Reverted import ${importId}: removed ${removedLeads} lead${removedLeads === 1 ? '' : 's'} it created and restored ${restoredLeads} lead${restoredLeads === 1 ? '' : 's'} it updated.`,
   };
 }
 
-const notFound = (importId: string): RevertOutcome => ({ outcome: 'not_found', import_id: importId, message: `No import with id ${importId}.` });
+const notFound = (importId: string): RevertOutcome => ({
+  outcome: 'not_found',
+  import_id: importId,
+  message: `No import with id ${importId}.`,
+});

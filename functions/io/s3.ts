@@ -1,5 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { InfraError } from '#core/errors';
 
 export interface S3Settings {
@@ -26,12 +32,20 @@ export interface ObjectHead {
 }
 
 const isMissing = (error: unknown) =>
-  error instanceof S3ServiceException && (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404);
+  error instanceof S3ServiceException &&
+  (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404);
 
 /** undefined when the object is gone (deleted after the event was sent). */
-export async function headObject(s3: S3Client, bucket: string, key: string, versionId?: string | null): Promise<ObjectHead | undefined> {
+export async function headObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  versionId?: string | null,
+): Promise<ObjectHead | undefined> {
   try {
-    const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+    const out = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+    );
     return {
       size: out.ContentLength ?? 0,
       metadata: out.Metadata ?? {},
@@ -41,7 +55,9 @@ export async function headObject(s3: S3Client, bucket: string, key: string, vers
     };
   } catch (error) {
     if (isMissing(error)) return undefined;
-    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -49,41 +65,83 @@ export async function headObject(s3: S3Client, bucket: string, key: string, vers
  * Streams exactly the object version that was checked (version id, else If-Match on the ETag), so a
  * concurrent overwrite cannot swap the bytes under the import. The caller consumes or destroys it.
  */
-export async function openObject(s3: S3Client, bucket: string, key: string, head: ObjectHead): Promise<AsyncIterable<Uint8Array> & { destroy: () => void }> {
+export async function openObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  head: ObjectHead,
+): Promise<AsyncIterable<Uint8Array> & { destroy: () => void }> {
   try {
     const out = await s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key, ...(head.versionId ? { VersionId: head.versionId } : head.etag ? { IfMatch: `"${head.etag}"` } : {}) }),
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(head.versionId ? { VersionId: head.versionId } : head.etag ? { IfMatch: `"${head.etag}"` } : {}),
+      }),
     );
     const body = out.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
     return Object.assign(readFailuresAsInfra(body, bucket, key), { destroy: () => body.destroy?.() });
   } catch (error) {
-    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
-async function* readFailuresAsInfra(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, bucket: string, key: string): AsyncGenerator<Uint8Array> {
+async function* readFailuresAsInfra(
+  body: AsyncIterable<Uint8Array> & { destroy?: () => void },
+  bucket: string,
+  key: string,
+): AsyncGenerator<Uint8Array> {
   try {
     yield* body;
   } catch (error) {
-    throw new InfraError('S3_READ_ERROR', `Reading s3://${bucket}/${key} failed mid-stream: ${(error as Error).message}`, { cause: error });
+    throw new InfraError(
+      'S3_READ_ERROR',
+      `Reading s3://${bucket}/${key} failed mid-stream: ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
     body.destroy?.();
   }
 }
 
 export async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
-  await put(s3, { Bucket: bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json', CacheControl: 'no-store' });
+  await put(s3, {
+    Bucket: bucket,
+    Key: key,
+    Body: JSON.stringify(value, null, 2),
+    ContentType: 'application/json',
+    CacheControl: 'no-store',
+  });
 }
 
-export async function putFile(s3: S3Client, bucket: string, key: string, path: string, size: number, contentType: string): Promise<void> {
-  await put(s3, { Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType });
+export async function putFile(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  path: string,
+  size: number,
+  contentType: string,
+): Promise<void> {
+  await put(s3, {
+    Bucket: bucket,
+    Key: key,
+    Body: createReadStream(path),
+    ContentLength: size,
+    ContentType: contentType,
+  });
 }
 
 async function put(s3: S3Client, input: ConstructorParameters<typeof PutObjectCommand>[0]): Promise<void> {
   try {
     await s3.send(new PutObjectCommand(input));
   } catch (error) {
-    throw new InfraError('S3_WRITE_ERROR', `Cannot write s3://${input.Bucket}/${input.Key}: ${(error as Error).message}`, { cause: error });
+    throw new InfraError(
+      'S3_WRITE_ERROR',
+      `Cannot write s3://${input.Bucket}/${input.Key}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -99,6 +157,8 @@ export async function readJson<T>(s3: S3Client, bucket: string, key: string): Pr
     }
   } catch (error) {
     if (isMissing(error)) return undefined;
-    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -10,7 +10,10 @@ export class TextFileSink {
   #stream: ReturnType<typeof createWriteStream> | undefined;
   #error: Error | undefined;
 
-  constructor(readonly key: string, path: string) {
+  constructor(
+    readonly key: string,
+    path: string,
+  ) {
     this.path = path;
   }
 

@@ -28,7 +28,11 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     return { PhysicalResourceId: event.PhysicalResourceId, Data: { AppliedCount: 0 } };
   }
   const env = readEnv(migrateEnvShape);
-  const { applied } = await runMigrations({ adminSecretArn: env.DB_SECRET_ARN, importerSecretArn: env.IMPORTER_SECRET_ARN, ssl: env.DB_SSL });
+  const { applied } = await runMigrations({
+    adminSecretArn: env.DB_SECRET_ARN,
+    importerSecretArn: env.IMPORTER_SECRET_ARN,
+    ssl: env.DB_SSL,
+  });
   log.info('migrations_applied', { request_type: event.RequestType, applied });
   return {
     PhysicalResourceId: event.RequestType === 'Update' ? event.PhysicalResourceId : PHYSICAL_RESOURCE_ID,

@@ -52,7 +52,9 @@ export function parseGrantRequest(body: unknown): GrantRequest {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : 'body';
-  throw new PresignError('INVALID_REQUEST', `Invalid request ${where}: ${issue?.message ?? 'invalid'}`, { detail: { issues: result.error.issues } });
+  throw new PresignError('INVALID_REQUEST', `Invalid request ${where}: ${issue?.message ?? 'invalid'}`, {
+    detail: { issues: result.error.issues },
+  });
 }
 
 /**
@@ -64,7 +66,10 @@ export async function createGrant(deps: GrantDeps, subject: string, request: Gra
   const { limits } = deps;
   const name = safeFileName(request.filename);
   if (request.size > limits.maxUploadBytes) {
-    throw new PresignError('FILE_TOO_LARGE', `The file is ${request.size} bytes; at most ${limits.maxUploadBytes} bytes can be uploaded.`);
+    throw new PresignError(
+      'FILE_TOO_LARGE',
+      `The file is ${request.size} bytes; at most ${limits.maxUploadBytes} bytes can be uploaded.`,
+    );
   }
   let options: ImportOptions;
   try {
@@ -76,9 +81,15 @@ export async function createGrant(deps: GrantDeps, subject: string, request: Gra
   const importId = (deps.newId ?? randomUUID)();
   const caller = callerSegment(subject);
   const metadata = { ...optionsToMetadata(options), 'import-id': importId, uploader: caller };
-  const metadataBytes = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const metadataBytes = Object.entries(metadata).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+    0,
+  );
   if (metadataBytes > MAX_METADATA_BYTES) {
-    throw new PresignError('INVALID_OPTIONS', `The options take ${metadataBytes} bytes as S3 metadata; S3 allows ${MAX_METADATA_BYTES}. Shorten the mapping.`);
+    throw new PresignError(
+      'INVALID_OPTIONS',
+      `The options take ${metadataBytes} bytes as S3 metadata; S3 allows ${MAX_METADATA_BYTES}. Shorten the mapping.`,
+    );
   }
 
   const key = uploadKey(caller, importId, name);
@@ -122,6 +133,8 @@ export function assertSignedHeaders(url: string, headers: Record<string, string>
   const unsigned = Object.keys(headers).filter((name) => !signed.has(name));
   const hoisted = [...query.keys()].filter((name) => name.toLowerCase().startsWith('x-amz-meta-'));
   if (unsigned.length > 0 || hoisted.length > 0) {
-    throw new PresignError('INTERNAL', 'The presigned upload does not bind its headers', { detail: { unsigned, hoisted } });
+    throw new PresignError('INTERNAL', 'The presigned upload does not bind its headers', {
+      detail: { unsigned, hoisted },
+    });
   }
 }

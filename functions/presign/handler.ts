@@ -18,7 +18,13 @@ type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>
 /** Payload 2.0 says `version: '2.0'` and carries the method in `requestContext.http`; v1 events do not. */
 export function isHttpApiEvent(event: unknown): event is HttpEvent {
   const e = event as Partial<HttpEvent> | null;
-  return typeof e === 'object' && e !== null && e.version === '2.0' && typeof e.rawPath === 'string' && typeof e.requestContext?.http?.method === 'string';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.version === '2.0' &&
+    typeof e.rawPath === 'string' &&
+    typeof e.requestContext?.http?.method === 'string'
+  );
 }
 
 /**
@@ -39,15 +45,27 @@ function subjectOf(event: HttpEvent): string {
 }
 
 function jsonBody(event: HttpEvent): unknown {
-  const text = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new PresignError('INVALID_JSON', 'The request body must be JSON: {"filename": "leads.csv", "size": <bytes>, "options": {...}}.');
+    throw new PresignError(
+      'INVALID_JSON',
+      'The request body must be JSON: {"filename": "leads.csv", "size": <bytes>, "options": {...}}.',
+    );
   }
 }
 
-const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
   headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   body: JSON.stringify(body),
@@ -56,16 +74,29 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 export type PresignHandler = (event: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The adapter: check the route and the caller, parse the body, create the grant, map typed errors. */
-export function createHandler(env: PresignEnv, signer = s3UrlSigner(createS3Client({ endpoint: env.S3_ENDPOINT }), env.BUCKET_NAME)): PresignHandler {
+export function createHandler(
+  env: PresignEnv,
+  signer = s3UrlSigner(createS3Client({ endpoint: env.S3_ENDPOINT }), env.BUCKET_NAME),
+): PresignHandler {
   const deps: GrantDeps = {
     signer,
-    limits: { maxUploadBytes: env.MAX_UPLOAD_BYTES, uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS, resultUrlTtlSeconds: env.RESULT_URL_TTL_SECONDS },
+    limits: {
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      resultUrlTtlSeconds: env.RESULT_URL_TTL_SECONDS,
+    },
   };
   return async (event) => {
-    if (!isHttpApiEvent(event)) throw new TypeError('The presign function expects an API Gateway HTTP API (payload 2.0) event');
+    if (!isHttpApiEvent(event))
+      throw new TypeError('The presign function expects an API Gateway HTTP API (payload 2.0) event');
     try {
-      if (routePath(event) !== ROUTE.path) throw new PresignError('NOT_FOUND', `No route ${event.requestContext.http.method} ${routePath(event)}; use POST ${ROUTE.path}.`);
-      if (event.requestContext.http.method !== ROUTE.method) throw new PresignError('METHOD_NOT_ALLOWED', `${ROUTE.path} accepts POST only.`);
+      if (routePath(event) !== ROUTE.path)
+        throw new PresignError(
+          'NOT_FOUND',
+          `No route ${event.requestContext.http.method} ${routePath(event)}; use POST ${ROUTE.path}.`,
+        );
+      if (event.requestContext.http.method !== ROUTE.method)
+        throw new PresignError('METHOD_NOT_ALLOWED', `${ROUTE.path} accepts POST only.`);
       const subject = subjectOf(event);
       const grant = await createGrant(deps, subject, parseGrantRequest(jsonBody(event)));
       log.info('upload_granted', { import_id: grant.import_id, key: grant.key, expires_at: grant.expires_at });

@@ -29,7 +29,10 @@ export function safeFileName(filename: string): string {
     .replace(/[^\p{L}\p{N} _()-]/gu, '_')
     .replace(/\s+/g, ' ')
     .trim();
-  const capped = Array.from(stem).slice(0, MAX_NAME_CHARS - EXTENSION.length).join('').trimEnd();
+  const capped = Array.from(stem)
+    .slice(0, MAX_NAME_CHARS - EXTENSION.length)
+    .join('')
+    .trimEnd();
   return (capped === '' ? FALLBACK_STEM : capped) + EXTENSION;
 }
 

@@ -14,11 +14,18 @@ import { runImport } from './run-import.ts';
  * The one-shot CLI path: a file on disk through the same runImport as the Lambda. Every run is a
  * new import (the version is the import id); the rejected-rows file lands next to the input.
  */
-export async function importFile(pool: pg.Pool, path: string, options: ImportOptions, limits: EngineLimits, threadMinBytes: number, onProgress?: (rows: number, bytes: number, size: number) => void): Promise<ImportResult> {
+export async function importFile(
+  pool: pg.Pool,
+  path: string,
+  options: ImportOptions,
+  limits: EngineLimits,
+  threadMinBytes: number,
+  onProgress?: (rows: number, bytes: number, size: number) => void,
+): Promise<ImportResult> {
   const absolute = resolve(path);
   const { size } = await stat(absolute);
   const importId = randomUUID();
-  const rejected = new TextFileSink(rejectedKeyFor(absolute), rejectedKeyFor(absolute)) // beside the file, as in S3;
+  const rejected = new TextFileSink(rejectedKeyFor(absolute), rejectedKeyFor(absolute)); // beside the file, as in S3;
   let bytes = 0;
   async function* counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {

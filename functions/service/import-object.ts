@@ -34,7 +34,11 @@ export type ObjectOutcome =
  * One S3 object through the importer: check it, import it once, write the rejected-rows file and
  * the result JSON next to it. Final outcomes return; infrastructure failures throw for a retry.
  */
-export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeLeftMs?: () => number): Promise<ObjectOutcome> {
+export async function importObject(
+  deps: ImportObjectDeps,
+  ref: ObjectRef,
+  timeLeftMs?: () => number,
+): Promise<ObjectOutcome> {
   const { s3, env } = deps;
   const head = await headObject(s3, ref.bucket, ref.key, ref.versionId);
   if (!head) {
@@ -53,7 +57,10 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
     precheck = error as FileError;
   }
   if (!precheck && head.size > env.MAX_FILE_BYTES) {
-    precheck = new FileError('FILE_TOO_LARGE', `The file is ${head.size} bytes, more than the ${env.MAX_FILE_BYTES} bytes allowed.`);
+    precheck = new FileError(
+      'FILE_TOO_LARGE',
+      `The file is ${head.size} bytes, more than the ${env.MAX_FILE_BYTES} bytes allowed.`,
+    );
   }
   const rejected = TextFileSink.temp(rejectedKeyFor(ref.key), `${importId}.rejected.csv`);
   const resultKey = resultKeyFor(ref.key);
@@ -63,7 +70,21 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
   let claimed = false;
   /** The `processing` result a poller sees while this attempt runs (or after it failed). */
   const snapshot = (extra: Pick<ResultInput, 'summary' | 'message' | 'errorCode'>) =>
-    putJson(s3, ref.bucket, resultKey, buildResult({ importId: runningId, status: 'processing', filename: fileNameOf(ref.key), source, options, startedAt, finishedAt: null, ...extra }));
+    putJson(
+      s3,
+      ref.bucket,
+      resultKey,
+      buildResult({
+        importId: runningId,
+        status: 'processing',
+        filename: fileNameOf(ref.key),
+        source,
+        options,
+        startedAt,
+        finishedAt: null,
+        ...extra,
+      }),
+    );
   const progress = new ProgressReporter(
     (rows) => snapshot({ summary: { total_leads: rows } }),
     env.PROGRESS_INTERVAL_MS,
@@ -75,7 +96,7 @@ export async function importObject(deps: ImportObjectDeps, ref: ObjectRef, timeL
       filename: fileNameOf(ref.key),
       source,
       version: head.versionId ?? head.etag ?? 'unversioned',
-      uploader: head.metadata['uploader'] ?? null,
+      uploader: head.metadata.uploader ?? null,
       options,
       limits: engineLimits(env),
       threaded: head.size >= env.THREAD_MIN_BYTES,

@@ -41,7 +41,9 @@ export interface ImportJob {
   onStart?: (importId: string) => Promise<void>;
 }
 
-export type ImportOutcome = { replayed: false; result: ImportResult } | { replayed: true; result: ImportResult | null; importId: string };
+export type ImportOutcome =
+  | { replayed: false; result: ImportResult }
+  | { replayed: true; result: ImportResult | null; importId: string };
 
 /**
  * One import, one transaction: claim the object, COPY every valid row, resolve duplicates, record
@@ -51,7 +53,16 @@ export type ImportOutcome = { replayed: false; result: ImportResult } | { replay
 export async function runImport(pool: pg.Pool, job: ImportJob): Promise<ImportOutcome> {
   const startedAt = new Date();
   return inTransaction(pool, 'importing', async (client) => {
-    const claim = await claimImport(client, { importId: job.importId, bucket: job.source.bucket, key: job.source.key, version: job.version, filename: job.filename, size: job.source.size, uploader: job.uploader, options: job.options });
+    const claim = await claimImport(client, {
+      importId: job.importId,
+      bucket: job.source.bucket,
+      key: job.source.key,
+      version: job.version,
+      filename: job.filename,
+      size: job.source.size,
+      uploader: job.uploader,
+      options: job.options,
+    });
     if (!claim.claimed) {
       await client.query('rollback');
       return { replayed: true, result: claim.existing.result, importId: claim.existing.id };
@@ -85,7 +96,8 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
   // The deadline also fires while COPY waits on the database or S3, not only between chunks.
   const deadline = new AbortController();
   const timeLeft = job.timeLeftMs?.();
-  const timer = timeLeft === undefined ? undefined : setTimeout(() => deadline.abort(deadlineExceeded()), Math.max(0, timeLeft));
+  const timer =
+    timeLeft === undefined ? undefined : setTimeout(() => deadline.abort(deadlineExceeded()), Math.max(0, timeLeft));
   try {
     if (job.precheck) throw job.precheck;
     checkDeadline(job);
@@ -112,10 +124,19 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
     const rejection = thresholdRejection(summary!, job.options.error_threshold);
     if (rejection) throw rejection;
     checkDeadline(job);
-    if (job.timeLeftMs) await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(job.timeLeftMs()))}`);
+    if (job.timeLeftMs)
+      await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(job.timeLeftMs()))}`);
     const duplicatesStarted = performance.now();
     try {
-      duplicates = await resolveDuplicates(client, job.importId, floor, copied, job.options.on_duplicate, job.limits.errorListLimit, summary!.no_repeated_emails === true);
+      duplicates = await resolveDuplicates(
+        client,
+        job.importId,
+        floor,
+        copied,
+        job.options.on_duplicate,
+        job.limits.errorListLimit,
+        summary!.no_repeated_emails === true,
+      );
       timings.duplicates = Math.round(performance.now() - duplicatesStarted);
     } catch (error) {
       throw job.timeLeftMs && (error as { code?: string }).code === '57014' ? deadlineExceeded() : error;
@@ -149,7 +170,10 @@ async function loadLeads(client: pg.PoolClient, job: ImportJob, startedAt: Date)
 }
 
 const deadlineExceeded = () =>
-  new FileError('DEADLINE_EXCEEDED', 'The import ran out of time before the function deadline and was rolled back; split the file or raise the function timeout.');
+  new FileError(
+    'DEADLINE_EXCEEDED',
+    'The import ran out of time before the function deadline and was rolled back; split the file or raise the function timeout.',
+  );
 
 function checkDeadline(job: ImportJob): void {
   if (job.timeLeftMs && job.timeLeftMs() <= 0) throw deadlineExceeded();

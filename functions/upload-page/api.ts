@@ -53,12 +53,19 @@ export function refusalText(status: number, message: string | null): string {
     case 429:
       return 'Too many requests (429): wait a few seconds and try again.';
     default:
-      return status >= 500 ? `The upload API failed (${status}); try again in a moment.${detail}` : `The upload API answered ${status}.${detail}`;
+      return status >= 500
+        ? `The upload API failed (${status}); try again in a moment.${detail}`
+        : `The upload API answered ${status}.${detail}`;
   }
 }
 
 /** POST /uploads: the presigned PUT and the result links. */
-export async function requestGrant(apiBase: string, token: string, file: { name: string; size: number }, options: ImportOptionsInput): Promise<UploadGrant> {
+export async function requestGrant(
+  apiBase: string,
+  token: string,
+  file: { name: string; size: number },
+  options: ImportOptionsInput,
+): Promise<UploadGrant> {
   const bearer = token.trim().replace(/^Bearer\s+/i, '');
   let res: Response;
   try {
@@ -69,7 +76,9 @@ export async function requestGrant(apiBase: string, token: string, file: { name:
       cache: 'no-store',
     });
   } catch {
-    throw new PageError(`Could not reach the upload API at ${apiBase || location.origin}. Check the network connection (in AWS: that the API allows this page's origin in its CORS settings).`);
+    throw new PageError(
+      `Could not reach the upload API at ${apiBase || location.origin}. Check the network connection (in AWS: that the API allows this page's origin in its CORS settings).`,
+    );
   }
   if (res.status !== 201) throw new PageError(refusalText(res.status, await apiMessage(res)), res.status);
   return (await res.json()) as UploadGrant;
@@ -89,7 +98,11 @@ function s3Error(xml: string): string {
  * The presigned PUT with exactly the grant's headers (the signature binds them), through
  * XMLHttpRequest because fetch has no upload progress.
  */
-export function uploadFile(grant: UploadGrant, file: Blob, onProgress: (sent: number, total: number) => void): Promise<void> {
+export function uploadFile(
+  grant: UploadGrant,
+  file: Blob,
+  onProgress: (sent: number, total: number) => void,
+): Promise<void> {
   if (String(file.size) !== grant.upload.headers['content-length']) {
     return Promise.reject(new PageError('The file changed after the upload was granted; choose it again.'));
   }
@@ -117,7 +130,12 @@ export function uploadFile(grant: UploadGrant, file: Blob, onProgress: (sent: nu
         ),
       );
     };
-    xhr.onerror = () => reject(new PageError('The upload failed: the connection to S3 broke or S3 does not allow this page\'s origin (CORS). Check the network and upload again.'));
+    xhr.onerror = () =>
+      reject(
+        new PageError(
+          "The upload failed: the connection to S3 broke or S3 does not allow this page's origin (CORS). Check the network and upload again.",
+        ),
+      );
     xhr.onabort = () => reject(new PageError('The upload was cancelled.'));
     xhr.send(file);
   });
@@ -166,7 +184,10 @@ export async function pollResult(url: string, options: PollOptions): Promise<Imp
       res = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
       networkFailures = 0;
     } catch {
-      if (++networkFailures > maxNetworkFailures) throw new PageError('Lost the connection while waiting for the import result. The import goes on; reload the result later.');
+      if (++networkFailures > maxNetworkFailures)
+        throw new PageError(
+          'Lost the connection while waiting for the import result. The import goes on; reload the result later.',
+        );
     }
     if (res?.ok) {
       // A result being replaced can read torn on some S3-compatible servers: treat it as not there yet.
@@ -179,7 +200,9 @@ export async function pollResult(url: string, options: PollOptions): Promise<Imp
       throw new PageError(`Reading the import result failed (${res.status} ${s3Error(await res.text())}).`, res.status);
     }
     if (expiry !== null && Date.now() > expiry) {
-      throw new PageError('The import has not reported a result before the result link expired. It may still be running: check with your administrator.');
+      throw new PageError(
+        'The import has not reported a result before the result link expired. It may still be running: check with your administrator.',
+      );
     }
     await sleep(delay);
     delay = Math.min(maxDelayMs, Math.round(delay * 1.5));

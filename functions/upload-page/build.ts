@@ -28,11 +28,13 @@ export const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-export const contentTypeOf = (path: string): string => CONTENT_TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
+export const contentTypeOf = (path: string): string =>
+  CONTENT_TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
 
 /** A value that survives JSON: the constant lists the page may take from a core module. */
 const isPlainData = (value: unknown): boolean =>
-  ['string', 'number', 'boolean'].includes(typeof value) || (Array.isArray(value) && value.every((v) => ['string', 'number', 'boolean'].includes(typeof v)));
+  ['string', 'number', 'boolean'].includes(typeof value) ||
+  (Array.isArray(value) && value.every((v) => ['string', 'number', 'boolean'].includes(typeof v)));
 
 /**
  * #core/options builds its zod schemas when loaded (about 450 KB of zod in the bundle, none of it
@@ -75,7 +77,11 @@ function toFiles(outputs: OutputFile[]): PageFile[] {
     const path = out.path.slice(out.path.lastIndexOf('/') + 1);
     return { path, contentType: contentTypeOf(path), body: out.contents };
   });
-  files.unshift({ path: 'index.html', contentType: contentTypeOf('index.html'), body: readFileSync(join(PAGE_SOURCE_DIR, 'index.html')) });
+  files.unshift({
+    path: 'index.html',
+    contentType: contentTypeOf('index.html'),
+    body: readFileSync(join(PAGE_SOURCE_DIR, 'index.html')),
+  });
   return files;
 }
 
@@ -115,8 +121,12 @@ const THIS_FILE = fileURLToPath(import.meta.url);
  */
 export function writeUploadPageSync(dir: string): void {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const run = spawnSync(process.execPath, ['--import', tsx, THIS_FILE, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (run.status !== 0) throw new Error(`building the upload page failed (exit ${run.status}): ${run.stderr || run.error?.message}`);
+  const run = spawnSync(process.execPath, ['--import', tsx, THIS_FILE, dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (run.status !== 0)
+    throw new Error(`building the upload page failed (exit ${run.status}): ${run.stderr || run.error?.message}`);
 }
 
 // `node --import tsx functions/upload-page/build.ts <dir>`: build into <dir>.

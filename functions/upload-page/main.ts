@@ -58,7 +58,11 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   if (className) node.className = className;
@@ -91,7 +95,10 @@ function renderPreview(file: File, preview: Preview): void {
   ui.preview.hidden = false;
   $('preview-encoding').textContent = preview.encoding;
   $('preview-delimiter').textContent = DELIMITER_NAMES[preview.delimiter] ?? preview.delimiter;
-  $('preview-rows').textContent = preview.estimatedRows === null ? 'unknown' : `${file.size > PREVIEW_BYTES ? 'about ' : ''}${fmt(preview.estimatedRows)}`;
+  $('preview-rows').textContent =
+    preview.estimatedRows === null
+      ? 'unknown'
+      : `${file.size > PREVIEW_BYTES ? 'about ' : ''}${fmt(preview.estimatedRows)}`;
   const problem = $('preview-problem');
   problem.hidden = preview.problem === null;
   problem.textContent = preview.problem ? `The importer will refuse this file: ${preview.problem}` : '';
@@ -127,7 +134,9 @@ async function choose(file: File): Promise<void> {
   chosen = { file, preview };
   renderPreview(file, preview);
   refreshButton();
-  say(`${file.name} is ready: ${preview.columns.length} columns, ${preview.unknown.length} not imported. Check the preview, then upload.`);
+  say(
+    `${file.name} is ready: ${preview.columns.length} columns, ${preview.unknown.length} not imported. Check the preview, then upload.`,
+  );
 }
 
 function options(): ImportOptionsInput {
@@ -153,7 +162,8 @@ function renderResult(result: ImportResult, errorReportUrl: string): void {
   $('count-updated').textContent = fmt(result.updated_count);
   $('count-duplicates').textContent = fmt(result.duplicate_count);
   $('count-failed').textContent = fmt(result.failed_count);
-  $('result-duration').textContent = result.duration_ms < 1000 ? `${result.duration_ms} ms` : `${(result.duration_ms / 1000).toFixed(1)} s`;
+  $('result-duration').textContent =
+    result.duration_ms < 1000 ? `${result.duration_ms} ms` : `${(result.duration_ms / 1000).toFixed(1)} s`;
   $('result-speed').textContent = `${fmt(result.leads_per_second)} leads/s`;
 
   const download = $('rejected-download');
@@ -210,7 +220,8 @@ async function submit(config: PageConfig): Promise<void> {
     const result = await pollResult(grant.result_url, {
       onProgress: (snapshot) => {
         const estimate = preview.estimatedRows;
-        if (estimate && estimate > 0) ui.importProgress.value = Math.min(99, Math.floor((snapshot.total_leads * 100) / estimate));
+        if (estimate && estimate > 0)
+          ui.importProgress.value = Math.min(99, Math.floor((snapshot.total_leads * 100) / estimate));
         ui.importProgressText.textContent = `${fmt(snapshot.total_leads)} rows read${estimate ? ` of about ${fmt(estimate)}` : ''}.`;
       },
     });

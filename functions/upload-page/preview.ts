@@ -30,8 +30,10 @@ export function decodeSample(bytes: Uint8Array, complete: boolean): DecodedSampl
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { encoding: 'utf-8-bom', text: new TextDecoder('utf-8').decode(bytes.subarray(3), stream) };
   }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', text: new TextDecoder('utf-16le').decode(bytes.subarray(2), stream) };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', text: new TextDecoder('utf-16be').decode(bytes.subarray(2), stream) };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { encoding: 'utf-16le', text: new TextDecoder('utf-16le').decode(bytes.subarray(2), stream) };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { encoding: 'utf-16be', text: new TextDecoder('utf-16be').decode(bytes.subarray(2), stream) };
   try {
     return { encoding: 'utf-8', text: new TextDecoder('utf-8', { fatal: true }).decode(bytes, stream) };
   } catch {
@@ -44,7 +46,11 @@ export function decodeSample(bytes: Uint8Array, complete: boolean): DecodedSampl
  * prefix of the file the tokenizer holds back the last, possibly cut, record; when it is the whole
  * file, a quote that never closes is reported as the importer would.
  */
-export function parseRecords(text: string, delimiter: string, complete: boolean): { records: string[][]; problem: string | null } {
+export function parseRecords(
+  text: string,
+  delimiter: string,
+  complete: boolean,
+): { records: string[][]; problem: string | null } {
   const records: string[][] = [];
   const push = (record: string[]) => {
     if (!(record.length === 1 && record[0] === '')) records.push(record);
@@ -78,7 +84,12 @@ export interface Preview {
   estimatedRows: number | null;
 }
 
-export const DELIMITER_NAMES: Record<string, string> = { ',': 'comma (,)', ';': 'semicolon (;)', '\t': 'tab', '|': 'pipe (|)' };
+export const DELIMITER_NAMES: Record<string, string> = {
+  ',': 'comma (,)',
+  ';': 'semicolon (;)',
+  '\t': 'tab',
+  '|': 'pipe (|)',
+};
 
 /** The preview of a file of `fileSize` bytes from its first bytes (`sample`). */
 export function buildPreview(sample: Uint8Array, fileSize: number): Preview {
@@ -102,6 +113,10 @@ export function buildPreview(sample: Uint8Array, fileSize: number): Preview {
     }
   }
   const columns = headers.map((header) => ({ header, column: mapped[header] ?? null }));
-  const estimatedRows = complete ? data.length : data.length > 0 ? Math.round((data.length * fileSize) / sample.byteLength) : null;
+  const estimatedRows = complete
+    ? data.length
+    : data.length > 0
+      ? Math.round((data.length * fileSize) / sample.byteLength)
+      : null;
   return { encoding, delimiter, columns, unknown, rows: data.slice(0, PREVIEW_ROWS), problem, estimatedRows };
 }

@@ -98,7 +98,7 @@ export class ImportPipeline extends Construct {
     acknowledgeUploadWildcards(
       this.function.role,
       'Object keys are chosen per upload at runtime; the wildcard is confined to the uploads/ prefix ' +
-      '(and, for writes, to the .result.json / .rejected.csv suffixes).',
+        '(and, for writes, to the .result.json / .rejected.csv suffixes).',
     );
 
     // Both spellings of the extension: S3 suffix filters are case-sensitive.

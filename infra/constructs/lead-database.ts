@@ -75,19 +75,21 @@ export class LeadDatabase extends Construct {
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason:
-        'The default port 5432 is only reachable from the security groups of this stack\'s functions inside isolated ' +
+        "The default port 5432 is only reachable from the security groups of this stack's functions inside isolated " +
         'subnets; a non-default port adds no protection there.',
     });
     if (!config.dbMultiAz) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-RDS3',
-        reason: 'Multi-AZ is opt-in through the dbMultiAz context (cost); imports are retryable from the uploaded file.',
+        reason:
+          'Multi-AZ is opt-in through the dbMultiAz context (cost); imports are retryable from the uploaded file.',
       });
     }
     if (!config.dbDeletionProtection) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-RDS10',
-        reason: 'Deletion protection was explicitly switched off with the dbDeletionProtection context (non-production stack).',
+        reason:
+          'Deletion protection was explicitly switched off with the dbDeletionProtection context (non-production stack).',
       });
     }
     if (!config.dbIamAuthentication) {

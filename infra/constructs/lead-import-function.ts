@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -125,7 +125,8 @@ export class LeadImportFunction extends nodejs.NodejsFunction {
         target: 'node24',
         mainFields: ['module', 'main'],
         // CommonJS dependencies (pg, ...) call require() on Node built-ins; give the ESM bundle one.
-        banner: "import { createRequire as __lead_import_createRequire } from 'node:module'; const require = __lead_import_createRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __lead_import_createRequire } from 'node:module'; const require = __lead_import_createRequire(import.meta.url);",
         minify: true,
         keepNames: true,
         sourceMap: true,

@@ -68,7 +68,7 @@ export class UploadApi extends Construct {
     acknowledgeUploadWildcards(
       this.function.role,
       'The presigned key is generated per request (per user) at runtime; the wildcard is confined to the ' +
-      'uploads/ prefix, and downloads to the .result.json / .rejected.csv suffixes.',
+        'uploads/ prefix, and downloads to the .result.json / .rejected.csv suffixes.',
     );
 
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {

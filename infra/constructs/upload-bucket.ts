@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -23,7 +23,10 @@ export const resultFileArns = (bucket: s3.IBucket): string[] => [
 export function acknowledgeUploadWildcards(role: iam.IRole | undefined, reason: string): void {
   if (!role) return;
   for (const pattern of ['*', `*${RESULT_SUFFIX}`, `*${REJECTED_SUFFIX}`]) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`, reason });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${UPLOADS_BUCKET_LOGICAL_ID}.Arn>/${UPLOADS_PREFIX}${pattern}]`,
+      reason,
+    });
   }
 }
 

@@ -34,11 +34,14 @@ export class UploadPage extends Construct {
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      lifecycleRules: [
+        { id: 'expire-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      ],
     });
     Validations.of(this.logsBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This bucket is the destination of the upload page bucket access logs and CloudFront logs; logging it into itself would loop.',
+      reason:
+        'This bucket is the destination of the upload page bucket access logs and CloudFront logs; logging it into itself would loop.',
     });
 
     this.bucket = new s3.Bucket(this, 'Site', {
@@ -62,7 +65,9 @@ export class UploadPage extends Construct {
       securityHeadersBehavior: {
         contentSecurityPolicy: {
           override: true,
-          contentSecurityPolicy: uploadPageCsp(`https://*.execute-api.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com`),
+          contentSecurityPolicy: uploadPageCsp(
+            `https://*.execute-api.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com`,
+          ),
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
@@ -90,15 +95,18 @@ export class UploadPage extends Construct {
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
-      reason: 'The page is a static form for the sales team wherever they work; access is controlled by the JWT the API requires, not by geography.',
+      reason:
+        'The page is a static form for the sales team wherever they work; access is controlled by the JWT the API requires, not by geography.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
-      reason: 'The distribution serves three static files and no data; a CloudFront WAF web ACL must live in us-east-1 while this stack is region-agnostic. The API is protected by its JWT authorizer and stage throttling.',
+      reason:
+        'The distribution serves three static files and no data; a CloudFront WAF web ACL must live in us-east-1 while this stack is region-agnostic. The API is protected by its JWT authorizer and stage throttling.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
-      reason: 'The distribution uses the default *.cloudfront.net certificate, whose viewer TLS policy CloudFront fixes; a minimum of TLSv1.2_2021 needs a custom domain with an ACM certificate (add one for production).',
+      reason:
+        'The distribution uses the default *.cloudfront.net certificate, whose viewer TLS policy CloudFront fixes; a minimum of TLSv1.2_2021 needs a custom domain with an ACM certificate (add one for production).',
     });
   }
 
@@ -134,12 +142,14 @@ export class UploadPage extends Construct {
 
 /** The stack-wide singleton Lambda (and its role) that BucketDeployment uses to copy the files. */
 function acknowledgeBucketDeploymentHandler(scope: Construct, siteBucket: s3.Bucket): void {
-  const handler = Stack.of(scope)
-    .node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+  const handler = Stack.of(scope).node.children.find((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
   if (!handler) throw new Error('the BucketDeployment handler was not found: did aws-cdk-lib rename it?');
   Validations.of(handler).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'CDK-internal handler that copies the upload page into its bucket at deploy time; aws-cdk-lib hard-codes this managed policy (CloudWatch Logs only).',
+    reason:
+      'CDK-internal handler that copies the upload page into its bucket at deploy time; aws-cdk-lib hard-codes this managed policy (CloudWatch Logs only).',
   });
   const wildcards: Record<string, string> = {
     'Action::s3:GetBucket*': 'read the CDK asset bucket',
@@ -147,9 +157,12 @@ function acknowledgeBucketDeploymentHandler(scope: Construct, siteBucket: s3.Buc
     'Action::s3:List*': 'list the CDK asset bucket and the page bucket (prune)',
     'Action::s3:Abort*': 'abort an interrupted copy into the page bucket',
     'Action::s3:DeleteObject*': 'prune files a new page version no longer has',
-    'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*': 'read the page asset, whose key is a content hash',
-    [`Resource::<${Stack.of(scope).getLogicalId(siteBucket.node.defaultChild as CfnElement)}.Arn>/*`]: 'write every file of the page bucket',
-    'Resource::*': 'create the CloudFront invalidation after a deploy (cloudfront:CreateInvalidation has no resource-level permissions)',
+    'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*':
+      'read the page asset, whose key is a content hash',
+    [`Resource::<${Stack.of(scope).getLogicalId(siteBucket.node.defaultChild as CfnElement)}.Arn>/*`]:
+      'write every file of the page bucket',
+    'Resource::*':
+      'create the CloudFront invalidation after a deploy (cloudfront:CreateInvalidation has no resource-level permissions)',
   };
   for (const [finding, purpose] of Object.entries(wildcards)) {
     Validations.of(handler).acknowledge({
@@ -159,6 +172,7 @@ function acknowledgeBucketDeploymentHandler(scope: Construct, siteBucket: s3.Buc
   }
   Validations.of(handler).acknowledge({
     id: 'AwsSolutions-L1',
-    reason: 'CDK-internal BucketDeployment handler: aws-cdk-lib pins its Python runtime (with the AWS CLI layer) and offers no way to choose it.',
+    reason:
+      'CDK-internal BucketDeployment handler: aws-cdk-lib pins its Python runtime (with the AWS CLI layer) and offers no way to choose it.',
   });
 }

@@ -14,18 +14,39 @@ await main();
 
 async function main(): Promise<void> {
   const [bucket, key] = process.argv.slice(2) as [string, string];
-  const event = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key: encodeEventKey(key) } } }] } as unknown as S3Event;
+  const event = {
+    Records: [
+      {
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: bucket }, object: { key: encodeEventKey(key) } },
+      },
+    ],
+  } as unknown as S3Event;
   const context = { getRemainingTimeInMillis: () => 15 * 60 * 1000 } as Context;
 
   // Quiet the handler's per-import log and EMF lines: the parent reads our one JSON line on stdout.
-  process.stdout.write = ((write) => (chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.includes('"_aws"') ? true : write(chunk, ...(rest as []))) (process.stdout.write.bind(process.stdout)) as typeof process.stdout.write;
+  process.stdout.write = (
+    (write) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]) =>
+      typeof chunk === 'string' && chunk.includes('"_aws"') ? true : write(chunk, ...(rest as []))
+  )(process.stdout.write.bind(process.stdout)) as typeof process.stdout.write;
 
   const started = performance.now();
   await handler(event, context);
   const ms = performance.now() - started;
   const s3 = createS3Client({ endpoint: process.env.S3_ENDPOINT });
   const result = (await readJson<ImportResult>(s3, bucket, resultKeyFor(key)))!;
-  process.stdout.write(JSON.stringify({ ms, max_rss_mib: process.resourceUsage().maxRSS / 1024, status: result.status, imported: result.imported_count, failed: result.failed_count, duplicates: result.duplicate_count, timings_ms: result.timings_ms }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      max_rss_mib: process.resourceUsage().maxRSS / 1024,
+      status: result.status,
+      imported: result.imported_count,
+      failed: result.failed_count,
+      duplicates: result.duplicate_count,
+      timings_ms: result.timings_ms,
+    }) + '\n',
+  );
   process.exit(0);
 }

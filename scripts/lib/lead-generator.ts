@@ -2,8 +2,22 @@
  * Deterministic lead CSV generator for samples and benchmarks: the same seed gives the same bytes.
  * Values look like the original service's sample; some notes carry quoted commas, quotes and newlines.
  */
-const HEADER = 'company_name,industry,company_website,company_size,contact_name,contact_email,contact_phone,contact_title,notes';
-const PREFIXES = ['Omega', 'Alpha', 'Beta', 'Delta', 'Sigma', 'Apex', 'Nova', 'Vertex', 'Zenith', 'Summit', 'Cobalt', 'Ember'];
+const HEADER =
+  'company_name,industry,company_website,company_size,contact_name,contact_email,contact_phone,contact_title,notes';
+const PREFIXES = [
+  'Omega',
+  'Alpha',
+  'Beta',
+  'Delta',
+  'Sigma',
+  'Apex',
+  'Nova',
+  'Vertex',
+  'Zenith',
+  'Summit',
+  'Cobalt',
+  'Ember',
+];
 const SUFFIXES = ['Systems', 'Solutions', 'Labs', 'Analytics', 'Dynamics', 'Networks', 'Partners', 'Logistics'];
 const INDUSTRIES = ['Analytics', 'Software', 'Healthcare', 'Finance', 'Retail', 'Manufacturing', 'Education', 'Energy'];
 const SIZES = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1000+'];
@@ -31,7 +45,12 @@ export interface GeneratorOptions {
   chunkRows?: number;
 }
 
-export function* generateLeadCsv({ rows, invalidRate = 0, seed = 42, chunkRows = 5000 }: GeneratorOptions): Generator<string> {
+export function* generateLeadCsv({
+  rows,
+  invalidRate = 0,
+  seed = 42,
+  chunkRows = 5000,
+}: GeneratorOptions): Generator<string> {
   const random = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const invalidEvery = invalidRate > 0 ? Math.round(1 / invalidRate) : 0;
@@ -42,11 +61,20 @@ export function* generateLeadCsv({ rows, invalidRate = 0, seed = 42, chunkRows =
     const first = pick(FIRST);
     const last = pick(LAST);
     const invalid = invalidEvery > 0 && i % invalidEvery === 0;
-    const email = invalid ? `${first.toLowerCase()}.${i}@@${slug}` : `${first.toLowerCase()}.${last.toLowerCase()}${i}@${slug}.com`;
+    const email = invalid
+      ? `${first.toLowerCase()}.${i}@@${slug}`
+      : `${first.toLowerCase()}.${last.toLowerCase()}${i}@${slug}.com`;
     const name = company;
     const phone = `(${200 + Math.floor(random() * 700)}) ${200 + Math.floor(random() * 700)}-${String(Math.floor(random() * 10000)).padStart(4, '0')}`;
     const r = random();
-    const notes = r < 0.05 ? `"Met at expo, booth ${i}; asked about ""pricing"""` : r < 0.07 ? `"Follow up in Q${1 + (i % 4)}\nsecond line"` : r < 0.5 ? `Lead ${i}` : '';
+    const notes =
+      r < 0.05
+        ? `"Met at expo, booth ${i}; asked about ""pricing"""`
+        : r < 0.07
+          ? `"Follow up in Q${1 + (i % 4)}\nsecond line"`
+          : r < 0.5
+            ? `Lead ${i}`
+            : '';
     chunk += `${name},${pick(INDUSTRIES)},https://${slug}.com,${pick(SIZES)},${first} ${last},${email},${phone},${pick(TITLES)},${notes}\n`;
     if (i % chunkRows === 0) {
       yield chunk;

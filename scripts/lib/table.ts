@@ -9,7 +9,8 @@ export interface Column<T> {
   maxWidth?: number;
 }
 
-const cut = (text: string, max: number | undefined): string => (max !== undefined && [...text].length > max ? [...text].slice(0, Math.max(1, max - 1)).join('') + '…' : text);
+const cut = (text: string, max: number | undefined): string =>
+  max !== undefined && [...text].length > max ? [...text].slice(0, Math.max(1, max - 1)).join('') + '…' : text;
 const width = (text: string): number => [...text].length;
 const pad = (text: string, to: number, align: 'left' | 'right'): string => {
   const fill = ' '.repeat(Math.max(0, to - width(text)));
@@ -22,14 +23,24 @@ const oneLine = (text: string): string => text.replace(/[\r\n\t]+/g, ' ');
 export function renderTable<T>(columns: ReadonlyArray<Column<T>>, rows: readonly T[]): string {
   const cells = rows.map((row) => columns.map((c) => cut(oneLine(c.value(row)), c.maxWidth)));
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]!))));
-  const line = (values: string[]) => values.map((v, i) => pad(v, widths[i]!, columns[i]!.align ?? 'left')).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => pad(v, widths[i]!, columns[i]!.align ?? 'left'))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n') + '\n';
 }
 
 /** `label: value` lines with the values aligned; multi-line values are indented under their label. */
 export function renderFields(fields: ReadonlyArray<readonly [string, string]>): string {
   const labelWidth = Math.max(0, ...fields.map(([label]) => width(label) + 1));
-  return fields.map(([label, value]) => `${pad(`${label}:`, labelWidth, 'left')} ${value.replace(/\n/g, `\n${' '.repeat(labelWidth + 1)}`)}`.trimEnd()).join('\n') + '\n';
+  return (
+    fields
+      .map(([label, value]) =>
+        `${pad(`${label}:`, labelWidth, 'left')} ${value.replace(/\n/g, `\n${' '.repeat(labelWidth + 1)}`)}`.trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** 850 ms, 12.4 s, 3 min 05 s. */
@@ -42,4 +53,5 @@ export function formatDuration(ms: number | null): string {
 }
 
 /** 2024-05-01 14:03:22Z: second precision, UTC, sortable. */
-export const formatTime = (iso: string | null): string => (iso === null ? '-' : iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
+export const formatTime = (iso: string | null): string =>
+  iso === null ? '-' : iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');

@@ -64,9 +64,12 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Pag
 
 /** Text of every cell, row by row, of a table's body. */
 export const tableRows = (page: Page, selector: string): Promise<string[][]> =>
-  page.$$eval(`${selector} tbody tr`, (rows) => rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')));
+  page.$$eval(`${selector} tbody tr`, (rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')),
+  );
 
-export const text = async (page: Page, selector: string): Promise<string> => (await page.textContent(selector))?.trim() ?? '';
+export const text = async (page: Page, selector: string): Promise<string> =>
+  (await page.textContent(selector))?.trim() ?? '';
 
 /** The stack and one open page for a test file, started in beforeAll and closed in afterAll. */
 export function usePage(options: LocalStackOptions = {}): { h: PageHarness; page: Page } {

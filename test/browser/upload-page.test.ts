@@ -8,7 +8,13 @@ const ctx = usePage();
 
 // 8 valid rows and 2 bad e-mails (20% invalid: over the default 10% threshold, under the 50% set
 // on the page) and a column the importer does not know.
-const rows = [...[0, 1, 2].map(validLead), invalidLead(3), ...[4, 5, 6, 7].map(validLead), invalidLead(8), validLead(9)];
+const rows = [
+  ...[0, 1, 2].map(validLead),
+  invalidLead(3),
+  ...[4, 5, 6, 7].map(validLead),
+  invalidLead(8),
+  validLead(9),
+];
 const csv = csvText([[...HEADER, 'favourite_colour'], ...rows.map((r) => [...r, 'green'])]);
 const file = { name: 'leads-with-bad-rows.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) };
 
@@ -37,7 +43,9 @@ describe('upload page: a file with bad rows', () => {
     expect(await ctx.page.$eval('#upload-progress', (p) => (p as HTMLProgressElement).value)).toBe(100);
     expect(await text(ctx.page, '#upload-progress-text')).toMatch(/of .* sent \(100%\)$/);
     expect(await text(ctx.page, '#result-status')).toBe('succeeded');
-    const counts = await Promise.all(['#count-total', '#count-imported', '#count-failed', '#count-duplicates'].map((s) => text(ctx.page, s)));
+    const counts = await Promise.all(
+      ['#count-total', '#count-imported', '#count-failed', '#count-duplicates'].map((s) => text(ctx.page, s)),
+    );
     expect(counts).toEqual(['10', '8', '2', '0']);
     expect(await text(ctx.page, '#result-speed')).toMatch(/^[\d,]+ leads\/s$/);
     expect(await text(ctx.page, '#status')).toMatch(/^Import succeeded: /);
@@ -53,9 +61,15 @@ describe('upload page: a file with bad rows', () => {
   });
 
   it('downloads the rejected rows from the result link', async () => {
-    const [download] = await Promise.all([ctx.page.waitForEvent('download'), ctx.page.getByRole('link', { name: /rejected rows/ }).click()]);
+    const [download] = await Promise.all([
+      ctx.page.waitForEvent('download'),
+      ctx.page.getByRole('link', { name: /rejected rows/ }).click(),
+    ]);
     const content = await readFile(await download.path(), 'utf8');
-    const lines = content.replace(/^\uFEFF/, '').trimEnd().split(/\r?\n/);
+    const lines = content
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split(/\r?\n/);
     expect(lines[0]).toBe(['row', 'error', ...HEADER, 'favourite_colour'].join(','));
     expect(lines.slice(1).map((line) => line.split(',').slice(0, 1)[0])).toEqual(['5', '10']);
     expect(lines[1]).toContain('not-an-email-3');

@@ -31,14 +31,21 @@ describe('upload page: live import progress', () => {
       (route: Route) =>
         release
           ? route.continue()
-          : route.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': new URL(ctx.h.stack.apiUrl).origin }, body: JSON.stringify(snapshot) }),
+          : route.fulfill({
+              status: 200,
+              contentType: 'application/json',
+              headers: { 'access-control-allow-origin': new URL(ctx.h.stack.apiUrl).origin },
+              body: JSON.stringify(snapshot),
+            }),
     );
     const csv = csvText([HEADER, ...Array.from({ length: 10 }, (_, i) => validLead(i))]);
     await ctx.page.getByLabel('API token').fill(ctx.h.stack.token);
     await ctx.page.setInputFiles('#file', { name: 'progress.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await ctx.page.getByRole('button', { name: 'Upload and import' }).click();
 
-    await ctx.page.waitForFunction(() => document.getElementById('import-progress-text')?.textContent === '4 rows read of about 10.');
+    await ctx.page.waitForFunction(
+      () => document.getElementById('import-progress-text')?.textContent === '4 rows read of about 10.',
+    );
     expect(await ctx.page.$eval('#import-progress', (p) => (p as HTMLProgressElement).value)).toBe(40);
     expect(await ctx.page.isHidden('#result')).toBe(true);
 

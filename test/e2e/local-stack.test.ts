@@ -39,10 +39,19 @@ describe('local stack: grant, upload, import', () => {
 
     expect((await upload(grant, file)).status).toBe(200);
     const result = await waitForResult(grant.result_url);
-    expect(result).toMatchObject({ import_id: grant.import_id, status: 'succeeded', total_leads: 1000, imported_count: 1000, failed_count: 0, filename: 'leads_1000.csv' });
+    expect(result).toMatchObject({
+      import_id: grant.import_id,
+      status: 'succeeded',
+      total_leads: 1000,
+      imported_count: 1000,
+      failed_count: 0,
+      filename: 'leads_1000.csv',
+    });
     expect(result.source).toMatchObject({ bucket: stack.bucket, key: grant.key, size: file.length });
     expect(await countLeads(db, 'import_id = $1', [grant.import_id])).toBe(1000);
-    const { rows } = await db.admin.query('select status, imported_count, uploader from lead_imports where id = $1', [grant.import_id]);
+    const { rows } = await db.admin.query('select status, imported_count, uploader from lead_imports where id = $1', [
+      grant.import_id,
+    ]);
     expect(rows).toEqual([{ status: 'succeeded', imported_count: 1000, uploader: stack.subject }]);
   });
 
@@ -51,7 +60,12 @@ describe('local stack: grant, upload, import', () => {
     const grant = await requestGrant(stack, 'strict.csv', Buffer.byteLength(csv), { strict_mode: true });
     expect((await upload(grant, csv)).status).toBe(200);
     const result = await waitForResult(grant.result_url);
-    expect(result).toMatchObject({ import_id: grant.import_id, status: 'rejected', error_code: 'STRICT_MODE_ROW_ERROR', imported_count: 0 });
+    expect(result).toMatchObject({
+      import_id: grant.import_id,
+      status: 'rejected',
+      error_code: 'STRICT_MODE_ROW_ERROR',
+      imported_count: 0,
+    });
     expect(result.options.strict_mode).toBe(true);
     expect(await countLeads(db, 'import_id = $1', [grant.import_id])).toBe(0);
   });
@@ -59,9 +73,16 @@ describe('local stack: grant, upload, import', () => {
   it('imports a direct PutObject under uploads/ with strict-mode metadata in strict mode', async () => {
     const key = 'uploads/me/direct drop.csv';
     const csv = csvText([HEADER, validLead(1), validLead(2), invalidLead(3), validLead(4)]);
-    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: csv, Metadata: { 'strict-mode': 'true' } }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: csv, Metadata: { 'strict-mode': 'true' } }),
+    );
     const result = await waitForResult(`${stack.s3Endpoint}/${stack.bucket}/${encodeURI(key)}.result.json`);
-    expect(result).toMatchObject({ status: 'rejected', error_code: 'STRICT_MODE_ROW_ERROR', imported_count: 0, total_leads: expect.any(Number) });
+    expect(result).toMatchObject({
+      status: 'rejected',
+      error_code: 'STRICT_MODE_ROW_ERROR',
+      imported_count: 0,
+      total_leads: expect.any(Number),
+    });
     expect(result.source.key).toBe(key);
     expect(result.options.strict_mode).toBe(true);
     expect(await countLeads(db, 'import_id = $1', [result.import_id])).toBe(0);
@@ -78,7 +99,12 @@ describe('local stack: grant, upload, import', () => {
     const result = await waitForResult(grant.result_url);
     await stack.idle();
 
-    expect(result).toMatchObject({ status: 'succeeded', imported_count: 9, failed_count: 1, error_report_key: grant.error_report_key });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      imported_count: 9,
+      failed_count: 1,
+      error_report_key: grant.error_report_key,
+    });
     expect(await httpStatus(grant.error_report_url)).toBe(200);
     expect(stack.importInvocations() - before.imports).toBe(1);
     // The bucket notification (suffix .csv) also delivers <key>.rejected.csv; the importer ignores it.
@@ -100,7 +126,10 @@ describe('local stack: the S3 server enforces the grant', () => {
   });
 
   /** Refused, nothing imported; then the same grant used as granted still works, so the refusal was the tampering. */
-  async function expectRefusedThenGrantWorks(grant: UploadGrant, attempt: () => Promise<{ status: number; text: string }>): Promise<string> {
+  async function expectRefusedThenGrantWorks(
+    grant: UploadGrant,
+    attempt: () => Promise<{ status: number; text: string }>,
+  ): Promise<string> {
     const refused = await attempt();
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.status).toBeLessThan(500);
@@ -113,25 +142,33 @@ describe('local stack: the S3 server enforces the grant', () => {
 
   it('refuses a body larger than the signed size', async () => {
     const grant = await requestGrant(stack, 'leads.csv', size);
-    const text = await expectRefusedThenGrantWorks(grant, () => upload(grant, csv + csvText([validLead(3)]), without(grant.upload.headers, 'content-length')));
+    const text = await expectRefusedThenGrantWorks(grant, () =>
+      upload(grant, csv + csvText([validLead(3)]), without(grant.upload.headers, 'content-length')),
+    );
     expect(text).toContain('SignatureDoesNotMatch');
   });
 
   it('refuses another content type', async () => {
     const grant = await requestGrant(stack, 'leads.csv', size);
-    await expectRefusedThenGrantWorks(grant, () => upload(grant, csv, { ...grant.upload.headers, 'content-type': 'application/octet-stream' }));
+    await expectRefusedThenGrantWorks(grant, () =>
+      upload(grant, csv, { ...grant.upload.headers, 'content-type': 'application/octet-stream' }),
+    );
   });
 
   it('refuses tampered metadata (strict mode switched on)', async () => {
     const grant = await requestGrant(stack, 'leads.csv', size);
     expect(grant.upload.headers['x-amz-meta-strict-mode']).toBe('false');
-    await expectRefusedThenGrantWorks(grant, () => upload(grant, csv, { ...grant.upload.headers, 'x-amz-meta-strict-mode': 'true' }));
+    await expectRefusedThenGrantWorks(grant, () =>
+      upload(grant, csv, { ...grant.upload.headers, 'x-amz-meta-strict-mode': 'true' }),
+    );
     expect((await waitForResult(grant.result_url)).options.strict_mode).toBe(false);
   });
 
   it('refuses an upload without a signed metadata header', async () => {
     const grant = await requestGrant(stack, 'leads.csv', size);
-    await expectRefusedThenGrantWorks(grant, () => upload(grant, csv, without(grant.upload.headers, 'x-amz-meta-import-id')));
+    await expectRefusedThenGrantWorks(grant, () =>
+      upload(grant, csv, without(grant.upload.headers, 'x-amz-meta-import-id')),
+    );
   });
 
   it('refuses the signature on another key', async () => {
@@ -152,14 +189,33 @@ describe('local stack: the presign API', () => {
   });
 
   it('answers 413, 415 and 400 with JSON errors', async () => {
-    expect(await postUploads(stack, { filename: 'leads.csv', size: 104_857_601 })).toMatchObject({ status: 413, body: { error: { code: 'FILE_TOO_LARGE' } } });
-    expect(await postUploads(stack, { filename: 'leads.xlsx', size: 10 })).toMatchObject({ status: 415, body: { error: { code: 'NOT_CSV' } } });
-    expect(await postUploads(stack, '{"filename":')).toMatchObject({ status: 400, body: { error: { code: 'INVALID_JSON' } } });
-    expect(await postUploads(stack, { filename: 'leads.csv', size: 10, options: { strict_mode: 'maybe' } })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_OPTIONS' } } });
+    expect(await postUploads(stack, { filename: 'leads.csv', size: 104_857_601 })).toMatchObject({
+      status: 413,
+      body: { error: { code: 'FILE_TOO_LARGE' } },
+    });
+    expect(await postUploads(stack, { filename: 'leads.xlsx', size: 10 })).toMatchObject({
+      status: 415,
+      body: { error: { code: 'NOT_CSV' } },
+    });
+    expect(await postUploads(stack, '{"filename":')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_JSON' } },
+    });
+    expect(
+      await postUploads(stack, { filename: 'leads.csv', size: 10, options: { strict_mode: 'maybe' } }),
+    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_OPTIONS' } } });
   });
 
   it('keeps path-traversal file names inside uploads/<caller>/<import id>/', async () => {
-    const names = ['../../../etc/passwd.csv', '..%2f..%2fleads.csv', '%2e%2e/%2e%2e/leads.csv', '..\\..\\leads.csv', 'a\u0000b.csv', 'leads.rejected.csv', `${'x'.repeat(2048)}.csv`];
+    const names = [
+      '../../../etc/passwd.csv',
+      '..%2f..%2fleads.csv',
+      '%2e%2e/%2e%2e/leads.csv',
+      '..\\..\\leads.csv',
+      'a\u0000b.csv',
+      'leads.rejected.csv',
+      `${'x'.repeat(2048)}.csv`,
+    ];
     for (const filename of names) {
       const grant = await requestGrant(stack, filename, 10);
       const parts = grant.key.split('/');

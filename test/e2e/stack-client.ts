@@ -8,7 +8,11 @@ export interface ApiAnswer<T = Record<string, unknown>> {
   body: T;
 }
 
-export async function postUploads(stack: LocalStack, body: unknown, token: string | null = stack.token): Promise<ApiAnswer> {
+export async function postUploads(
+  stack: LocalStack,
+  body: unknown,
+  token: string | null = stack.token,
+): Promise<ApiAnswer> {
   const res = await fetch(`${stack.apiUrl}/uploads`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
@@ -18,15 +22,29 @@ export async function postUploads(stack: LocalStack, body: unknown, token: strin
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-export async function requestGrant(stack: LocalStack, filename: string, size: number, options?: Record<string, unknown>): Promise<UploadGrant> {
+export async function requestGrant(
+  stack: LocalStack,
+  filename: string,
+  size: number,
+  options?: Record<string, unknown>,
+): Promise<UploadGrant> {
   const answer = await postUploads(stack, { filename, size, ...(options ? { options } : {}) });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body as unknown as UploadGrant;
 }
 
 /** The PUT a client makes with a grant; `headers` replaces the granted headers when given. */
-export async function upload(grant: UploadGrant, body: string | Buffer, headers: Record<string, string> = grant.upload.headers, url = grant.upload.url): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: grant.upload.method, headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+export async function upload(
+  grant: UploadGrant,
+  body: string | Buffer,
+  headers: Record<string, string> = grant.upload.headers,
+  url = grant.upload.url,
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method: grant.upload.method,
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return { status: res.status, text: await res.text() };
 }
 

@@ -48,10 +48,7 @@ describe.each([
             Principal: { AWS: '*' },
             Action: 's3:*',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Resource: [
-              { 'Fn::GetAtt': [id(), 'Arn'] },
-              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(), 'Arn'] }, '/*']] },
-            ],
+            Resource: [{ 'Fn::GetAtt': [id(), 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(), 'Arn'] }, '/*']] }],
           },
         ]),
       },
@@ -73,7 +70,10 @@ describe('uploads bucket', () => {
       expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 30, Status: 'Enabled' }),
     );
     expect(rules).toContainEqual(
-      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) }, Status: 'Enabled' }),
+      expect.objectContaining({
+        NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) },
+        Status: 'Enabled',
+      }),
     );
     expect(rules).toContainEqual(
       expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),

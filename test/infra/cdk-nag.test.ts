@@ -30,13 +30,17 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning in the synthesized app', () => {
-    const findings = report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName} (${v.severity})`));
+    const findings = report.pluginReports.flatMap((r) =>
+      r.violations.map((v) => `${r.pluginName}: ${v.ruleName} (${v.severity})`),
+    );
     expect(findings).toEqual([]);
   });
 
   it('finds nothing when the pack is run directly over the construct tree', () => {
     const result = new AwsSolutionsChecks().validateScope(app);
-    expect(result.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      result.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(result.success).toBe(true);
   });
 
@@ -44,7 +48,8 @@ describe('cdk-nag AwsSolutions', () => {
     const reasons: string[] = [];
     const visit = (node: App | Stack | { node: App['node'] }): void => {
       for (const entry of node.node.metadata) {
-        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) reasons.push(...Object.values(entry.data as Record<string, string>));
+        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          reasons.push(...Object.values(entry.data as Record<string, string>));
       }
       for (const child of node.node.children) visit(child);
     };

@@ -30,7 +30,9 @@ describe('context configuration', () => {
       corsAllowedOrigins: ['https://a.example.com', 'http://localhost:5173'],
       dbDeletionProtection: false,
     });
-    expect(configWith({ corsAllowedOrigins: ['https://b.example.com'] }).corsAllowedOrigins).toEqual(['https://b.example.com']);
+    expect(configWith({ corsAllowedOrigins: ['https://b.example.com'] }).corsAllowedOrigins).toEqual([
+      'https://b.example.com',
+    ]);
   });
 
   it('rejects wildcard origins and invalid numbers', () => {

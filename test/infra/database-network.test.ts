@@ -52,11 +52,12 @@ describe('RDS PostgreSQL instance', () => {
     const ingress = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties ?? {})
       .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify({ 'Fn::GetAtt': [dbSg, 'GroupId'] }));
-    const sources = ingress.map((p) => (p.SourceSecurityGroupId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]).sort();
-    const expected = [
-      s.stack.importPipeline.function.securityGroup,
-      s.stack.migrations.function.securityGroup,
-    ].map((sg) => logicalId(sg!));
+    const sources = ingress
+      .map((p) => (p.SourceSecurityGroupId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])
+      .sort();
+    const expected = [s.stack.importPipeline.function.securityGroup, s.stack.migrations.function.securityGroup].map(
+      (sg) => logicalId(sg!),
+    );
     expect(sources).toEqual(expect.arrayContaining(expected));
     expect(sources).toHaveLength(3); // + the rotation Lambdas' security group
     for (const p of ingress) expect(p.CidrIp).toBeUndefined();
@@ -66,15 +67,19 @@ describe('RDS PostgreSQL instance', () => {
 
   it('rotates the master secret (single user) and the importer secret (multi user)', () => {
     const schedules = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::RotationSchedule'));
-    const secretIds = schedules.map((r) => r.Properties?.SecretId).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const secretIds = schedules
+      .map((r) => r.Properties?.SecretId)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(secretIds).toEqual(
-      [{ Ref: logicalId(s.stack.database.importerSecret) }, { Ref: logicalId(s.stack.database.masterSecret) }].sort((a, b) =>
-        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      [{ Ref: logicalId(s.stack.database.importerSecret) }, { Ref: logicalId(s.stack.database.masterSecret) }].sort(
+        (a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)),
       ),
     );
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({
-        SecretStringTemplate: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"username":"lead_importer"')])] },
+        SecretStringTemplate: {
+          'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"username":"lead_importer"')])],
+        },
       }),
     });
   });

@@ -49,7 +49,9 @@ describe('every Lead Import function (import, presign, migrate)', () => {
       const hash = (fn.Properties?.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
       return existsSync(path.join(outdir, `asset.${hash}`, 'lead-engine-worker.mjs'));
     });
-    expect(withWorker.map((fn) => fn.Properties?.Description)).toEqual([expect.stringMatching(/^Streams an uploaded CSV/)]);
+    expect(withWorker.map((fn) => fn.Properties?.Description)).toEqual([
+      expect.stringMatching(/^Streams an uploaded CSV/),
+    ]);
   });
 
   it('states memory and timeout explicitly and logs to its own log group with retention', () => {

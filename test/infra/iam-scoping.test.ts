@@ -26,7 +26,9 @@ function statementsOfRole(roleId: string): Statement[] {
     (p) => p.PolicyDocument.Statement,
   );
   const attached = Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))
-    .filter((p) => (p.Properties?.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
+    .filter((p) =>
+      (p.Properties?.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
+    )
     .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
   return [...inline, ...attached];
 }
@@ -44,7 +46,8 @@ function s3Grants(fn: IFunction): Record<string, unknown[]> {
       grants[action] = [...(grants[action] ?? []), ...resourcesOf(st)];
     }
   }
-  for (const key of Object.keys(grants)) grants[key]?.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  for (const key of Object.keys(grants))
+    grants[key]?.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   return grants;
 }
 

@@ -32,8 +32,18 @@ describe('S3 notifications of the uploads bucket', () => {
       ruleCount: config.Filter.Key.FilterRules.length,
     }));
     expect(summary).toEqual([
-      { events: ['s3:ObjectCreated:*'], target: importFnArn, filter: { prefix: 'uploads/', suffix: '.csv' }, ruleCount: 2 },
-      { events: ['s3:ObjectCreated:*'], target: importFnArn, filter: { prefix: 'uploads/', suffix: '.CSV' }, ruleCount: 2 },
+      {
+        events: ['s3:ObjectCreated:*'],
+        target: importFnArn,
+        filter: { prefix: 'uploads/', suffix: '.csv' },
+        ruleCount: 2,
+      },
+      {
+        events: ['s3:ObjectCreated:*'],
+        target: importFnArn,
+        filter: { prefix: 'uploads/', suffix: '.CSV' },
+        ruleCount: 2,
+      },
     ]);
   });
 });

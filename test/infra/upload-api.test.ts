@@ -46,7 +46,10 @@ describe('upload HTTP API', () => {
     const stage = stages[0]?.Properties ?? {};
     expect(stage.StageName).toBe('$default');
     expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
-    const accessLogs = stage.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    const accessLogs = stage.AccessLogSettings as {
+      DestinationArn: { 'Fn::GetAtt': [string, string] };
+      Format: string;
+    };
     const logGroup = resourcesOfType(s.template, 'AWS::Logs::LogGroup')[accessLogs.DestinationArn['Fn::GetAtt'][0]];
     expect(logGroup?.Properties?.RetentionInDays).toBeGreaterThan(0);
     expect(accessLogs.Format).toContain('$context.authorizer.claims.sub');

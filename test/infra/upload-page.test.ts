@@ -18,15 +18,25 @@ const ids = (s: Synthesized) => ({
   distribution: logicalId(s.stack.uploadPage!.distribution),
   api: logicalId(s.stack.uploadApi.api),
 });
-const pageOrigin = (s: Synthesized) => ({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [ids(s).distribution, 'DomainName'] }]] });
-const bucketProps = (s: Synthesized, id: string) => resourcesOfType(s.template, 'AWS::S3::Bucket')[id]?.Properties ?? {};
+const pageOrigin = (s: Synthesized) => ({
+  'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [ids(s).distribution, 'DomainName'] }]],
+});
+const bucketProps = (s: Synthesized, id: string) =>
+  resourcesOfType(s.template, 'AWS::S3::Bucket')[id]?.Properties ?? {};
 
 describe('upload page hosting', () => {
   it('keeps the page in a private, encrypted bucket that only the distribution can read (OAC)', () => {
     const { site, distribution } = ids(pageOnly);
     expect(bucketProps(pageOnly, site)).toMatchObject({
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
     });
     pageOnly.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: site },
@@ -36,7 +46,13 @@ describe('upload page hosting', () => {
             Effect: 'Allow',
             Principal: { Service: 'cloudfront.amazonaws.com' },
             Action: 's3:GetObject',
-            Condition: { StringEquals: { 'AWS:SourceArn': Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: distribution }])]) }) } },
+            Condition: {
+              StringEquals: {
+                'AWS:SourceArn': Match.objectLike({
+                  'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: distribution }])]),
+                }),
+              },
+            },
           }),
         ]),
       },
@@ -45,8 +61,12 @@ describe('upload page hosting', () => {
   });
 
   it('serves index.html over HTTPS only, logs requests and sends a CSP limited to the API and S3', () => {
-    const distribution = resourcesOfType(pageOnly.template, 'AWS::CloudFront::Distribution')[ids(pageOnly).distribution];
-    const config = distribution?.Properties?.DistributionConfig as Record<string, unknown> & { DefaultCacheBehavior: Record<string, unknown> };
+    const distribution = resourcesOfType(pageOnly.template, 'AWS::CloudFront::Distribution')[
+      ids(pageOnly).distribution
+    ];
+    const config = distribution?.Properties?.DistributionConfig as Record<string, unknown> & {
+      DefaultCacheBehavior: Record<string, unknown>;
+    };
     expect(config).toMatchObject({ DefaultRootObject: 'index.html', Logging: { Prefix: 'cloudfront/' } });
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     const policies = Object.values(resourcesOfType(pageOnly.template, 'AWS::CloudFront::ResponseHeadersPolicy'));
@@ -66,17 +86,31 @@ describe('upload page hosting', () => {
     const props = deployments[0]?.Properties ?? {};
     expect(props.DestinationBucketName).toEqual({ Ref: ids(pageOnly).site });
     expect(props.DistributionPaths).toEqual(['/*']);
-    expect(JSON.stringify(props.SourceMarkers)).toContain(JSON.stringify({ 'Fn::GetAtt': [ids(pageOnly).api, 'ApiEndpoint'] }));
+    expect(JSON.stringify(props.SourceMarkers)).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [ids(pageOnly).api, 'ApiEndpoint'] }),
+    );
   });
 
   it('outputs the page URL', () => {
-    pageOnly.template.hasOutput('UploadPageUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [ids(pageOnly).distribution, 'DomainName'] }, '/']] } });
+    pageOnly.template.hasOutput('UploadPageUrl', {
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [ids(pageOnly).distribution, 'DomainName'] }, '/']] },
+    });
   });
 });
 
 describe('CORS for the upload page', () => {
-  const apiOrigins = (s: Synthesized) => (resourcesOfType(s.template, 'AWS::ApiGatewayV2::Api')[ids(s).api]?.Properties?.CorsConfiguration as { AllowOrigins: unknown[] }).AllowOrigins;
-  const bucketOrigins = (s: Synthesized) => (bucketProps(s, logicalId(s.stack.storage.bucket)).CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[] }[] }).CorsRules[0]?.AllowedOrigins;
+  const apiOrigins = (s: Synthesized) =>
+    (
+      resourcesOfType(s.template, 'AWS::ApiGatewayV2::Api')[ids(s).api]?.Properties?.CorsConfiguration as {
+        AllowOrigins: unknown[];
+      }
+    ).AllowOrigins;
+  const bucketOrigins = (s: Synthesized) =>
+    (
+      bucketProps(s, logicalId(s.stack.storage.bucket)).CorsConfiguration as {
+        CorsRules: { AllowedOrigins: unknown[] }[];
+      }
+    ).CorsRules[0]?.AllowedOrigins;
 
   it('allows the distribution origin on the API and the uploads bucket when no origin is configured', () => {
     expect(apiOrigins(pageOnly)).toEqual([pageOrigin(pageOnly)]);
@@ -91,7 +125,10 @@ describe('CORS for the upload page', () => {
   it('reads uploadPage / uploadPageCors from context', () => {
     const config = (context: Record<string, unknown>) => readConfig(new App({ context }).node);
     expect(config({})).toMatchObject({ uploadPage: true, uploadPageCors: undefined });
-    expect(config({ uploadPage: 'false', uploadPageCors: false })).toMatchObject({ uploadPage: false, uploadPageCors: false });
+    expect(config({ uploadPage: 'false', uploadPageCors: false })).toMatchObject({
+      uploadPage: false,
+      uploadPageCors: false,
+    });
     expect(() => config({ uploadPageCors: 'maybe' })).toThrow(/true or false/);
   });
 });

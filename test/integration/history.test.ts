@@ -20,9 +20,21 @@ describe('import history', () => {
 
   beforeAll(async () => {
     // Prepare: one import of each outcome, in this order.
-    succeeded = await importText(csvText([HEADER, validLead(1), validLead(2), withEmail(validLead(3), 'not-an-email')]), { error_threshold: 0.5 });
-    rejected = await importText(csvText([HEADER, validLead(4), withEmail(validLead(5), 'bob@'), validLead(6)]), { strict_mode: true });
-    failed = await importText(csvText([['contact_email', 'notes'], ['a@b.com', 'x']]), {}, 'no-company.csv');
+    succeeded = await importText(
+      csvText([HEADER, validLead(1), validLead(2), withEmail(validLead(3), 'not-an-email')]),
+      { error_threshold: 0.5 },
+    );
+    rejected = await importText(csvText([HEADER, validLead(4), withEmail(validLead(5), 'bob@'), validLead(6)]), {
+      strict_mode: true,
+    });
+    failed = await importText(
+      csvText([
+        ['contact_email', 'notes'],
+        ['a@b.com', 'x'],
+      ]),
+      {},
+      'no-company.csv',
+    );
     expect([succeeded.status, rejected.status, failed.status]).toEqual(['succeeded', 'rejected', 'failed']);
   });
 
@@ -30,9 +42,30 @@ describe('import history', () => {
     const rows = await listImports(files.db.admin);
 
     expect(rows.map((r) => r.id)).toEqual([failed.import_id, rejected.import_id, succeeded.import_id]);
-    expect(rows[2]).toMatchObject({ status: 'succeeded', filename: succeeded.filename, total_leads: 3, imported_count: 2, updated_count: 0, duplicate_count: 0, failed_count: 1, error_code: null, reverted_at: null });
-    expect(rows[1]).toMatchObject({ status: 'rejected', total_leads: 2, imported_count: 0, failed_count: 1, error_code: 'STRICT_MODE_ROW_ERROR' });
-    expect(rows[0]).toMatchObject({ status: 'failed', filename: 'no-company.csv', imported_count: 0, error_code: 'MISSING_COMPANY_COLUMN' });
+    expect(rows[2]).toMatchObject({
+      status: 'succeeded',
+      filename: succeeded.filename,
+      total_leads: 3,
+      imported_count: 2,
+      updated_count: 0,
+      duplicate_count: 0,
+      failed_count: 1,
+      error_code: null,
+      reverted_at: null,
+    });
+    expect(rows[1]).toMatchObject({
+      status: 'rejected',
+      total_leads: 2,
+      imported_count: 0,
+      failed_count: 1,
+      error_code: 'STRICT_MODE_ROW_ERROR',
+    });
+    expect(rows[0]).toMatchObject({
+      status: 'failed',
+      filename: 'no-company.csv',
+      imported_count: 0,
+      error_code: 'MISSING_COMPANY_COLUMN',
+    });
     for (const row of rows) {
       expect(row.duration_ms).toEqual(expect.any(Number));
       expect(Date.parse(row.started_at)).not.toBeNaN();
@@ -77,9 +110,19 @@ describe('import history', () => {
     const r = await getImport(files.db.admin, rejected.import_id);
     const f = await getImport(files.db.admin, failed.import_id);
 
-    expect(r).toMatchObject({ status: 'rejected', error_code: 'STRICT_MODE_ROW_ERROR', message: rejected.message, options: { strict_mode: true } });
+    expect(r).toMatchObject({
+      status: 'rejected',
+      error_code: 'STRICT_MODE_ROW_ERROR',
+      message: rejected.message,
+      options: { strict_mode: true },
+    });
     expect(r!.message).toContain('Row 3');
-    expect(f).toMatchObject({ status: 'failed', error_code: 'MISSING_COMPANY_COLUMN', message: failed.message, imported_count: 0 });
+    expect(f).toMatchObject({
+      status: 'failed',
+      error_code: 'MISSING_COMPANY_COLUMN',
+      message: failed.message,
+      imported_count: 0,
+    });
     expect(f!.result).toMatchObject({ status: 'failed', error_code: 'MISSING_COMPANY_COLUMN' });
   });
 
@@ -113,8 +156,14 @@ describe('import history', () => {
 
     expect(table.status, table.stderr).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STARTED\s+STATUS\s+FILE\s+TOTAL\s+IMPORTED\s+UPDATED\s+DUPLICATES\s+FAILED\s+DURATION\s+ERROR$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([failed.import_id, rejected.import_id, succeeded.import_id]);
+    expect(lines[0]).toMatch(
+      /^ID\s+STARTED\s+STATUS\s+FILE\s+TOTAL\s+IMPORTED\s+UPDATED\s+DUPLICATES\s+FAILED\s+DURATION\s+ERROR$/,
+    );
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      failed.import_id,
+      rejected.import_id,
+      succeeded.import_id,
+    ]);
     expect(lines[1]).toContain('MISSING_COMPANY_COLUMN');
     expect(show.status, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/^status:\s+rejected$/m);

@@ -8,26 +8,61 @@ import { TEST_BUCKET } from '#test/s3';
 import type { ImportResult } from '#core/result';
 
 const h = useImportHandler('test');
-const importCsv = async (body: string | Buffer, metadata?: Record<string, string>) => (await h.importCsv(body, metadata)).result;
+const importCsv = async (body: string | Buffer, metadata?: Record<string, string>) =>
+  (await h.importCsv(body, metadata)).result;
 const leadsOf = (result: ImportResult) => countLeads(h.db, 'import_id = $1', [result.import_id]);
 
 describe('import handler against PostgreSQL and the local S3 server', () => {
   it('imports 1,000 valid leads and writes a complete result JSON next to the file', async () => {
     const result = await importCsv(sampleCsv('leads_1000.csv'));
-    expect(result).toMatchObject({ status: 'succeeded', total_leads: 1000, imported_count: 1000, failed_count: 0, errors: [], error_details: [] });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      total_leads: 1000,
+      imported_count: 1000,
+      failed_count: 0,
+      errors: [],
+      error_details: [],
+    });
     expect(await leadsOf(result)).toBe(1000);
-    for (const field of ['import_id', 'status', 'message', 'filename', 'source', 'options', 'total_leads', 'imported_count', 'updated_count', 'duplicate_count', 'failed_count', 'duration_ms', 'leads_per_second', 'errors', 'error_details', 'errors_truncated', 'error_report_key']) {
+    for (const field of [
+      'import_id',
+      'status',
+      'message',
+      'filename',
+      'source',
+      'options',
+      'total_leads',
+      'imported_count',
+      'updated_count',
+      'duplicate_count',
+      'failed_count',
+      'duration_ms',
+      'leads_per_second',
+      'errors',
+      'error_details',
+      'errors_truncated',
+      'error_report_key',
+    ]) {
       expect(result, field).toHaveProperty(field);
     }
     expect(result.source).toMatchObject({ bucket: TEST_BUCKET, size: sampleCsv('leads_1000.csv').length });
     expect(result.leads_per_second).toBeGreaterThan(0);
-    const history = await h.db.admin.query('select status, total_leads, imported_count from lead_imports where id = $1', [result.import_id]);
+    const history = await h.db.admin.query(
+      'select status, total_leads, imported_count from lead_imports where id = $1',
+      [result.import_id],
+    );
     expect(history.rows[0]).toEqual({ status: 'succeeded', total_leads: 1000, imported_count: 1000 });
   });
 
   it('rejects a file with 11% invalid rows and keeps no lead', async () => {
     const result = await importCsv(leadsCsv(100, 11));
-    expect(result).toMatchObject({ status: 'rejected', error_code: 'ERROR_THRESHOLD_EXCEEDED', total_leads: 100, failed_count: 11, imported_count: 0 });
+    expect(result).toMatchObject({
+      status: 'rejected',
+      error_code: 'ERROR_THRESHOLD_EXCEEDED',
+      total_leads: 100,
+      failed_count: 11,
+      imported_count: 0,
+    });
     expect(await leadsOf(result)).toBe(0);
     const history = await h.db.admin.query('select status from lead_imports where id = $1', [result.import_id]);
     expect(history.rows[0]?.status).toBe('rejected');
@@ -47,11 +82,22 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
   });
 
   it('rejects the whole file in strict mode at the first bad row, naming the row', async () => {
-    const rows = [HEADER, validLead(1), validLead(2), [...validLead(3).slice(0, 5), 'bob@', ...validLead(3).slice(6)], validLead(4)];
+    const rows = [
+      HEADER,
+      validLead(1),
+      validLead(2),
+      [...validLead(3).slice(0, 5), 'bob@', ...validLead(3).slice(6)],
+      validLead(4),
+    ];
     const result = await importCsv(csvText(rows), { 'strict-mode': 'true' });
     expect(result).toMatchObject({ status: 'rejected', error_code: 'STRICT_MODE_ROW_ERROR', imported_count: 0 });
     expect(result.message).toContain('Row 4: contact_email: not a valid e-mail address');
-    expect(result.error_details[0]).toMatchObject({ row: 4, column: 'contact_email', value: 'bob@', code: 'INVALID_EMAIL' });
+    expect(result.error_details[0]).toMatchObject({
+      row: 4,
+      column: 'contact_email',
+      value: 'bob@',
+      code: 'INVALID_EMAIL',
+    });
     expect(await leadsOf(result)).toBe(0);
   });
 
@@ -60,7 +106,10 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     const company = 'Müller & Söhne, "GmbH"';
     const result = await importCsv(csvText([HEADER, [company, 'Retail', '', '', '', '', '', '', notes]]));
     expect(result.status).toBe('succeeded');
-    const { rows } = await h.db.admin.query('select company_name, notes, industry, company_website from leads where import_id = $1', [result.import_id]);
+    const { rows } = await h.db.admin.query(
+      'select company_name, notes, industry, company_website from leads where import_id = $1',
+      [result.import_id],
+    );
     expect(rows).toEqual([{ company_name: company, notes, industry: 'Retail', company_website: null }]);
   });
 
@@ -74,16 +123,27 @@ describe('import handler against PostgreSQL and the local S3 server', () => {
     const result = await importCsv('industry,contact_email\nRetail,a@b.co\n');
     expect(result).toMatchObject({ status: 'failed', error_code: 'MISSING_COMPANY_COLUMN', imported_count: 0 });
     expect(result.message).toContain('company_name');
-    const history = await h.db.admin.query('select status, error_code from lead_imports where id = $1', [result.import_id]);
+    const history = await h.db.admin.query('select status, error_code from lead_imports where id = $1', [
+      result.import_id,
+    ]);
     expect(history.rows[0]).toEqual({ status: 'failed', error_code: 'MISSING_COMPANY_COLUMN' });
   });
 
   it('accepts a 255-character company name and refuses 256', async () => {
     const ok = 'A'.repeat(254) + 'é';
     const long = 'B'.repeat(256);
-    const result = await importCsv(csvText([HEADER, [ok, '', '', '', '', '', '', '', ''], [long, '', '', '', '', '', '', '', ''], ...Array.from({ length: 8 }, (_, i) => validLead(i))]));
+    const result = await importCsv(
+      csvText([
+        HEADER,
+        [ok, '', '', '', '', '', '', '', ''],
+        [long, '', '', '', '', '', '', '', ''],
+        ...Array.from({ length: 8 }, (_, i) => validLead(i)),
+      ]),
+    );
     expect(result).toMatchObject({ status: 'succeeded', imported_count: 9, failed_count: 1 });
-    expect(result.error_details).toEqual([{ row: 3, column: 'company_name', value: long, code: 'TOO_LONG', message: 'longer than 255 characters' }]);
+    expect(result.error_details).toEqual([
+      { row: 3, column: 'company_name', value: long, code: 'TOO_LONG', message: 'longer than 255 characters' },
+    ]);
     expect(await countLeads(h.db, 'company_name = $1', [ok])).toBe(1);
   });
 

@@ -18,7 +18,9 @@ describe('live progress', () => {
     // Another task polls the result key the way a client polls result_url.
     while (!done) {
       // A torn read (the local server rewrites in place) is one missed poll, not a 5 s stall.
-      const snapshot = await h.s3.getJson<ImportResult>(`${key}.result.json`, { timeoutMs: 1000 }).catch(() => undefined);
+      const snapshot = await h.s3
+        .getJson<ImportResult>(`${key}.result.json`, { timeoutMs: 1000 })
+        .catch(() => undefined);
       if (snapshot) seen.push(snapshot);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -40,7 +42,14 @@ describe('live progress', () => {
 describe('metrics', () => {
   it('emits one CloudWatch EMF record per import with the expected metrics', async () => {
     const key = 'uploads/metrics/leads.csv';
-    await h.s3.put(key, csvText([HEADER, ...Array.from({ length: 10 }, (_, i) => validLead(i)), ['Bad Co', '', '', '', '', 'nope', '', '', '']]));
+    await h.s3.put(
+      key,
+      csvText([
+        HEADER,
+        ...Array.from({ length: 10 }, (_, i) => validLead(i)),
+        ['Bad Co', '', '', '', '', 'nope', '', '', ''],
+      ]),
+    );
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
@@ -53,13 +62,36 @@ describe('metrics', () => {
     }
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => '_aws' in r);
     expect(records).toHaveLength(1);
-    const emf = records[0] as { _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } } & Record<string, unknown>;
+    const emf = records[0] as {
+      _aws: {
+        Timestamp: number;
+        CloudWatchMetrics: Array<{
+          Namespace: string;
+          Dimensions: string[][];
+          Metrics: Array<{ Name: string; Unit: string }>;
+        }>;
+      };
+    } & Record<string, unknown>;
     expect(typeof emf._aws.Timestamp).toBe('number');
     const [directive] = emf._aws.CloudWatchMetrics;
     expect(directive).toMatchObject({ Namespace: 'LeadImport', Dimensions: [['Service']] });
-    expect(directive!.Metrics.map((m) => m.Name)).toEqual(['ImportsSucceeded', 'ImportsRejected', 'ImportsFailed', 'RowsImported', 'RowsFailed', 'ImportDurationMs', 'RowsPerSecond']);
+    expect(directive!.Metrics.map((m) => m.Name)).toEqual([
+      'ImportsSucceeded',
+      'ImportsRejected',
+      'ImportsFailed',
+      'RowsImported',
+      'RowsFailed',
+      'ImportDurationMs',
+      'RowsPerSecond',
+    ]);
     // Every declared metric and dimension has a numeric / string value at the top level, as EMF requires.
     for (const m of directive!.Metrics) expect(typeof emf[m.Name]).toBe('number');
-    expect(emf).toMatchObject({ Service: 'lead-import', ImportsSucceeded: 1, ImportsFailed: 0, RowsImported: 10, RowsFailed: 1 });
+    expect(emf).toMatchObject({
+      Service: 'lead-import',
+      ImportsSucceeded: 1,
+      ImportsFailed: 0,
+      RowsImported: 10,
+      RowsFailed: 1,
+    });
   });
 });

@@ -29,20 +29,34 @@ afterAll(async () => {
 
 /** A new Lambda instance: module state (config, pool of one connection) starts from scratch. */
 async function lambdaInstance(env: Record<string, string> = {}): Promise<Handler> {
-  Object.assign(process.env, { DATABASE_URL: db.importerUrl, S3_ENDPOINT: proxy.endpoint, DB_LOCK_TIMEOUT_MS: '5000', DEADLINE_MARGIN_MS: '10000' }, env);
+  Object.assign(
+    process.env,
+    {
+      DATABASE_URL: db.importerUrl,
+      S3_ENDPOINT: proxy.endpoint,
+      DB_LOCK_TIMEOUT_MS: '5000',
+      DEADLINE_MARGIN_MS: '10000',
+    },
+    env,
+  );
   vi.resetModules();
   return (await import('../../functions/import/handler.ts')).handler;
 }
 
 let n = 0;
 const uploadKey = (name = 'leads.csv') => `uploads/reliability/${++n}/${name}`;
-const history = async (key: string) => (await db.admin.query('select id, status, error_code, imported_count from lead_imports where source_key = $1', [key])).rows;
-const leadsFrom = async (key: string) => countLeads(db, 'import_id in (select id from lead_imports where source_key = $1)', [key]);
+const history = async (key: string) =>
+  (await db.admin.query('select id, status, error_code, imported_count from lead_imports where source_key = $1', [key]))
+    .rows;
+const leadsFrom = async (key: string) =>
+  countLeads(db, 'import_id in (select id from lead_imports where source_key = $1)', [key]);
 
 /** Resolves once the importer's COPY is running on the server. */
 async function copyBackend(): Promise<number> {
   for (;;) {
-    const { rows } = await db.admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and application_name = 'lead-import' and query ilike 'copy leads%' and state = 'active'");
+    const { rows } = await db.admin.query<{ pid: number }>(
+      "select pid from pg_stat_activity where datname = current_database() and application_name = 'lead-import' and query ilike 'copy leads%' and state = 'active'",
+    );
     if (rows[0]) return rows[0].pid;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -105,13 +119,19 @@ describe('infrastructure failures roll back and throw so Lambda retries', () => 
     await s3.put(key, bigCsv);
     proxy.cutDownloadsAfter(/leads\.csv$/, 12 * 1024 * 1024);
     try {
-      await expect(handler(s3Event(TEST_BUCKET, key), lambdaContext())).rejects.toMatchObject({ code: 'S3_READ_ERROR' });
+      await expect(handler(s3Event(TEST_BUCKET, key), lambdaContext())).rejects.toMatchObject({
+        code: 'S3_READ_ERROR',
+      });
     } finally {
       proxy.cutDownloadsAfter(undefined);
     }
     expect(await history(key)).toEqual([]);
     // The poller sees an honest snapshot: still processing (a retry is coming), nothing imported.
-    expect(await s3.getJson<ImportResult>(`${key}.result.json`)).toMatchObject({ status: 'processing', error_code: 'S3_READ_ERROR', imported_count: 0 });
+    expect(await s3.getJson<ImportResult>(`${key}.result.json`)).toMatchObject({
+      status: 'processing',
+      error_code: 'S3_READ_ERROR',
+      imported_count: 0,
+    });
   });
 
   it('fails fast with the lock-timeout error while another session holds LOCK leads', async () => {
@@ -137,7 +157,9 @@ describe('infrastructure failures roll back and throw so Lambda retries', () => 
     await s3.put(key, csvText([HEADER, validLead(1), validLead(2)]));
     proxy.failPuts(/\.result\.json$/);
     try {
-      await expect(handler(s3Event(TEST_BUCKET, key), lambdaContext())).rejects.toMatchObject({ code: 'S3_WRITE_ERROR' });
+      await expect(handler(s3Event(TEST_BUCKET, key), lambdaContext())).rejects.toMatchObject({
+        code: 'S3_WRITE_ERROR',
+      });
     } finally {
       proxy.failPuts(undefined);
     }
@@ -165,7 +187,9 @@ describe('deadline and resources', () => {
     }
     const result = await s3.getJson<ImportResult>(`${key}.result.json`);
     expect(result).toMatchObject({ status: 'failed', error_code: 'DEADLINE_EXCEEDED', imported_count: 0 });
-    expect(await history(key)).toEqual([expect.objectContaining({ status: 'failed', error_code: 'DEADLINE_EXCEEDED' })]);
+    expect(await history(key)).toEqual([
+      expect.objectContaining({ status: 'failed', error_code: 'DEADLINE_EXCEEDED' }),
+    ]);
     expect(await leadsFrom(key)).toBe(0);
   });
 
@@ -181,7 +205,9 @@ describe('deadline and resources', () => {
 
   it('runs 20 concurrent imports sharing e-mails with exact totals, no duplicates and no deadlocks', async () => {
     // A generous connect timeout: the whole test suite shares this PostgreSQL while 20 instances connect.
-    const instances = await Promise.all(Array.from({ length: 20 }, () => lambdaInstance({ DB_CONNECT_TIMEOUT_MS: '30000' })));
+    const instances = await Promise.all(
+      Array.from({ length: 20 }, () => lambdaInstance({ DB_CONNECT_TIMEOUT_MS: '30000' })),
+    );
     const keys: string[] = [];
     for (let f = 0; f < 20; f++) {
       // File f holds e-mails f*5000 .. f*5000+9999: each half overlaps a neighbour.
@@ -194,7 +220,10 @@ describe('deadline and resources', () => {
       await s3.put(key, csvText([HEADER, ...rows]));
     }
     // As Lambda does, an invocation that throws (infrastructure trouble) is delivered again.
-    const invoke = (handler: Handler, key: string) => handler(s3Event(TEST_BUCKET, key), lambdaContext()).catch(() => handler(s3Event(TEST_BUCKET, key), lambdaContext()));
+    const invoke = (handler: Handler, key: string) =>
+      handler(s3Event(TEST_BUCKET, key), lambdaContext()).catch(() =>
+        handler(s3Event(TEST_BUCKET, key), lambdaContext()),
+      );
     await Promise.all(instances.map((handler, f) => invoke(handler, keys[f]!)));
     const results = await Promise.all(keys.map((key) => s3.getJson<ImportResult>(`${key}.result.json`)));
     expect(results.every((r) => r?.status === 'succeeded')).toBe(true);
@@ -202,7 +231,9 @@ describe('deadline and resources', () => {
     const duplicates = results.reduce((sum, r) => sum + r!.duplicate_count, 0);
     expect(imported).toBe(105_000);
     expect(duplicates).toBe(200_000 - 105_000);
-    const { rows } = await db.admin.query("select count(*)::int as leads, count(distinct lower(contact_email))::int as emails from leads where contact_email like '%@shared.example'");
+    const { rows } = await db.admin.query(
+      "select count(*)::int as leads, count(distinct lower(contact_email))::int as emails from leads where contact_email like '%@shared.example'",
+    );
     expect(rows[0]).toEqual({ leads: 105_000, emails: 105_000 });
   });
 });
@@ -212,7 +243,9 @@ describe('least privilege', () => {
     const importer = new pg.Client({ connectionString: db.importerUrl });
     await importer.connect();
     try {
-      await expect(importer.query("copy leads (company_name) from '/etc/hostname'")).rejects.toMatchObject({ code: '42501' });
+      await expect(importer.query("copy leads (company_name) from '/etc/hostname'")).rejects.toMatchObject({
+        code: '42501',
+      });
       await expect(importer.query('create table sneaky (id int)')).rejects.toMatchObject({ code: '42501' });
       await expect(importer.query('drop table leads')).rejects.toMatchObject({ code: '42501' });
     } finally {

@@ -12,7 +12,10 @@ const files = useFileImports('revert');
 type Lead = Partial<Record<(typeof HEADER)[number], string>>;
 /** Imports the leads as the files.importer role through the same path as `npm run import`. */
 async function importLeads(leads: Lead[], onDuplicate: 'skip' | 'update' | 'allow' = 'skip'): Promise<ImportResult> {
-  const result = await files.importText(csvText([HEADER, ...leads.map((lead) => HEADER.map((c) => lead[c as keyof Lead] ?? ''))]), { on_duplicate: onDuplicate });
+  const result = await files.importText(
+    csvText([HEADER, ...leads.map((lead) => HEADER.map((c) => lead[c as keyof Lead] ?? ''))]),
+    { on_duplicate: onDuplicate },
+  );
   expect(result.status, result.message).toBe('succeeded');
   return result;
 }
@@ -22,9 +25,13 @@ async function snapshot(): Promise<unknown[]> {
   const { rows } = await files.db.admin.query<{ row: unknown }>('select to_jsonb(l) as row from leads l order by id');
   return rows.map((r) => r.row);
 }
-const leadByEmail = async (email: string) => (await files.db.admin.query('select to_jsonb(l) as row from leads l where contact_email = $1', [email])).rows[0]?.row as Record<string, unknown> | undefined;
+const leadByEmail = async (email: string) =>
+  (await files.db.admin.query('select to_jsonb(l) as row from leads l where contact_email = $1', [email])).rows[0]
+    ?.row as Record<string, unknown> | undefined;
 const statusOf = async (id: string) => (await getImport(files.db.admin, id))?.status;
-const changesOf = async (id: string) => (await files.db.admin.query<{ n: number }>('select count(*)::int as n from lead_changes where import_id = $1', [id])).rows[0]!.n;
+const changesOf = async (id: string) =>
+  (await files.db.admin.query<{ n: number }>('select count(*)::int as n from lead_changes where import_id = $1', [id]))
+    .rows[0]!.n;
 const revert = (id: string): Promise<RevertOutcome> => revertImport(files.db.admin, id);
 
 let tag = 0;
@@ -34,9 +41,16 @@ const email = (name: string) => `${name}.${++tag}@example.com`;
 describe('revert an import', () => {
   it('after a skip import, removes only its leads and leaves earlier leads untouched', async () => {
     const shared = email('shared');
-    await importLeads([{ company_name: 'Earlier Co', contact_email: shared, notes: 'first' }, { company_name: 'Other Co', contact_email: email('other') }]);
+    await importLeads([
+      { company_name: 'Earlier Co', contact_email: shared, notes: 'first' },
+      { company_name: 'Other Co', contact_email: email('other') },
+    ]);
     const before = await snapshot();
-    const b = await importLeads([{ company_name: 'Later Co', contact_email: shared.toUpperCase(), notes: 'skipped' }, { company_name: 'New One', contact_email: email('new1') }, { company_name: 'New Two', contact_email: email('new2') }]);
+    const b = await importLeads([
+      { company_name: 'Later Co', contact_email: shared.toUpperCase(), notes: 'skipped' },
+      { company_name: 'New One', contact_email: email('new1') },
+      { company_name: 'New Two', contact_email: email('new2') },
+    ]);
     expect(b).toMatchObject({ imported_count: 2, duplicate_count: 1 });
 
     const outcome = await revert(b.import_id);
@@ -52,19 +66,35 @@ describe('revert an import', () => {
   it('after an update import, puts the old values back byte for byte and removes the leads it created', async () => {
     const [e1, e2, e3] = [email('one'), email('two'), email('three')];
     await importLeads([
-      { company_name: 'Ünïcode GmbH', contact_email: e1, industry: 'Café & Bäckerei', notes: 'line one\nline two\r\nline "three" 🚀', company_website: 'https://example.com/a' },
+      {
+        company_name: 'Ünïcode GmbH',
+        contact_email: e1,
+        industry: 'Café & Bäckerei',
+        notes: 'line one\nline two\r\nline "three" 🚀',
+        company_website: 'https://example.com/a',
+      },
       { company_name: 'Plain Co', contact_email: e2, contact_phone: '(212) 555-0143' },
       { company_name: 'Untouched Co', contact_email: e3, notes: 'stays' },
     ]);
     // An earlier update import, so the lead carries an updated_at that must come back exactly.
-    const earlier = await importLeads([{ company_name: 'ignored', contact_email: e2, contact_title: 'CTO', notes: 'set by an earlier update\n✓' }], 'update');
+    const earlier = await importLeads(
+      [{ company_name: 'ignored', contact_email: e2, contact_title: 'CTO', notes: 'set by an earlier update\n✓' }],
+      'update',
+    );
     expect(earlier.updated_count).toBe(1);
     const before = await snapshot();
     expect((await leadByEmail(e2))!.updated_at).toEqual(expect.any(String));
 
     const b = await importLeads(
       [
-        { company_name: 'New Name Ignored', contact_email: e1.toUpperCase(), industry: 'Software', notes: 'replaced\nnotes ✗', contact_phone: '+1 415 555 0100', company_website: 'www.other.org' },
+        {
+          company_name: 'New Name Ignored',
+          contact_email: e1.toUpperCase(),
+          industry: 'Software',
+          notes: 'replaced\nnotes ✗',
+          contact_phone: '+1 415 555 0100',
+          company_website: 'www.other.org',
+        },
         { company_name: 'x', contact_email: e2, contact_name: 'Zoë', notes: '' },
         { company_name: 'Brand New Co', contact_email: email('created'), notes: 'created by b' },
       ],
@@ -89,9 +119,19 @@ describe('revert an import', () => {
 
   it('is refused, changing nothing, while a later import has changed the same leads', async () => {
     const [e1, e2, e3] = [email('a1'), email('a2'), email('a3')];
-    const a = await importLeads([{ company_name: 'A1', contact_email: e1 }, { company_name: 'A2', contact_email: e2 }, { company_name: 'A3', contact_email: e3 }]);
+    const a = await importLeads([
+      { company_name: 'A1', contact_email: e1 },
+      { company_name: 'A2', contact_email: e2 },
+      { company_name: 'A3', contact_email: e3 },
+    ]);
     const p = await importLeads([{ company_name: 'P', contact_email: e3, notes: 'by p' }], 'update');
-    const b = await importLeads([{ company_name: 'B', contact_email: e2, notes: 'by b' }, { company_name: 'B', contact_email: e3, notes: 'by b too' }], 'update');
+    const b = await importLeads(
+      [
+        { company_name: 'B', contact_email: e2, notes: 'by b' },
+        { company_name: 'B', contact_email: e3, notes: 'by b too' },
+      ],
+      'update',
+    );
     const before = await snapshot();
     const [a2, a3] = [Number((await leadByEmail(e2))!.id), Number((await leadByEmail(e3))!.id)];
 
@@ -99,23 +139,41 @@ describe('revert an import', () => {
     const refusedP = await revert(p.import_id);
 
     // A created leads B changed; P updated a lead B changed after it.
-    expect(refusedA).toMatchObject({ outcome: 'refused', reason: 'LATER_IMPORT_CHANGED_LEADS', status: 'succeeded', conflict_count: 3 });
+    expect(refusedA).toMatchObject({
+      outcome: 'refused',
+      reason: 'LATER_IMPORT_CHANGED_LEADS',
+      status: 'succeeded',
+      conflict_count: 3,
+    });
     const conflicts = refusedA.outcome === 'refused' ? refusedA.conflicts : [];
     expect(conflicts).toHaveLength(3);
-    expect(conflicts).toEqual(expect.arrayContaining([
-      { lead_id: a2, import_id: b.import_id },
-      { lead_id: a3, import_id: b.import_id },
-      { lead_id: a3, import_id: p.import_id },
-    ]));
+    expect(conflicts).toEqual(
+      expect.arrayContaining([
+        { lead_id: a2, import_id: b.import_id },
+        { lead_id: a3, import_id: b.import_id },
+        { lead_id: a3, import_id: p.import_id },
+      ]),
+    );
     expect(refusedA.message).toContain(b.import_id);
-    expect(refusedP).toMatchObject({ outcome: 'refused', reason: 'LATER_IMPORT_CHANGED_LEADS', conflicts: [{ lead_id: a3, import_id: b.import_id }] });
+    expect(refusedP).toMatchObject({
+      outcome: 'refused',
+      reason: 'LATER_IMPORT_CHANGED_LEADS',
+      conflicts: [{ lead_id: a3, import_id: b.import_id }],
+    });
     expect(await snapshot()).toEqual(before);
-    expect([await statusOf(a.import_id), await statusOf(p.import_id), await statusOf(b.import_id)]).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect([await statusOf(a.import_id), await statusOf(p.import_id), await statusOf(b.import_id)]).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(await changesOf(b.import_id)).toBe(2);
 
     // Once the later imports are reverted (newest first), the first one can go too.
     expect(await revert(b.import_id)).toMatchObject({ outcome: 'reverted', restored_leads: 2 });
-    expect(await revert(a.import_id)).toMatchObject({ outcome: 'refused', conflicts: [{ lead_id: a3, import_id: p.import_id }] });
+    expect(await revert(a.import_id)).toMatchObject({
+      outcome: 'refused',
+      conflicts: [{ lead_id: a3, import_id: p.import_id }],
+    });
     expect(await revert(p.import_id)).toMatchObject({ outcome: 'reverted', restored_leads: 1 });
     expect(await revert(a.import_id)).toMatchObject({ outcome: 'reverted', removed_leads: 3, restored_leads: 0 });
     expect(await countLeads(files.db, 'contact_email = any($1)', [[e1, e2, e3]])).toBe(0);
@@ -143,14 +201,22 @@ describe('revert an import', () => {
 
     const again = await revert(b.import_id);
 
-    expect(again).toMatchObject({ outcome: 'already_reverted', import_id: b.import_id, reverted_at: first!.reverted_at });
+    expect(again).toMatchObject({
+      outcome: 'already_reverted',
+      import_id: b.import_id,
+      reverted_at: first!.reverted_at,
+    });
     expect(again.message).toContain('already reverted');
     expect(await snapshot()).toEqual(before);
     expect(await getImport(files.db.admin, b.import_id)).toEqual(first);
   });
 
   it('has nothing to revert for rejected and failed imports, and does not know unknown ids', async () => {
-    const rejected = await files.importText(csvText([HEADER, ['Bad', '', '', '', '', 'bob@', '', '', '']]), { strict_mode: true }, 'rejected.csv');
+    const rejected = await files.importText(
+      csvText([HEADER, ['Bad', '', '', '', '', 'bob@', '', '', '']]),
+      { strict_mode: true },
+      'rejected.csv',
+    );
     const failed = await files.importText('notes\nno company column\n', {}, 'failed.csv');
 
     expect(await revert(rejected.import_id)).toMatchObject({ outcome: 'nothing_to_revert', status: 'rejected' });
@@ -187,17 +253,31 @@ describe('revert an import', () => {
     const done = cli('revert', b.import_id);
 
     expect(refused.status).toBe(1);
-    expect(JSON.parse(refused.stdout)).toMatchObject({ import_id: a.import_id, status: 'succeeded', removed_leads: 0, restored_leads: 0, refused: 'LATER_IMPORT_CHANGED_LEADS' });
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      import_id: a.import_id,
+      status: 'succeeded',
+      removed_leads: 0,
+      restored_leads: 0,
+      refused: 'LATER_IMPORT_CHANGED_LEADS',
+    });
     expect(refused.stderr).toContain(`Cannot revert import ${a.import_id}`);
     expect(done.status, done.stderr).toBe(0);
-    expect(JSON.parse(done.stdout)).toEqual({ import_id: b.import_id, status: 'reverted', removed_leads: 0, restored_leads: 1, message: expect.any(String) });
+    expect(JSON.parse(done.stdout)).toEqual({
+      import_id: b.import_id,
+      status: 'reverted',
+      removed_leads: 0,
+      restored_leads: 1,
+      message: expect.any(String),
+    });
   });
 });
 
 /** Until another session waits on an advisory lock (bounded, so a broken revert fails the test instead of hanging). */
 async function waitForAdvisoryLockWaiter(): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    const { rows } = await files.db.admin.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`);
+    const { rows } = await files.db.admin.query<{ n: number }>(
+      `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`,
+    );
     if (rows[0]!.n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -41,10 +41,20 @@ export async function freshDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function countRows(db: TestDatabase, table: 'leads' | 'lead_imports', where: string, params: unknown[]): Promise<number> {
-  const { rows } = await db.admin.query<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`, params);
+async function countRows(
+  db: TestDatabase,
+  table: 'leads' | 'lead_imports',
+  where: string,
+  params: unknown[],
+): Promise<number> {
+  const { rows } = await db.admin.query<{ n: number }>(
+    `select count(*)::int as n from ${table} where ${where}`,
+    params,
+  );
   return rows[0]!.n;
 }
 
-export const countLeads = (db: TestDatabase, where = 'true', params: unknown[] = []): Promise<number> => countRows(db, 'leads', where, params);
-export const countImports = (db: TestDatabase, where = 'true', params: unknown[] = []): Promise<number> => countRows(db, 'lead_imports', where, params);
+export const countLeads = (db: TestDatabase, where = 'true', params: unknown[] = []): Promise<number> =>
+  countRows(db, 'leads', where, params);
+export const countImports = (db: TestDatabase, where = 'true', params: unknown[] = []): Promise<number> =>
+  countRows(db, 'lead_imports', where, params);

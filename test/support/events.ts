@@ -25,4 +25,5 @@ export function s3Event(bucket: string, key?: string, file = 's3-put.json'): S3E
 /** The local stack's Lambda context, with the deadline `remainingMs` away. */
 export const lambdaContext = (remainingMs = 900_000): Context => localLambdaContext('lead-import-test', remainingMs);
 
-export const httpEvent = (file: string): APIGatewayProxyEventV2 => structuredClone(eventFile<APIGatewayProxyEventV2>(file));
+export const httpEvent = (file: string): APIGatewayProxyEventV2 =>
+  structuredClone(eventFile<APIGatewayProxyEventV2>(file));

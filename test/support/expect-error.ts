@@ -21,14 +21,22 @@ export interface ExpectedErrorContext {
 }
 
 const classFor = (code: ImportErrorCode) =>
-  (FILE_ERROR_CODES as readonly string[]).includes(code) ? FileError : (INFRA_ERROR_CODES as readonly string[]).includes(code) ? InfraError : RejectionError;
+  (FILE_ERROR_CODES as readonly string[]).includes(code)
+    ? FileError
+    : (INFRA_ERROR_CODES as readonly string[]).includes(code)
+      ? InfraError
+      : RejectionError;
 
 /**
  * The one way tests assert an import error: by class (derived from the code), code and context.
  * `subject` is either a function expected to throw synchronously or an error value returned by
  * the code under test (for example by thresholdRejection). Returns the error for further checks.
  */
-export function expectImportError(subject: unknown, code: ImportErrorCode, context: ExpectedErrorContext = {}): LeadImportError {
+export function expectImportError(
+  subject: unknown,
+  code: ImportErrorCode,
+  context: ExpectedErrorContext = {},
+): LeadImportError {
   let error: unknown = subject;
   if (typeof subject === 'function') {
     error = undefined;
@@ -38,7 +46,10 @@ export function expectImportError(subject: unknown, code: ImportErrorCode, conte
     } catch (thrown) {
       error = thrown;
     }
-    expect(returned, 'expectImportError takes synchronous code; await a promise with rejects instead').not.toBeInstanceOf(Promise);
+    expect(
+      returned,
+      'expectImportError takes synchronous code; await a promise with rejects instead',
+    ).not.toBeInstanceOf(Promise);
   }
   expect(error, `expected a ${code} error`).toBeInstanceOf(LeadImportError);
   const importError = error as LeadImportError;
@@ -47,7 +58,8 @@ export function expectImportError(subject: unknown, code: ImportErrorCode, conte
   expect(importError.name).toBe(classFor(code).name);
   if ('row' in context) expect(importError.row, 'row').toBe(context.row);
   if ('column' in context) expect(importError.column, 'column').toBe(context.column);
-  const fragments = context.message === undefined ? [] : Array.isArray(context.message) ? context.message : [context.message];
+  const fragments =
+    context.message === undefined ? [] : Array.isArray(context.message) ? context.message : [context.message];
   for (const fragment of fragments) {
     if (typeof fragment === 'string') expect(importError.message).toContain(fragment);
     else expect(importError.message).toMatch(fragment);

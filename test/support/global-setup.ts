@@ -30,7 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgAdminUrl', server.adminUrl);
   project.provide('pgTemplate', template);
   return async () => {
-    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${run}%`]);
+    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+      `${run}%`,
+    ]);
     for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
     await admin.end();
     await server.stop();

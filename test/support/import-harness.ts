@@ -19,7 +19,11 @@ export interface HandlerHarness {
   s3: TestS3;
   handler: Handler;
   /** Uploads `body` to a new key under uploads/<prefix>/, sends its S3 event, returns key and result JSON. */
-  importCsv: (body: string | Buffer, metadata?: Record<string, string>, name?: string) => Promise<{ key: string; result: ImportResult }>;
+  importCsv: (
+    body: string | Buffer,
+    metadata?: Record<string, string>,
+    name?: string,
+  ) => Promise<{ key: string; result: ImportResult }>;
 }
 
 /**
@@ -78,7 +82,11 @@ export function useFileImports(prefix: string): FileImportHarness {
     return importFile(harness.importer, path, parseImportOptions(options), DEFAULT_LIMITS, Number.MAX_SAFE_INTEGER);
   };
   harness.cli = (...args) => {
-    const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, DATABASE_URL: harness.db.adminUrl } });
+    const run = spawnSync('npx', ['tsx', 'scripts/imports.ts', ...args], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: harness.db.adminUrl },
+    });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   };
   afterAll(async () => {

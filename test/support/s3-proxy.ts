@@ -30,32 +30,37 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
     if (req.method === 'PUT' && failing?.test(path)) {
       req.resume();
-      res.writeHead(500, { 'content-type': 'application/xml' }).end('<Error><Code>InternalError</Code><Message>injected</Message></Error>');
+      res
+        .writeHead(500, { 'content-type': 'application/xml' })
+        .end('<Error><Code>InternalError</Code><Message>injected</Message></Error>');
       return;
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up: IncomingMessage) => {
-      up.on('error', () => res.destroy());
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      const isDownload = req.method === 'GET' && (up.statusCode ?? 0) < 300;
-      if (isDownload && cut && cut.pattern.test(path)) {
-        let sent = 0;
-        const limit = cut.bytes;
-        up.on('data', (chunk: Buffer) => {
-          if (sent + chunk.length >= limit) {
-            res.write(chunk.subarray(0, limit - sent));
-            res.socket?.destroy();
-            up.destroy();
-            return;
-          }
-          sent += chunk.length;
-          res.write(chunk);
-        });
-        up.on('end', () => res.end());
-        return;
-      }
-      if (isDownload && rate) up.pipe(throttle(rate)).pipe(res);
-      else up.pipe(res);
-    });
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (up: IncomingMessage) => {
+        up.on('error', () => res.destroy());
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        const isDownload = req.method === 'GET' && (up.statusCode ?? 0) < 300;
+        if (isDownload && cut?.pattern.test(path)) {
+          let sent = 0;
+          const limit = cut.bytes;
+          up.on('data', (chunk: Buffer) => {
+            if (sent + chunk.length >= limit) {
+              res.write(chunk.subarray(0, limit - sent));
+              res.socket?.destroy();
+              up.destroy();
+              return;
+            }
+            sent += chunk.length;
+            res.write(chunk);
+          });
+          up.on('end', () => res.end());
+          return;
+        }
+        if (isDownload && rate) up.pipe(throttle(rate)).pipe(res);
+        else up.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '#io/s3';
 import { LOCAL_CREDENTIALS, startLocalS3, type LocalS3 } from '../../scripts/lib/s3-server.ts';
 
@@ -30,7 +30,10 @@ export async function startTestS3(): Promise<TestS3> {
   const getText = async (key: string, { timeoutMs }: ReadOptions = {}) => {
     try {
       const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-      const out = await client.send(new GetObjectCommand({ Bucket: TEST_BUCKET, Key: key }), signal ? { abortSignal: signal } : {});
+      const out = await client.send(
+        new GetObjectCommand({ Bucket: TEST_BUCKET, Key: key }),
+        signal ? { abortSignal: signal } : {},
+      );
       return await out.Body!.transformToString('utf8');
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
@@ -41,10 +44,17 @@ export async function startTestS3(): Promise<TestS3> {
     ...s3,
     client,
     put: async (key, body, metadata) => {
-      await client.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: body, ...(metadata ? { Metadata: metadata } : {}) }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: TEST_BUCKET,
+          Key: key,
+          Body: body,
+          ...(metadata ? { Metadata: metadata } : {}),
+        }),
+      );
     },
     getText,
-    getJson: async <T,>(key: string, read?: ReadOptions) => {
+    getJson: async <T>(key: string, read?: ReadOptions) => {
       const text = await getText(key, read);
       return text === undefined ? undefined : (JSON.parse(text) as T);
     },

@@ -15,7 +15,7 @@ function tokenize(text: string, size = text.length || 1, delimiter = ',', maxRec
 /** A deterministic pseudo-random CSV with quotes, doubled quotes, delimiters and all line endings. */
 function randomCsv(seed: number, rows: number): string {
   let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pieces = ['a', 'bc', ' ', 'é', '東', ',', '""', '\n', 'x y', '\t', '\\'];
   const cell = () => {
     const plain = next() < 0.6;
@@ -40,7 +40,8 @@ describe('CsvTokenizer', () => {
       const text = randomCsv(seed, 60);
       const reference = parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
       // Act + Assess
-      for (const size of [1, 2, 7, 64, text.length]) expect(tokenize(text, size), `seed ${seed}, chunk ${size}`).toEqual(reference);
+      for (const size of [1, 2, 7, 64, text.length])
+        expect(tokenize(text, size), `seed ${seed}, chunk ${size}`).toEqual(reference);
     }
   });
 
@@ -51,9 +52,13 @@ describe('CsvTokenizer', () => {
       for (const size of [1, 7, text.length]) {
         const seen: Array<{ record: string[]; plain: boolean }> = [];
         const tokenizer = new CsvTokenizer({ delimiter: ',', maxRecordChars: 1 << 20 });
-        for (let at = 0; at < text.length; at += size) tokenizer.write(text.slice(at, at + size), (record, plain) => seen.push({ record, plain }));
+        for (let at = 0; at < text.length; at += size)
+          tokenizer.write(text.slice(at, at + size), (record, plain) => seen.push({ record, plain }));
         tokenizer.end((record, plain) => seen.push({ record, plain }));
-        expect(seen.map((s) => s.plain), `seed ${seed}, chunk ${size}`).toEqual(seen.map((s) => !s.record.some((cell) => special.test(cell))));
+        expect(
+          seen.map((s) => s.plain),
+          `seed ${seed}, chunk ${size}`,
+        ).toEqual(seen.map((s) => !s.record.some((cell) => special.test(cell))));
       }
     }
     const flags: boolean[] = [];
@@ -64,16 +69,25 @@ describe('CsvTokenizer', () => {
   });
 
   it('treats a quote inside an unquoted cell as text and keeps text after a closing quote', () => {
-    expect(tokenize('a,2 "x" 3\n"x"y,1\n')).toEqual([['a', '2 "x" 3'], ['xy', '1']]);
+    expect(tokenize('a,2 "x" 3\n"x"y,1\n')).toEqual([
+      ['a', '2 "x" 3'],
+      ['xy', '1'],
+    ]);
   });
 
   it('ends records at LF, CRLF and a lone CR, also when CR and LF arrive in different chunks', () => {
     expect(tokenize('a\rb\r\nc\nd', 1)).toEqual([['a'], ['b'], ['c'], ['d']]);
-    expect(tokenize('a,b\r\nc,d\r\n', 4)).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(tokenize('a,b\r\nc,d\r\n', 4)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('keeps an empty last cell after a trailing delimiter', () => {
-    expect(tokenize('a,\nb,', 1)).toEqual([['a', ''], ['b', '']]);
+    expect(tokenize('a,\nb,', 1)).toEqual([
+      ['a', ''],
+      ['b', ''],
+    ]);
   });
 
   it('uses the given delimiter only', () => {
@@ -86,7 +100,8 @@ describe('CsvTokenizer', () => {
 
   it('refuses a record over the limit however the input is chunked', () => {
     const text = `h,n\n${'a,b\n'.repeat(100)}c,${'x'.repeat(500)}\n`;
-    for (const size of [1, 64, 70_000]) expectImportError(() => tokenize(text, size, ',', 200), 'CSV_RECORD_TOO_LARGE', { row: 102 });
+    for (const size of [1, 64, 70_000])
+      expectImportError(() => tokenize(text, size, ',', 200), 'CSV_RECORD_TOO_LARGE', { row: 102 });
     expectImportError(() => tokenize(`h\n${'x'.repeat(300)}`, undefined, ',', 200), 'CSV_RECORD_TOO_LARGE', { row: 2 });
   });
 });

@@ -18,7 +18,8 @@ function decode(chunks: Uint8Array[], option: EncodingOption = 'auto') {
 }
 
 /** A chunk cut inside a character decodes to U+FFFD (or a lone surrogate); whole characters never do here. */
-const splitCharacter = (chunk: string) => chunk.includes('\uFFFD') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(chunk);
+const splitCharacter = (chunk: string) =>
+  chunk.includes('\uFFFD') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(chunk);
 
 const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
 const bytesOf = (buffer: Buffer) => [...buffer].map((b) => Buffer.from([b]));
@@ -80,7 +81,9 @@ describe('ByteDecoder: encoding detection', () => {
 
   it('falls back to windows-1252 when the bytes are not UTF-8 (é as 0xE9)', () => {
     // Prepare: "Café,Müller,Straße\n" as Excel on Windows saves it
-    const input = Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x2c, 0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x2c, 0x53, 0x74, 0x72, 0x61, 0xdf, 0x65, 0x0a]);
+    const input = Buffer.from([
+      0x43, 0x61, 0x66, 0xe9, 0x2c, 0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x2c, 0x53, 0x74, 0x72, 0x61, 0xdf, 0x65, 0x0a,
+    ]);
     // Act
     const { text, encoding } = decode([input]);
     // Assess
@@ -89,26 +92,42 @@ describe('ByteDecoder: encoding detection', () => {
   });
 
   it('sniffs across small chunks: a windows-1252 byte in the second chunk still selects windows-1252', () => {
-    const { text, encoding } = decode([Buffer.from('company\nSoci'), Buffer.from([0xe9]), Buffer.from('t\xe9\n', 'latin1')]);
+    const { text, encoding } = decode([
+      Buffer.from('company\nSoci'),
+      Buffer.from([0xe9]),
+      Buffer.from('t\xe9\n', 'latin1'),
+    ]);
     expect(encoding).toBe('windows-1252');
     expect(text).toBe('company\nSociété\n');
   });
 
   it('honours an explicit encoding over detection', () => {
     // UTF-8 bytes read as windows-1252 on request: the user asked for it
-    expect(decode([Buffer.from('Café', 'utf8')], 'windows-1252')).toMatchObject({ text: 'CafÃ©', encoding: 'windows-1252' });
+    expect(decode([Buffer.from('Café', 'utf8')], 'windows-1252')).toMatchObject({
+      text: 'CafÃ©',
+      encoding: 'windows-1252',
+    });
     // BOM-less UTF-16BE is not guessed when the option names it
-    expect(decode([utf16be('Müller & Söhne')], 'utf-16be')).toMatchObject({ text: 'Müller & Söhne', encoding: 'utf-16be' });
+    expect(decode([utf16be('Müller & Söhne')], 'utf-16be')).toMatchObject({
+      text: 'Müller & Söhne',
+      encoding: 'utf-16be',
+    });
     // A UTF-16LE BOM is consumed when the option agrees
-    expect(decode([Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('東京', 'utf16le')])], 'utf-16le').text).toBe('東京');
+    expect(decode([Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('東京', 'utf16le')])], 'utf-16le').text).toBe(
+      '東京',
+    );
   });
 
   it('does not fall back to windows-1252 when utf-8 is explicit', () => {
     const decoder = new ByteDecoder('utf-8');
-    expectImportError(() => {
-      decoder.write(Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a]));
-      decoder.end();
-    }, 'ENCODING_INVALID', { message: 'UTF-8', detail: { encoding: 'utf-8' } });
+    expectImportError(
+      () => {
+        decoder.write(Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a]));
+        decoder.end();
+      },
+      'ENCODING_INVALID',
+      { message: 'UTF-8', detail: { encoding: 'utf-8' } },
+    );
   });
 });
 
@@ -149,7 +168,9 @@ describe('ByteDecoder: streaming UTF-8', () => {
   it('refuses invalid UTF-8 after the sniff window in auto mode too (UTF-8 was already chosen)', () => {
     const decoder = new ByteDecoder('auto');
     decoder.write(Buffer.alloc(PAST_SNIFF_WINDOW, 'a'));
-    expectImportError(() => decoder.write(Buffer.from([0xff, 0x0a])), 'ENCODING_INVALID', { detail: { encoding: 'utf-8' } });
+    expectImportError(() => decoder.write(Buffer.from([0xff, 0x0a])), 'ENCODING_INVALID', {
+      detail: { encoding: 'utf-8' },
+    });
   });
 
   it('refuses a character cut off by the end of the file', () => {
@@ -168,7 +189,9 @@ describe('ByteDecoder: streaming UTF-8', () => {
 
 describe('ByteDecoder: not text', () => {
   it('refuses NUL bytes with BINARY_CONTENT', () => {
-    expectImportError(() => decode([Buffer.from('company\nAc\0me\n', 'latin1')]), 'BINARY_CONTENT', { message: 'binary data' });
+    expectImportError(() => decode([Buffer.from('company\nAc\0me\n', 'latin1')]), 'BINARY_CONTENT', {
+      message: 'binary data',
+    });
   });
 
   it('refuses NUL bytes that arrive after the sniff window', () => {
@@ -214,8 +237,14 @@ describe('ByteDecoder: not text', () => {
 describe('detectEncoding', () => {
   it('ignores a BOM that contradicts the explicit encoding', () => {
     expect(detectEncoding(Buffer.from([0xff, 0xfe, 0x41, 0x00]), 'utf-8')).toEqual({ encoding: 'utf-8', bomLength: 0 });
-    expect(detectEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x41]), 'auto')).toEqual({ encoding: 'utf-8-bom', bomLength: 3 });
-    expect(detectEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x41]), 'auto')).toEqual({ encoding: 'utf-16be', bomLength: 2 });
+    expect(detectEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x41]), 'auto')).toEqual({
+      encoding: 'utf-8-bom',
+      bomLength: 3,
+    });
+    expect(detectEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x41]), 'auto')).toEqual({
+      encoding: 'utf-16be',
+      bomLength: 2,
+    });
   });
 
   it('judges UTF-8 validity on whole characters when the sample ends inside one', () => {

@@ -22,7 +22,13 @@ describe('mapHeaders', () => {
     // Act
     const map = mapHeaders(headers);
     // Assess
-    expect(found(map)).toEqual({ company_name: 0, contact_email: 1, contact_title: 2, company_website: 3, company_size: 4 });
+    expect(found(map)).toEqual({
+      company_name: 0,
+      contact_email: 1,
+      contact_title: 2,
+      company_website: 3,
+      company_size: 4,
+    });
     expect(map.mapped).toEqual({
       COMPANY_NAME: 'company_name',
       'Contact-Email': 'contact_email',
@@ -154,7 +160,9 @@ describe('mapHeaders', () => {
   });
 
   it("refuses a file whose only company column was mapped to 'ignore'", () => {
-    expectImportError(() => mapHeaders(['Company', 'Email'], { Company: 'ignore' }), 'MISSING_COMPANY_COLUMN', { column: 'company_name' });
+    expectImportError(() => mapHeaders(['Company', 'Email'], { Company: 'ignore' }), 'MISSING_COMPANY_COLUMN', {
+      column: 'company_name',
+    });
   });
 
   it('says "none" when the header row is empty', () => {

@@ -4,7 +4,11 @@ import { lambdaContext, s3Event } from '#test/events';
 describe('import handler: keys it must ignore', () => {
   it('returns without touching S3 or PostgreSQL for results, rejected-rows files and keys outside uploads/', async () => {
     // Prepare: every dependency points at a closed port, so any attempt to use one would throw.
-    Object.assign(process.env, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', S3_ENDPOINT: 'http://127.0.0.1:1', DB_CONNECT_TIMEOUT_MS: '200' });
+    Object.assign(process.env, {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      S3_ENDPOINT: 'http://127.0.0.1:1',
+      DB_CONNECT_TIMEOUT_MS: '200',
+    });
     const { handler } = await import('../../functions/import/handler.ts');
     const ignored = [
       s3Event('lead-uploads', undefined, 's3-put-result-json.json'),
@@ -15,6 +19,8 @@ describe('import handler: keys it must ignore', () => {
     // Act + Assess
     for (const event of ignored) await expect(handler(event, lambdaContext())).resolves.toBeUndefined();
     // The same handler does try to reach them for a real upload: the guard above is what kept it quiet.
-    await expect(handler(s3Event('lead-uploads', 'uploads/x/leads.csv'), lambdaContext())).rejects.toMatchObject({ code: 'S3_READ_ERROR' });
+    await expect(handler(s3Event('lead-uploads', 'uploads/x/leads.csv'), lambdaContext())).rejects.toMatchObject({
+      code: 'S3_READ_ERROR',
+    });
   });
 });

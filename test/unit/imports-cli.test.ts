@@ -39,18 +39,31 @@ describe('table rendering', () => {
         { header: 'NAME', value: (r: { name: string; n: number }) => r.name, maxWidth: 8 },
         { header: 'N', value: (r) => String(r.n), align: 'right' },
       ],
-      [{ name: 'short', n: 5 }, { name: 'a very long\nname', n: 1234 }],
+      [
+        { name: 'short', n: 5 },
+        { name: 'a very long\nname', n: 1234 },
+      ],
     );
 
     expect(text).toBe('NAME         N\nshort        5\na very …  1234\n');
   });
 
   it('renders label/value blocks with multi-line values indented', () => {
-    expect(renderFields([['id', 'x'], ['errors', 'one\ntwo']])).toBe('id:     x\nerrors: one\n        two\n');
+    expect(
+      renderFields([
+        ['id', 'x'],
+        ['errors', 'one\ntwo'],
+      ]),
+    ).toBe('id:     x\nerrors: one\n        two\n');
   });
 
   it('formats durations and times', () => {
-    expect([formatDuration(null), formatDuration(850), formatDuration(12_400), formatDuration(185_000)]).toEqual(['-', '850 ms', '12.4 s', '3 min 05 s']);
+    expect([formatDuration(null), formatDuration(850), formatDuration(12_400), formatDuration(185_000)]).toEqual([
+      '-',
+      '850 ms',
+      '12.4 s',
+      '3 min 05 s',
+    ]);
     expect([formatTime('2024-05-01T14:03:22.123Z'), formatTime(null)]).toEqual(['2024-05-01 14:03:22Z', '-']);
   });
 });

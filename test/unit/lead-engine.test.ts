@@ -36,12 +36,13 @@ const copyRows = (copy: string) =>
     .filter((line) => line !== '')
     .map((line) => Object.fromEntries(line.split('\t').map((value, i) => [COPY_COLUMNS[i], value])));
 
-const SMALL = [
-  'Company,Email Address,Phone,Region',
-  'Acme,Zoe@Acme.Example,(212) 555-0143,East',
-  'Société Générale,not-an-email,,West',
-  'Müller & Söhne,jurgen@mueller.example,,North',
-].join('\n') + '\n';
+const SMALL =
+  [
+    'Company,Email Address,Phone,Region',
+    'Acme,Zoe@Acme.Example,(212) 555-0143,East',
+    'Société Générale,not-an-email,,West',
+    'Müller & Söhne,jurgen@mueller.example,,North',
+  ].join('\n') + '\n';
 
 describe('LeadEngine: a small file end to end', () => {
   it('produces COPY lines, a rejected-rows file and a complete summary', () => {
@@ -49,20 +50,39 @@ describe('LeadEngine: a small file end to end', () => {
     const { copy, rejected, summary, rowsRead } = run(SMALL);
     // Assess
     expect(copyRows(copy)).toEqual([
-      expect.objectContaining({ company_name: 'Acme', contact_email: 'Zoe@Acme.Example', source_row: '2', phone_e164: '+12125550143', import_id: 'imp-1' }),
+      expect.objectContaining({
+        company_name: 'Acme',
+        contact_email: 'Zoe@Acme.Example',
+        source_row: '2',
+        phone_e164: '+12125550143',
+        import_id: 'imp-1',
+      }),
       expect.objectContaining({ company_name: 'Müller & Söhne', source_row: '4', contact_phone: '\\N' }),
     ]);
-    expect(rejected).toBe('\uFEFFrow,error,Company,Email Address,Phone,Region\r\n3,contact_email: not a valid e-mail address,Société Générale,not-an-email,,West\r\n');
+    expect(rejected).toBe(
+      '\uFEFFrow,error,Company,Email Address,Phone,Region\r\n3,contact_email: not a valid e-mail address,Société Générale,not-an-email,,West\r\n',
+    );
     expect(rowsRead).toBe(3);
     expect(summary).toEqual({
       encoding: 'utf-8',
       delimiter: ',',
-      columns: { mapped: { Company: 'company_name', 'Email Address': 'contact_email', Phone: 'contact_phone' }, unknown: ['Region'] },
+      columns: {
+        mapped: { Company: 'company_name', 'Email Address': 'contact_email', Phone: 'contact_phone' },
+        unknown: ['Region'],
+      },
       total_leads: 3,
       valid_count: 2,
       failed_count: 1,
       blank_rows: 0,
-      error_details: [{ row: 3, column: 'contact_email', value: 'not-an-email', code: 'INVALID_EMAIL', message: 'not a valid e-mail address' }],
+      error_details: [
+        {
+          row: 3,
+          column: 'contact_email',
+          value: 'not-an-email',
+          code: 'INVALID_EMAIL',
+          message: 'not a valid e-mail address',
+        },
+      ],
       errors_truncated: false,
       notes: [],
       notes_truncated: false,
@@ -71,7 +91,8 @@ describe('LeadEngine: a small file end to end', () => {
   });
 
   it('reads a semicolon-separated UTF-16LE export with a BOM', () => {
-    const text = 'Account Name;E-mail\r\nSociété Générale;contact@sg.example\r\n東京ソフト株式会社;info@tokyo.example\r\n';
+    const text =
+      'Account Name;E-mail\r\nSociété Générale;contact@sg.example\r\n東京ソフト株式会社;info@tokyo.example\r\n';
     const { copy, summary } = run(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     expect(summary).toMatchObject({ encoding: 'utf-16le', delimiter: ';', valid_count: 2 });
     expect(copyRows(copy).map((r) => r.company_name)).toEqual(['Société Générale', '東京ソフト株式会社']);
@@ -85,7 +106,11 @@ describe('LeadEngine: a small file end to end', () => {
 
   it('does not keep a UTF-8 BOM on the first header', () => {
     const { summary } = run('\uFEFFcompany_name,contact_email\nAcme,a@b.co\n');
-    expect(summary).toMatchObject({ encoding: 'utf-8-bom', valid_count: 1, columns: { mapped: { company_name: 'company_name' } } });
+    expect(summary).toMatchObject({
+      encoding: 'utf-8-bom',
+      valid_count: 1,
+      columns: { mapped: { company_name: 'company_name' } },
+    });
   });
 
   it('uses an explicit delimiter instead of guessing', () => {
@@ -101,7 +126,9 @@ describe('LeadEngine: a small file end to end', () => {
   });
 
   it('applies the mapping option', () => {
-    const { copy } = run('Kunde,Mail\nAcme,a@b.co\n', { options: { mapping: { Kunde: 'company_name', Mail: 'contact_email' } } });
+    const { copy } = run('Kunde,Mail\nAcme,a@b.co\n', {
+      options: { mapping: { Kunde: 'company_name', Mail: 'contact_email' } },
+    });
     expect(copyRows(copy)[0]).toMatchObject({ company_name: 'Acme', contact_email: 'a@b.co' });
   });
 
@@ -178,7 +205,8 @@ describe('LeadEngine: chunking', () => {
 describe('LeadEngine: row numbers', () => {
   it('numbers rows as a spreadsheet does: header is row 1, a multi-line cell is one row, blank lines count', () => {
     // Prepare
-    const file = 'Company,Email,Notes\nAcme,a@acme.example,"line 1\nline 2\nline 3"\n\nBeta,bad,\nGamma,g@gamma.example,\n"Delta\nCorp",@nope,\n';
+    const file =
+      'Company,Email,Notes\nAcme,a@acme.example,"line 1\nline 2\nline 3"\n\nBeta,bad,\nGamma,g@gamma.example,\n"Delta\nCorp",@nope,\n';
     // Act
     const { copy, summary } = run(file);
     // Assess
@@ -200,16 +228,30 @@ describe('LeadEngine: file and rejection errors', () => {
       row: 3,
       column: 'contact_email',
       message: ['Row 3: contact_email: not a valid e-mail address', 'Nothing was imported'],
-      detail: { error_details: [{ row: 3, column: 'contact_email', value: 'bob@', code: 'INVALID_EMAIL', message: 'not a valid e-mail address' }] },
+      detail: {
+        error_details: [
+          {
+            row: 3,
+            column: 'contact_email',
+            value: 'bob@',
+            code: 'INVALID_EMAIL',
+            message: 'not a valid e-mail address',
+          },
+        ],
+      },
     });
   });
 
   it('in strict mode names no column for a field-count mismatch', () => {
-    expectImportError(() => run('Company,Email\nAcme,a@b.co,extra\n', { options: { strict_mode: 'true' } }), 'STRICT_MODE_ROW_ERROR', {
-      row: 2,
-      column: undefined,
-      message: 'has 3 fields but the header has 2',
-    });
+    expectImportError(
+      () => run('Company,Email\nAcme,a@b.co,extra\n', { options: { strict_mode: 'true' } }),
+      'STRICT_MODE_ROW_ERROR',
+      {
+        row: 2,
+        column: undefined,
+        message: 'has 3 fields but the header has 2',
+      },
+    );
   });
 
   it('in strict mode accepts a clean file', () => {
@@ -242,7 +284,9 @@ describe('LeadEngine: file and rejection errors', () => {
   });
 
   it('throws DUPLICATE_COLUMN from the header row', () => {
-    expectImportError(() => run('Company,Email,E-mail\nAcme,a@b.co,a@b.co\n'), 'DUPLICATE_COLUMN', { column: 'contact_email' });
+    expectImportError(() => run('Company,Email,E-mail\nAcme,a@b.co,a@b.co\n'), 'DUPLICATE_COLUMN', {
+      column: 'contact_email',
+    });
   });
 
   it('throws EMPTY_FILE for no bytes and for a BOM alone', () => {
@@ -252,7 +296,10 @@ describe('LeadEngine: file and rejection errors', () => {
 
   it('throws BINARY_CONTENT and ENCODING_INVALID from the decoder', () => {
     expectImportError(() => run(Buffer.from('Company\nAc\0me\n', 'latin1')), 'BINARY_CONTENT');
-    expectImportError(() => run(Buffer.from('Company\nCaf\xe9\n', 'latin1'), { options: { encoding: 'utf-8' } }), 'ENCODING_INVALID');
+    expectImportError(
+      () => run(Buffer.from('Company\nCaf\xe9\n', 'latin1'), { options: { encoding: 'utf-8' } }),
+      'ENCODING_INVALID',
+    );
   });
 });
 
@@ -289,10 +336,14 @@ describe('LeadEngine: the rejected-rows file and the error list', () => {
 
   it('reports partial progress after a failure', () => {
     const engine = new LeadEngine('imp-1', parseImportOptions({ strict_mode: true }));
-    expectImportError(() => {
-      engine.write(Buffer.from('Company,Email\nA,a@a.co\nB,bad\n'));
-      engine.end();
-    }, 'STRICT_MODE_ROW_ERROR', { row: 3 });
+    expectImportError(
+      () => {
+        engine.write(Buffer.from('Company,Email\nA,a@a.co\nB,bad\n'));
+        engine.end();
+      },
+      'STRICT_MODE_ROW_ERROR',
+      { row: 3 },
+    );
     expect(engine.progress).toMatchObject({ total_leads: 2, failed_count: 1, encoding: 'utf-8', delimiter: ',' });
   });
 });
@@ -312,7 +363,9 @@ describe('thresholdRejection', () => {
 
   it('honours a custom threshold', () => {
     expect(thresholdRejection({ total_leads: 100, failed_count: 5 }, 0.05)).toBeUndefined();
-    expectImportError(thresholdRejection({ total_leads: 100, failed_count: 6 }, 0.05), 'ERROR_THRESHOLD_EXCEEDED', { message: 'more than the 5% allowed' });
+    expectImportError(thresholdRejection({ total_leads: 100, failed_count: 6 }, 0.05), 'ERROR_THRESHOLD_EXCEEDED', {
+      message: 'more than the 5% allowed',
+    });
   });
 
   it('keeps an exact share on the passing side despite floating point (57 of 100 at 0.57)', () => {
@@ -328,8 +381,12 @@ describe('thresholdRejection', () => {
 
   it('applies to an engine summary: 10 of 100 bad rows pass, 11 reject', () => {
     const file = (bad: number) =>
-      'Company,Email\n' + Array.from({ length: 100 }, (_, i) => (i < bad ? `Co ${i},bad-${i}` : `Co ${i},ok${i}@co.example`)).join('\n') + '\n';
+      'Company,Email\n' +
+      Array.from({ length: 100 }, (_, i) => (i < bad ? `Co ${i},bad-${i}` : `Co ${i},ok${i}@co.example`)).join('\n') +
+      '\n';
     expect(thresholdRejection(run(file(10)).summary, 0.1)).toBeUndefined();
-    expectImportError(thresholdRejection(run(file(11)).summary, 0.1), 'ERROR_THRESHOLD_EXCEEDED', { detail: { failed_count: 11, total_leads: 100 } });
+    expectImportError(thresholdRejection(run(file(11)).summary, 0.1), 'ERROR_THRESHOLD_EXCEEDED', {
+      detail: { failed_count: 11, total_leads: 100 },
+    });
   });
 });

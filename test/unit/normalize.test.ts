@@ -4,7 +4,11 @@ import { normalizePhone, normalizeWebsite } from '#core/normalize';
 describe('normalizeWebsite', () => {
   it.each([
     ['a bare domain gets https', 'example.com', 'https://example.com'],
-    ['the host is lower-cased, the path and query kept as written', 'WWW.Example.COM/About-Us?Ref=CSV#Team', 'https://www.example.com/About-Us?Ref=CSV#Team'],
+    [
+      'the host is lower-cased, the path and query kept as written',
+      'WWW.Example.COM/About-Us?Ref=CSV#Team',
+      'https://www.example.com/About-Us?Ref=CSV#Team',
+    ],
     ['an explicit http scheme is kept', 'http://example.org', 'http://example.org'],
     ['an upper-case scheme is accepted', 'HTTPS://EXAMPLE.ORG', 'https://example.org'],
     ['a trailing slash is kept', 'example.com/', 'https://example.com/'],

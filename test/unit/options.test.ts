@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { optionsFromMetadata, optionsToMetadata, parseImportOptions } from '#core/options';
 import { expectImportError } from '#test/expect-error';
 
-const DEFAULTS = { strict_mode: false, error_threshold: 0.1, on_duplicate: 'skip', encoding: 'auto', delimiter: 'auto', phone_region: 'US' };
+const DEFAULTS = {
+  strict_mode: false,
+  error_threshold: 0.1,
+  on_duplicate: 'skip',
+  encoding: 'auto',
+  delimiter: 'auto',
+  phone_region: 'US',
+};
 
 describe('parseImportOptions', () => {
   it('fills in the defaults', () => {
@@ -23,7 +30,9 @@ describe('parseImportOptions', () => {
   });
 
   it('refuses an unreadable strict_mode, naming the option', () => {
-    expectImportError(() => parseImportOptions({ strict_mode: 'maybe' }), 'INVALID_OPTIONS', { message: 'strict_mode' });
+    expectImportError(() => parseImportOptions({ strict_mode: 'maybe' }), 'INVALID_OPTIONS', {
+      message: 'strict_mode',
+    });
   });
 
   it('coerces a numeric error_threshold text', () => {
@@ -54,7 +63,9 @@ describe('parseImportOptions', () => {
     ['an unknown target column', '{"Org":"company"}'],
     ['an empty header name', '{"":"company_name"}'],
   ])('refuses a mapping with %s', (_name, mapping) => {
-    expectImportError(() => parseImportOptions({ mapping }), 'INVALID_OPTIONS', { message: 'Invalid import option mapping' });
+    expectImportError(() => parseImportOptions({ mapping }), 'INVALID_OPTIONS', {
+      message: 'Invalid import option mapping',
+    });
   });
 
   it.each([
@@ -90,12 +101,16 @@ describe('parseImportOptions', () => {
 
   it('upper-cases phone_region and refuses anything but two letters', () => {
     expect(parseImportOptions({ phone_region: 'gb' }).phone_region).toBe('GB');
-    expectImportError(() => parseImportOptions({ phone_region: 'GBR' }), 'INVALID_OPTIONS', { message: ['phone_region', 'two-letter'] });
+    expectImportError(() => parseImportOptions({ phone_region: 'GBR' }), 'INVALID_OPTIONS', {
+      message: ['phone_region', 'two-letter'],
+    });
   });
 
   it('refuses an unknown on_duplicate policy', () => {
     expect(parseImportOptions({ on_duplicate: 'update' }).on_duplicate).toBe('update');
-    expectImportError(() => parseImportOptions({ on_duplicate: 'merge' }), 'INVALID_OPTIONS', { message: 'on_duplicate' });
+    expectImportError(() => parseImportOptions({ on_duplicate: 'merge' }), 'INVALID_OPTIONS', {
+      message: 'on_duplicate',
+    });
   });
 
   it('refuses an unknown option, naming it', () => {
@@ -140,18 +155,32 @@ describe('optionsFromMetadata', () => {
   });
 
   it('refuses a bad value with INVALID_OPTIONS naming the option', () => {
-    expectImportError(() => optionsFromMetadata({ 'error-threshold': 'ten percent' }), 'INVALID_OPTIONS', { message: 'error_threshold' });
+    expectImportError(() => optionsFromMetadata({ 'error-threshold': 'ten percent' }), 'INVALID_OPTIONS', {
+      message: 'error_threshold',
+    });
   });
 });
 
 describe('optionsToMetadata', () => {
   it('writes kebab-case keys and text values, skipping undefined', () => {
-    const metadata = optionsToMetadata({ strict_mode: true, error_threshold: 0.05, mapping: { Org: 'company_name' }, encoding: undefined });
+    const metadata = optionsToMetadata({
+      strict_mode: true,
+      error_threshold: 0.05,
+      mapping: { Org: 'company_name' },
+      encoding: undefined,
+    });
     expect(metadata).toEqual({ 'strict-mode': 'true', 'error-threshold': '0.05', mapping: '{"Org":"company_name"}' });
   });
 
   it('round-trips through optionsFromMetadata', () => {
-    const options = parseImportOptions({ strict_mode: true, error_threshold: 0.2, on_duplicate: 'allow', delimiter: ';', mapping: { Org: 'company_name' }, phone_region: 'FR' });
+    const options = parseImportOptions({
+      strict_mode: true,
+      error_threshold: 0.2,
+      on_duplicate: 'allow',
+      delimiter: ';',
+      mapping: { Org: 'company_name' },
+      phone_region: 'FR',
+    });
     expect(optionsFromMetadata(optionsToMetadata(options))).toEqual(options);
   });
 

@@ -28,10 +28,17 @@ function postUploads(body: unknown, file = 'http-post-uploads.json'): APIGateway
   return event;
 }
 
-async function call(event: unknown, h = handler): Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }> {
+async function call(
+  event: unknown,
+  h = handler,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }> {
   const out = (await h(event)) as APIGatewayProxyStructuredResultV2;
   expect(out.headers?.['content-type']).toBe('application/json');
-  return { status: out.statusCode!, headers: out.headers ?? {}, body: JSON.parse(out.body ?? 'null') as Record<string, unknown> };
+  return {
+    status: out.statusCode!,
+    headers: out.headers ?? {},
+    body: JSON.parse(out.body ?? 'null') as Record<string, unknown>,
+  };
 }
 
 async function grant(body: unknown, h = handler): Promise<UploadGrant> {
@@ -53,7 +60,16 @@ const query = (url: string) => new URL(url).searchParams;
 describe('POST /uploads: the grant', () => {
   it('answers 201 with the key, the import id, a presigned PUT and presigned result GETs', async () => {
     const g = await grant({ filename: 'leads_1000.csv', size: 148217, options: { strict_mode: true } });
-    expect(Object.keys(g).sort()).toEqual(['error_report_key', 'error_report_url', 'expires_at', 'import_id', 'key', 'result_key', 'result_url', 'upload']);
+    expect(Object.keys(g).sort()).toEqual([
+      'error_report_key',
+      'error_report_url',
+      'expires_at',
+      'import_id',
+      'key',
+      'result_key',
+      'result_url',
+      'upload',
+    ]);
     expect(g.import_id).toMatch(UUID);
     expect(g.key).toBe(`uploads/${SUB}/${g.import_id}/leads_1000.csv`);
     expect(g.result_key).toBe(`${g.key}.result.json`);
@@ -65,7 +81,11 @@ describe('POST /uploads: the grant', () => {
   });
 
   it('binds size, content type, options, import id and uploader as signed headers, not query parameters', async () => {
-    const g = await grant({ filename: 'leads.csv', size: 1234, options: { strict_mode: true, on_duplicate: 'update' } });
+    const g = await grant({
+      filename: 'leads.csv',
+      size: 1234,
+      options: { strict_mode: true, on_duplicate: 'update' },
+    });
     expect(g.upload.headers).toEqual({
       'content-type': 'text/csv',
       'content-length': '1234',
@@ -85,12 +105,25 @@ describe('POST /uploads: the grant', () => {
   });
 
   it('signs the metadata the importer reads back as the same options', async () => {
-    const mapping = { 'Société': 'company_name', 'E-mail  Adresse': 'contact_email' };
-    const g = await grant({ filename: 'leads.csv', size: 10, options: { delimiter: '\t', mapping, error_threshold: 0.25 } });
+    const mapping = { Société: 'company_name', 'E-mail  Adresse': 'contact_email' };
+    const g = await grant({
+      filename: 'leads.csv',
+      size: 10,
+      options: { delimiter: '\t', mapping, error_threshold: 0.25 },
+    });
     for (const value of Object.values(g.upload.headers)) expect(value).toMatch(/^[\x21-\x7e]+$/);
     expect(g.upload.headers['x-amz-meta-delimiter']).toBe('tab');
-    const metadata = Object.fromEntries(Object.entries(g.upload.headers).filter(([k]) => k.startsWith('x-amz-meta-')).map(([k, v]) => [k.slice(11), v]));
-    expect(optionsFromMetadata(metadata)).toMatchObject({ delimiter: '\t', mapping, error_threshold: 0.25, strict_mode: false });
+    const metadata = Object.fromEntries(
+      Object.entries(g.upload.headers)
+        .filter(([k]) => k.startsWith('x-amz-meta-'))
+        .map(([k, v]) => [k.slice(11), v]),
+    );
+    expect(optionsFromMetadata(metadata)).toMatchObject({
+      delimiter: '\t',
+      mapping,
+      error_threshold: 0.25,
+      strict_mode: false,
+    });
   });
 
   it('expires the upload after UPLOAD_URL_TTL_SECONDS and the result URLs after RESULT_URL_TTL_SECONDS', async () => {
@@ -100,26 +133,37 @@ describe('POST /uploads: the grant', () => {
     const signedAt = q.get('X-Amz-Date')!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z');
     expect(new Date(g.expires_at).getTime() - new Date(signedAt).getTime()).toBeGreaterThanOrEqual(300_000);
     expect(new Date(g.expires_at).getTime() - new Date(signedAt).getTime()).toBeLessThan(301_000);
-    for (const [url, key] of [[g.result_url, g.result_key], [g.error_report_url, g.error_report_key]] as const) {
+    for (const [url, key] of [
+      [g.result_url, g.result_key],
+      [g.error_report_url, g.error_report_key],
+    ] as const) {
       expect(query(url).get('X-Amz-Expires')).toBe('3600');
       expect(decodeURIComponent(new URL(url).pathname)).toBe(`/${key}`);
     }
 
-    const short = createHandler(readPresignEnv({ ...ENV, UPLOAD_URL_TTL_SECONDS: '60', RESULT_URL_TTL_SECONDS: '120' }));
+    const short = createHandler(
+      readPresignEnv({ ...ENV, UPLOAD_URL_TTL_SECONDS: '60', RESULT_URL_TTL_SECONDS: '120' }),
+    );
     const s = await grant({ filename: 'leads.csv', size: 10 }, short);
     expect(query(s.upload.url).get('X-Amz-Expires')).toBe('60');
     expect(query(s.result_url).get('X-Amz-Expires')).toBe('120');
   });
 
   it('gives every grant its own import id and key', async () => {
-    const [a, b] = await Promise.all([grant({ filename: 'leads.csv', size: 10 }), grant({ filename: 'leads.csv', size: 10 })]);
+    const [a, b] = await Promise.all([
+      grant({ filename: 'leads.csv', size: 10 }),
+      grant({ filename: 'leads.csv', size: 10 }),
+    ]);
     expect(a!.import_id).not.toBe(b!.import_id);
     expect(a!.key).not.toBe(b!.key);
   });
 
   it('puts a subject that is not path-safe under a hashed folder', async () => {
     const event = postUploads({ filename: 'leads.csv', size: 10 });
-    event.requestContext = { ...event.requestContext, authorizer: { jwt: { claims: { sub: '../../admin' }, scopes: [] } } } as never;
+    event.requestContext = {
+      ...event.requestContext,
+      authorizer: { jwt: { claims: { sub: '../../admin' }, scopes: [] } },
+    } as never;
     const res = await call(event);
     const g = res.body as unknown as UploadGrant;
     expect(g.key).toMatch(new RegExp(`^uploads/u-[0-9a-f]{32}/${g.import_id}/leads\\.csv$`));
@@ -162,7 +206,10 @@ describe('POST /uploads: refusals', () => {
 
   it('answers 401 when the claims carry no subject', async () => {
     const event = postUploads({ filename: 'leads.csv', size: 10 });
-    event.requestContext = { ...event.requestContext, authorizer: { jwt: { claims: { sub: '' }, scopes: [] } } } as never;
+    event.requestContext = {
+      ...event.requestContext,
+      authorizer: { jwt: { claims: { sub: '' }, scopes: [] } },
+    } as never;
     await expectError(event, 401, 'UNAUTHORIZED');
   });
 
@@ -190,12 +237,16 @@ describe('POST /uploads: refusals', () => {
     [{ on_duplicate: 'merge' }, 'on_duplicate'],
     [{ unknown_option: true }, 'unknown_option'],
   ])('answers 400 INVALID_OPTIONS to options %j, naming %s', async (options, name) => {
-    expect(await expectError(postUploads({ filename: 'leads.csv', size: 10, options }), 400, 'INVALID_OPTIONS')).toContain(name);
+    expect(
+      await expectError(postUploads({ filename: 'leads.csv', size: 10, options }), 400, 'INVALID_OPTIONS'),
+    ).toContain(name);
   });
 
   it('answers 400 when the options do not fit in 2 KB of S3 metadata', async () => {
     const mapping = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`Column header number ${i}`, 'notes']));
-    expect(await expectError(postUploads({ filename: 'leads.csv', size: 10, options: { mapping } }), 400, 'INVALID_OPTIONS')).toContain('2048');
+    expect(
+      await expectError(postUploads({ filename: 'leads.csv', size: 10, options: { mapping } }), 400, 'INVALID_OPTIONS'),
+    ).toContain('2048');
   });
 
   it('answers 413 above MAX_UPLOAD_BYTES and grants exactly the limit', async () => {
@@ -209,9 +260,12 @@ describe('POST /uploads: refusals', () => {
     await grant({ filename: 'leads.csv', size: 104_857_600 }, defaults);
   });
 
-  it.each(['leads.txt', 'leads.xlsx', 'leads.csv.exe', 'leads', '../leads.csv/'])('answers 415 NOT_CSV to %j', async (filename) => {
-    await expectError(postUploads({ filename, size: 10 }), 415, 'NOT_CSV');
-  });
+  it.each(['leads.txt', 'leads.xlsx', 'leads.csv.exe', 'leads', '../leads.csv/'])(
+    'answers 415 NOT_CSV to %j',
+    async (filename) => {
+      await expectError(postUploads({ filename, size: 10 }), 415, 'NOT_CSV');
+    },
+  );
 
   it('answers 404 to another path and 405 to another method on /uploads', async () => {
     const other = postUploads({ filename: 'leads.csv', size: 10 });
@@ -234,10 +288,17 @@ describe('presign configuration', () => {
   });
 
   it('reads the defaults', () => {
-    expect(readPresignEnv({ BUCKET_NAME: 'b' })).toEqual({ BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: 104857600, UPLOAD_URL_TTL_SECONDS: 300, RESULT_URL_TTL_SECONDS: 3600 });
+    expect(readPresignEnv({ BUCKET_NAME: 'b' })).toEqual({
+      BUCKET_NAME: 'b',
+      MAX_UPLOAD_BYTES: 104857600,
+      UPLOAD_URL_TTL_SECONDS: 300,
+      RESULT_URL_TTL_SECONDS: 3600,
+    });
   });
 
   it('refuses a URL lifetime S3 does not accept (more than 7 days)', () => {
-    expect(() => readPresignEnv({ BUCKET_NAME: 'b', UPLOAD_URL_TTL_SECONDS: '604801' })).toThrow(/UPLOAD_URL_TTL_SECONDS/);
+    expect(() => readPresignEnv({ BUCKET_NAME: 'b', UPLOAD_URL_TTL_SECONDS: '604801' })).toThrow(
+      /UPLOAD_URL_TTL_SECONDS/,
+    );
   });
 });

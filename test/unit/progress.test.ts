@@ -6,7 +6,12 @@ describe('ProgressReporter', () => {
     // Prepare
     let now = 0;
     const writes: number[] = [];
-    const reporter = new ProgressReporter(async (rows) => void writes.push(rows), 1000, () => {}, () => now);
+    const reporter = new ProgressReporter(
+      async (rows) => void writes.push(rows),
+      1000,
+      () => {},
+      () => now,
+    );
     // Act
     await reporter.start();
     for (let rows = 1; rows <= 50; rows++) {
@@ -23,7 +28,11 @@ describe('ProgressReporter', () => {
   it('waits for the write in flight on stop() and reports write failures without throwing', async () => {
     let release!: () => void;
     const errors: unknown[] = [];
-    const reporter = new ProgressReporter(() => new Promise<void>((r) => (release = r)), 0, (e) => errors.push(e));
+    const reporter = new ProgressReporter(
+      () => new Promise<void>((r) => (release = r)),
+      0,
+      (e) => errors.push(e),
+    );
     const started = reporter.start();
     let stopped = false;
     const stopping = reporter.stop().then(() => (stopped = true));
@@ -32,7 +41,11 @@ describe('ProgressReporter', () => {
     release();
     await Promise.all([started, stopping]);
     expect(stopped).toBe(true);
-    const failing = new ProgressReporter(() => Promise.reject(new Error('S3 down')), 0, (e) => errors.push(e));
+    const failing = new ProgressReporter(
+      () => Promise.reject(new Error('S3 down')),
+      0,
+      (e) => errors.push(e),
+    );
     await failing.start();
     expect(errors).toHaveLength(1);
   });

@@ -9,7 +9,10 @@ import { expectImportError } from '#test/expect-error';
 describe('regressions', () => {
   it('decodes Windows-1252 smart quotes, dashes and the euro sign (Node 20 TextDecoder does not)', () => {
     const decoder = new ByteDecoder('auto');
-    const out = [...decoder.write(Buffer.from([0x93, 0x48, 0x69, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x0a])), ...decoder.end()].join('');
+    const out = [
+      ...decoder.write(Buffer.from([0x93, 0x48, 0x69, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x0a])),
+      ...decoder.end(),
+    ].join('');
     expect(out).toBe('\u201CHi\u201D \u2013 \u20AC5\n');
     expect(decoder.encoding).toBe('windows-1252');
   });
@@ -18,7 +21,14 @@ describe('regressions', () => {
     const rows = new RowProcessor(mapHeaders(['Company', 'Email']), 'imp', 'US');
     const lead = rows.process(['Acme\u00A0', '\u3000zoe@acme.example\u00A0'], 2);
     expect(lead.kind).toBe('lead');
-    expect(lead.kind === 'lead' && lead.line.split('\t').slice(0, 6)).toEqual(['Acme', '\\N', '\\N', '\\N', '\\N', 'zoe@acme.example']);
+    expect(lead.kind === 'lead' && lead.line.split('\t').slice(0, 6)).toEqual([
+      'Acme',
+      '\\N',
+      '\\N',
+      '\\N',
+      '\\N',
+      'zoe@acme.example',
+    ]);
     expect(rows.process(['\u00A0', '\uFEFF'], 3)).toEqual({ kind: 'blank' });
   });
 
@@ -29,7 +39,9 @@ describe('regressions', () => {
   });
 
   it('refuses an empty error threshold instead of reading it as 0', () => {
-    expectImportError(() => parseImportOptions({ error_threshold: ' ' }), 'INVALID_OPTIONS', { message: 'error_threshold' });
+    expectImportError(() => parseImportOptions({ error_threshold: ' ' }), 'INVALID_OPTIONS', {
+      message: 'error_threshold',
+    });
     expect(parseImportOptions({ error_threshold: '0.25' }).error_threshold).toBe(0.25);
   });
 

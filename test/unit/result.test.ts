@@ -14,7 +14,9 @@ const summary: EngineSummary = {
   valid_count: 9,
   failed_count: 1,
   blank_rows: 2,
-  error_details: [{ row: 4, column: 'contact_email', value: 'bad', code: 'INVALID_EMAIL', message: 'not a valid e-mail address' }],
+  error_details: [
+    { row: 4, column: 'contact_email', value: 'bad', code: 'INVALID_EMAIL', message: 'not a valid e-mail address' },
+  ],
   errors_truncated: false,
   notes: ['Row 5: contact_phone: not a valid US phone number; kept as written ("123")'],
   notes_truncated: false,
@@ -74,13 +76,20 @@ describe('buildResult', () => {
   });
 
   it('keeps the message short when nothing went wrong', () => {
-    const result = buildResult(input({ summary: { ...summary, total_leads: 1, failed_count: 0 }, importedCount: 1, duplicates: undefined }));
+    const result = buildResult(
+      input({ summary: { ...summary, total_leads: 1, failed_count: 0 }, importedCount: 1, duplicates: undefined }),
+    );
     expect(result.message).toBe('Imported 1 of 1 lead from leads.csv.');
   });
 
   it('reports nothing imported or duplicated for a rejected file, with its code and report key', () => {
     const result = buildResult(
-      input({ status: 'rejected', errorCode: 'ERROR_THRESHOLD_EXCEEDED', message: '2 of 10 rows are invalid.', errorReportKey: 'uploads/x/leads.csv.rejected.csv' }),
+      input({
+        status: 'rejected',
+        errorCode: 'ERROR_THRESHOLD_EXCEEDED',
+        message: '2 of 10 rows are invalid.',
+        errorReportKey: 'uploads/x/leads.csv.rejected.csv',
+      }),
     );
     expect(result).toMatchObject({
       status: 'rejected',

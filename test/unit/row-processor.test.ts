@@ -4,7 +4,8 @@ import { mapHeaders } from '#core/headers';
 import { COPY_COLUMNS, RowProcessor, type RowOutcome } from '#core/row-processor';
 
 const HEADER = [...LEAD_COLUMNS];
-const processor = (headers: readonly string[] = HEADER, region = 'US') => new RowProcessor(mapHeaders(headers), 'imp-42', region);
+const processor = (headers: readonly string[] = HEADER, region = 'US') =>
+  new RowProcessor(mapHeaders(headers), 'imp-42', region);
 
 /** One COPY line as column -> raw COPY field, after checking it ends with a newline and has every column. */
 function fields(outcome: RowOutcome): Record<string, string> {
@@ -16,7 +17,17 @@ function fields(outcome: RowOutcome): Record<string, string> {
   return Object.fromEntries(COPY_COLUMNS.map((c, i) => [c, values[i]!]));
 }
 
-const record = ['Acme', 'Analytics', 'WWW.Acme.Example/Contact', '11-50', 'Zoë Müller', 'Zoe@Acme.Example', '(212) 555-0143', 'CTO', 'Met at the fair'];
+const record = [
+  'Acme',
+  'Analytics',
+  'WWW.Acme.Example/Contact',
+  '11-50',
+  'Zoë Müller',
+  'Zoe@Acme.Example',
+  '(212) 555-0143',
+  'CTO',
+  'Met at the fair',
+];
 
 describe('COPY_COLUMNS', () => {
   it('lists the lead columns, then the import bookkeeping and the normalized keys', () => {
@@ -70,14 +81,20 @@ describe('RowProcessor', () => {
 
   it('places cells by header, whatever the column order in the file', () => {
     const outcome = processor(['E-mail', 'Notes', 'Company']).process(['a@b.co', 'hi', 'Beta'], 2);
-    expect(fields(outcome)).toMatchObject({ company_name: 'Beta', contact_email: 'a@b.co', notes: 'hi', industry: '\\N' });
+    expect(fields(outcome)).toMatchObject({
+      company_name: 'Beta',
+      contact_email: 'a@b.co',
+      notes: 'hi',
+      industry: '\\N',
+    });
   });
 
   it('trims cells and writes empty or missing optional cells as \\N', () => {
     const outcome = processor().process(['  Acme  ', ' ', '', '\t', '', '', '', '', ''], 2);
     const line = fields(outcome);
     expect(line.company_name).toBe('Acme');
-    for (const column of COPY_COLUMNS.filter((c) => c !== 'company_name' && c !== 'import_id' && c !== 'source_row')) expect(line[column], column).toBe('\\N');
+    for (const column of COPY_COLUMNS.filter((c) => c !== 'company_name' && c !== 'import_id' && c !== 'source_row'))
+      expect(line[column], column).toBe('\\N');
   });
 
   it('escapes tabs, newlines and backslashes so the line keeps its shape', () => {
@@ -97,13 +114,25 @@ describe('RowProcessor', () => {
     const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', 'stray'], 4);
     expect(outcome).toEqual({
       kind: 'invalid',
-      problems: [{ column: null, code: 'FIELD_COUNT_MISMATCH', value: null, message: expect.stringContaining('has 3 fields but the header has 2') }],
+      problems: [
+        {
+          column: null,
+          code: 'FIELD_COUNT_MISMATCH',
+          value: null,
+          message: expect.stringContaining('has 3 fields but the header has 2'),
+        },
+      ],
     });
   });
 
   it('refuses a short row with FIELD_COUNT_MISMATCH', () => {
     const outcome = processor(['Company', 'Email', 'Notes']).process(['Acme', 'a@b.co'], 4);
-    expect(outcome).toMatchObject({ kind: 'invalid', problems: [{ code: 'FIELD_COUNT_MISMATCH', message: expect.stringContaining('has 2 fields but the header has 3') }] });
+    expect(outcome).toMatchObject({
+      kind: 'invalid',
+      problems: [
+        { code: 'FIELD_COUNT_MISMATCH', message: expect.stringContaining('has 2 fields but the header has 3') },
+      ],
+    });
   });
 
   it('tolerates trailing empty extra cells (a trailing delimiter)', () => {
@@ -125,7 +154,12 @@ describe('RowProcessor', () => {
       kind: 'invalid',
       problems: [
         { column: 'company_name', code: 'REQUIRED', message: 'is required', value: null },
-        { column: 'contact_email', code: 'INVALID_EMAIL', message: 'not a valid e-mail address', value: 'not-an-email' },
+        {
+          column: 'contact_email',
+          code: 'INVALID_EMAIL',
+          message: 'not a valid e-mail address',
+          value: 'not-an-email',
+        },
       ],
     });
   });
@@ -134,7 +168,12 @@ describe('RowProcessor', () => {
     // Act
     const outcome = processor(['Company', 'Website', 'Phone'], 'US').process(['Acme', 'n/a', '555-0143'], 3);
     // Assess
-    expect(fields(outcome)).toMatchObject({ company_website: 'n/a', contact_phone: '555-0143', website_normalized: '\\N', phone_e164: '\\N' });
+    expect(fields(outcome)).toMatchObject({
+      company_website: 'n/a',
+      contact_phone: '555-0143',
+      website_normalized: '\\N',
+      phone_e164: '\\N',
+    });
     expect(outcome).toMatchObject({
       notes: [
         { column: 'company_website', message: 'not a usable URL; kept as written', value: 'n/a' },

@@ -11,7 +11,13 @@ import {
   type RowErrorDetail,
 } from '#core/row-report';
 
-const detail = (row: number): RowErrorDetail => ({ row, column: 'contact_email', value: 'bad', code: 'INVALID_EMAIL', message: 'not a valid e-mail address' });
+const detail = (row: number): RowErrorDetail => ({
+  row,
+  column: 'contact_email',
+  value: 'bad',
+  code: 'INVALID_EMAIL',
+  message: 'not a valid e-mail address',
+});
 
 describe('formatRowError', () => {
   it('names the row and the column', () => {
@@ -19,7 +25,9 @@ describe('formatRowError', () => {
   });
 
   it('names only the row when the problem has no column', () => {
-    expect(formatRowError({ row: 7, column: null, message: 'has 3 fields but the header has 2' })).toBe('Row 7: has 3 fields but the header has 2');
+    expect(formatRowError({ row: 7, column: null, message: 'has 3 fields but the header has 2' })).toBe(
+      'Row 7: has 3 fields but the header has 2',
+    );
   });
 });
 
@@ -32,7 +40,10 @@ describe('RowErrorLog', () => {
     // Assess
     expect(log.details.map((d) => d.row)).toEqual([2, 3]);
     expect(log.truncated).toBe(true);
-    expect(log.details.map(formatRowError)).toEqual(['Row 2: contact_email: not a valid e-mail address', 'Row 3: contact_email: not a valid e-mail address']);
+    expect(log.details.map(formatRowError)).toEqual([
+      'Row 2: contact_email: not a valid e-mail address',
+      'Row 3: contact_email: not a valid e-mail address',
+    ]);
     expect(describeProblem(log.details[0]!)).toBe('contact_email: not a valid e-mail address');
   });
 
@@ -53,9 +64,12 @@ describe('RowErrorLog', () => {
 });
 
 describe('neutralizeCell (CSV injection)', () => {
-  it.each(['=HYPERLINK("http://evil.example")', '+1+2', '-2+3', '@SUM(A1:A2)', '\tcmd', '\rcmd'])('prefixes %j with an apostrophe', (value) => {
-    expect(neutralizeCell(value)).toBe(`'${value}`);
-  });
+  it.each(['=HYPERLINK("http://evil.example")', '+1+2', '-2+3', '@SUM(A1:A2)', '\tcmd', '\rcmd'])(
+    'prefixes %j with an apostrophe',
+    (value) => {
+      expect(neutralizeCell(value)).toBe(`'${value}`);
+    },
+  );
 
   it.each(['Acme', 'a=b', '1+1', 'x@y.com', '', "'already"])('leaves %j alone', (value) => {
     expect(neutralizeCell(value)).toBe(value);
@@ -68,7 +82,9 @@ describe('csvLine', () => {
   });
 
   it('quotes cells with commas, quotes, CR or LF and doubles inner quotes', () => {
-    expect(csvLine(['a,b', 'say "hi"', 'line 1\nline 2', 'x\ry'])).toBe('"a,b","say ""hi""","line 1\nline 2","x\ry"\r\n');
+    expect(csvLine(['a,b', 'say "hi"', 'line 1\nline 2', 'x\ry'])).toBe(
+      '"a,b","say ""hi""","line 1\nline 2","x\ry"\r\n',
+    );
   });
 
   it('neutralizes before quoting, so the apostrophe lands inside the quotes', () => {
@@ -83,7 +99,11 @@ describe('rejected-rows file', () => {
   });
 
   it('writes the row number, the error and the original cells, neutralized and quoted', () => {
-    const line = rejectedRowLine(12, 'contact_email: not a valid e-mail address', ['=cmd|/c calc', 'Acme, Inc.', '-bad@']);
+    const line = rejectedRowLine(12, 'contact_email: not a valid e-mail address', [
+      '=cmd|/c calc',
+      'Acme, Inc.',
+      '-bad@',
+    ]);
     expect(line).toBe(`12,contact_email: not a valid e-mail address,'=cmd|/c calc,"Acme, Inc.",'-bad@\r\n`);
   });
 });

@@ -5,7 +5,8 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('upload page preview', () => {
   it('reads quoted delimiters, doubled quotes and line breaks as the importer does, skipping blank lines', () => {
-    const file = 'Company;Email;Notes\r\n"Acme; Inc";a@acme.example;"said ""hi""\ntwice"\r\n\r\nBeta;b@beta.example;\r\n';
+    const file =
+      'Company;Email;Notes\r\n"Acme; Inc";a@acme.example;"said ""hi""\ntwice"\r\n\r\nBeta;b@beta.example;\r\n';
     const preview = buildPreview(bytes(file), file.length);
     expect(preview).toMatchObject({ encoding: 'utf-8', delimiter: ';', problem: null, estimatedRows: 2 });
     expect(preview.columns).toEqual([
@@ -21,7 +22,13 @@ describe('upload page preview', () => {
 
   it('holds back the record cut at the end of a sample, and keeps it when the sample is the whole file', () => {
     const text = 'Company,Email\nAcme,a@acme.example\nBeta,b@be';
-    expect(parseRecords(text, ',', false)).toEqual({ records: [['Company', 'Email'], ['Acme', 'a@acme.example']], problem: null });
+    expect(parseRecords(text, ',', false)).toEqual({
+      records: [
+        ['Company', 'Email'],
+        ['Acme', 'a@acme.example'],
+      ],
+      problem: null,
+    });
     expect(parseRecords(text, ',', true).records.at(-1)).toEqual(['Beta', 'b@be']);
   });
 

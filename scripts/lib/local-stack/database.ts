@@ -15,7 +15,10 @@ export interface LocalDatabase {
  * `databaseUrl` when given (migrated as it is), else an embedded PostgreSQL 15 kept under `dataDir`
  * with a `lead_import` database created on first start. Migrations are idempotent.
  */
-export async function prepareDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): Promise<LocalDatabase> {
+export async function prepareDatabase(options: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}): Promise<LocalDatabase> {
   const server = await ensurePostgres(options.dataDir, options.databaseUrl, { probeLocal: false });
   let url = server.adminUrl;
   try {

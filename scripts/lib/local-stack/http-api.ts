@@ -45,7 +45,12 @@ const tokenMatches = (header: string | undefined, token: string): boolean => {
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
 
 /** One HTTP request as an API Gateway HTTP API payload 2.0 event. */
-export function toEvent(req: IncomingMessage, body: Buffer, options: Pick<HttpApiOptions, 'routeKey' | 'token' | 'subject'>, host: string): APIGatewayProxyEventV2 {
+export function toEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  options: Pick<HttpApiOptions, 'routeKey' | 'token' | 'subject'>,
+  host: string,
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', `http://${host}`);
   const method = (req.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
@@ -70,7 +75,13 @@ export function toEvent(req: IncomingMessage, body: Buffer, options: Pick<HttpAp
       apiId: 'local',
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomBytes(10).toString('base64url'),
       routeKey,
       stage: '$default',
@@ -83,7 +94,17 @@ export function toEvent(req: IncomingMessage, body: Buffer, options: Pick<HttpAp
   if (authorized) {
     const iat = Math.floor(now.getTime() / 1000);
     (event.requestContext as { authorizer?: unknown }).authorizer = {
-      jwt: { claims: { sub: options.subject, iss: 'local', aud: 'local', iat: String(iat), exp: String(iat + 3600), token_use: 'id' }, scopes: null },
+      jwt: {
+        claims: {
+          sub: options.subject,
+          iss: 'local',
+          aud: 'local',
+          iat: String(iat),
+          exp: String(iat + 3600),
+          token_use: 'id',
+        },
+        scopes: null,
+      },
     };
   }
   return event;
@@ -91,11 +112,18 @@ export function toEvent(req: IncomingMessage, body: Buffer, options: Pick<HttpAp
 
 /** Payload 2.0 responses: a structured result, or any other value sent as a 200 JSON body. */
 function send(res: ServerResponse, result: APIGatewayProxyResultV2): void {
-  if (typeof result === 'object' && result !== null && 'statusCode' in result && typeof result.statusCode === 'number') {
+  if (
+    typeof result === 'object' &&
+    result !== null &&
+    'statusCode' in result &&
+    typeof result.statusCode === 'number'
+  ) {
     const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
     if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
     res.writeHead(result.statusCode, headers);
-    res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+    res.end(
+      result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'),
+    );
     return;
   }
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -114,7 +142,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** Answers GET/HEAD for a static file; false when the request is not for one. */
-function sendStatic(req: IncomingMessage, res: ServerResponse, files: ReadonlyMap<string, StaticFile> | undefined): boolean {
+function sendStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  files: ReadonlyMap<string, StaticFile> | undefined,
+): boolean {
   if (!files || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
   const file = files.get(new URL(req.url ?? '/', 'http://local').pathname);
   if (!file) return false;
@@ -137,10 +169,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         if (sendStatic(req, res, options.staticFiles)) return;
         const body = await readBody(req);
         if (body === undefined) {
-          res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Request Entity Too Large' }));
+          res
+            .writeHead(413, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ message: 'Request Entity Too Large' }));
           return;
         }
-        send(res, await options.handler(toEvent(req, body, options, req.headers.host ?? `${options.host}:${options.port}`)));
+        send(
+          res,
+          await options.handler(toEvent(req, body, options, req.headers.host ?? `${options.host}:${options.port}`)),
+        );
       } catch (error) {
         // What API Gateway answers when the integration fails.
         process.stderr.write(`local API: handler failed: ${(error as Error).stack ?? String(error)}\n`);

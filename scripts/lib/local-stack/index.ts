@@ -70,17 +70,22 @@ export interface LocalStack {
 let started = false;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  if (started) throw new Error('startLocalStack: one local stack per process (the Lambda modules cache their configuration)');
+  if (started)
+    throw new Error('startLocalStack: one local stack per process (the Lambda modules cache their configuration)');
   started = true;
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const subject = options.subject ?? DEFAULT_SUBJECT;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const closer of closers.splice(0).reverse()) await closer().catch((error: unknown) => process.stderr.write(`local stack: close: ${String(error)}\n`));
+    for (const closer of closers.splice(0).reverse())
+      await closer().catch((error: unknown) => process.stderr.write(`local stack: close: ${String(error)}\n`));
   };
   try {
-    const database = await prepareDatabase({ databaseUrl: options.databaseUrl, dataDir: options.pgDirectory ?? join(process.cwd(), '.local', 'pg') });
+    const database = await prepareDatabase({
+      databaseUrl: options.databaseUrl,
+      dataDir: options.pgDirectory ?? join(process.cwd(), '.local', 'pg'),
+    });
     closers.push(database.stop);
 
     // The API first: its origin goes into the bucket's CORS rule (the upload page is served from it).
@@ -93,14 +98,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routeKey: 'POST /uploads',
       token,
       subject,
-      handler: (event) => (presign ? presign(event) : Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' })),
+      handler: (event) =>
+        presign ? presign(event) : Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' }),
     });
     closers.push(api.close);
 
     const s3Directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'lead-import-stack-s3-')));
     if (!options.s3Directory) closers.push(() => rm(s3Directory, { recursive: true, force: true }));
     const pageOrigins = [api.url, ...(host === '127.0.0.1' ? [`http://localhost:${api.port}`] : [])];
-    const s3 = await startLocalS3({ bucket: LOCAL_BUCKET, port: options.s3Port ?? 0, directory: s3Directory, cors: corsConfig(pageOrigins) });
+    const s3 = await startLocalS3({
+      bucket: LOCAL_BUCKET,
+      port: options.s3Port ?? 0,
+      directory: s3Directory,
+      cors: corsConfig(pageOrigins),
+    });
     closers.push(s3.close);
     if (options.uploadPage ?? true) await serveUploadPage(staticFiles, s3.endpoint);
 
@@ -129,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       apiUrl: api.url,
-      pageUrl: options.uploadPage ?? true ? `${api.url}/` : undefined,
+      pageUrl: (options.uploadPage ?? true) ? `${api.url}/` : undefined,
       s3Endpoint: s3.endpoint,
       bucket: LOCAL_BUCKET,
       token,
@@ -155,9 +166,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 async function serveUploadPage(files: Map<string, StaticFile>, s3Endpoint: string): Promise<void> {
   const csp = uploadPageCsp(s3Endpoint);
   for (const file of await buildUploadPage()) {
-    const entry: StaticFile = { contentType: file.contentType, body: file.body, ...(file.path === 'index.html' ? { headers: { 'content-security-policy': csp } } : {}) };
+    const entry: StaticFile = {
+      contentType: file.contentType,
+      body: file.body,
+      ...(file.path === 'index.html' ? { headers: { 'content-security-policy': csp } } : {}),
+    };
     files.set(`/${file.path}`, entry);
     if (file.path === 'index.html') files.set('/', entry);
   }
-  files.set('/config.json', { contentType: 'application/json', body: new TextEncoder().encode(JSON.stringify({ apiUrl: '' })) });
+  files.set('/config.json', {
+    contentType: 'application/json',
+    body: new TextEncoder().encode(JSON.stringify({ apiUrl: '' })),
+  });
 }

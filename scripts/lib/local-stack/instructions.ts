@@ -10,7 +10,7 @@ export function instructions(stack: LocalStack, sampleFile = 'events/leads_1000.
   return `
 Lead Import local stack is running.
 
-  Upload page   ${stack.pageUrl ?? "(disabled)"}   (paste the token below)
+  Upload page   ${stack.pageUrl ?? '(disabled)'}   (paste the token below)
   Presign API   POST ${apiUrl}/uploads   (Authorization: Bearer ${token})
   S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key ${KEY} / secret ${SECRET} (path-style, us-east-1)
   PostgreSQL    ${stack.databaseUrl}${stack.embeddedPostgres ? '   (embedded)' : ''}

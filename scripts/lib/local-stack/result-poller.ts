@@ -14,7 +14,10 @@ export interface WaitOptions {
  * short of its Content-Length (or parse torn) and would otherwise hang until the socket times out;
  * bounded, it is one missed poll. Any other status throws with the server's answer.
  */
-export async function waitForResult(url: string, { timeoutMs = 60_000, pollMs = 100 }: WaitOptions = {}): Promise<ImportResult> {
+export async function waitForResult(
+  url: string,
+  { timeoutMs = 60_000, pollMs = 100 }: WaitOptions = {},
+): Promise<ImportResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const read = await fetch(url, { signal: AbortSignal.timeout(2_000) })

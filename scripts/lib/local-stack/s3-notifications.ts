@@ -3,10 +3,16 @@ import { encodeEventKey, isImportableKey } from '#core/keys';
 import { lambdaContext } from './lambda-context.ts';
 
 /** The CDK stack's notification filter: one per suffix, because S3 suffix filters are case-sensitive. */
-export const IMPORT_NOTIFICATION = { events: 'ObjectCreated:', prefix: 'uploads/', suffixes: ['.csv', '.CSV'] } as const;
+export const IMPORT_NOTIFICATION = {
+  events: 'ObjectCreated:',
+  prefix: 'uploads/',
+  suffixes: ['.csv', '.CSV'],
+} as const;
 
 export const matchesImportFilter = (eventName: string, key: string): boolean =>
-  eventName.startsWith(IMPORT_NOTIFICATION.events) && key.startsWith(IMPORT_NOTIFICATION.prefix) && IMPORT_NOTIFICATION.suffixes.some((s) => key.endsWith(s));
+  eventName.startsWith(IMPORT_NOTIFICATION.events) &&
+  key.startsWith(IMPORT_NOTIFICATION.prefix) &&
+  IMPORT_NOTIFICATION.suffixes.some((s) => key.endsWith(s));
 
 export type S3Lambda = (event: S3Event, context: Context) => Promise<void>;
 
