@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { WORKER_BUNDLE_NAME } from '#core/engine-runner';
+import { WORKER_BUNDLE_NAME } from '#runtime/engine-runner';
 import { migrate } from '#io/migrate';
 import { createS3Client, putFile } from '#io/s3';
 import { generateLeadCsv } from './lib/lead-generator.ts';
@@ -68,7 +68,7 @@ const bundle = join(WORK, 'import-once.mjs');
 await build({
   entryPoints: {
     'import-once': 'scripts/lib/bench-import-once.ts',
-    [WORKER_BUNDLE_NAME.replace(/\.mjs$/, '')]: 'functions/core/engine-worker.ts',
+    [WORKER_BUNDLE_NAME.replace(/\.mjs$/, '')]: 'functions/runtime/engine-worker.ts',
   },
   bundle: true,
   platform: 'node',

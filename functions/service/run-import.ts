@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { FileError, RejectionError, isFinal } from '#core/errors';
-import { createEngineRunner } from '#core/engine-runner';
+import { createEngineRunner } from '#runtime/engine-runner';
 import { thresholdRejection, type EngineLimits, type EngineSummary } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
 import { buildResult, type DuplicateOutcome, type ImportResult, type SourceRef } from '#core/result';

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { WORKER_BUNDLE_NAME } from '../../functions/core/engine-runner.ts';
+import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
 import { LeadImportFunction } from './lead-import-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
@@ -50,7 +50,7 @@ export class ImportPipeline extends Construct {
 
     this.function = new LeadImportFunction(this, 'Function', {
       entry: 'functions/import/handler.ts',
-      extraBundles: { [WORKER_BUNDLE_NAME]: 'functions/core/engine-worker.ts' },
+      extraBundles: { [WORKER_BUNDLE_NAME]: 'functions/runtime/engine-worker.ts' },
       description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',
       memorySize: IMPORT_MEMORY_MB,
       timeout: IMPORT_TIMEOUT,

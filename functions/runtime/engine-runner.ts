@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from './errors.ts';
+import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/errors';
 import {
   LeadEngine,
   type EngineLimits,
   type EngineOutput,
   type EngineProgress,
   type EngineSummary,
-} from './lead-engine.ts';
-import type { ImportOptions } from './options.ts';
+} from '#core/lead-engine';
+import type { ImportOptions } from '#core/options';
 
 /**
  * Runs a LeadEngine over a byte stream and yields its output. Two ways, same results:
@@ -205,17 +202,10 @@ function workerEntry(): URL | undefined {
 
 function startWorker(setup: EngineSetup, entry: URL): Worker {
   // Bounded heaps: the worker's garbage is short-lived rows, so a small heap keeps RSS flat.
-  const options = { workerData: { setup }, resourceLimits: { maxOldGenerationSizeMb: 80 } };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
-  // Development and tests run TypeScript: register tsx inside the worker first
-  // (Node 20 workers do not inherit --import loaders).
-  const tsx = join(
-    dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist',
-    'esm',
-    'api',
-    'index.mjs',
-  );
-  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  const resourceLimits = { maxOldGenerationSizeMb: 80 };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: { setup }, resourceLimits });
+  return new Worker(new URL('./tsx-worker-boot.mjs', import.meta.url), {
+    workerData: { setup, entry: entry.href },
+    resourceLimits,
+  });
 }

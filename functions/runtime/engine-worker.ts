@@ -3,8 +3,8 @@
  * Kept apart from engine-runner so a bundle can ship it as a small file of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { FileError, RejectionError } from './errors.ts';
-import { LeadEngine } from './lead-engine.ts';
+import { FileError, RejectionError } from '#core/errors';
+import { LeadEngine } from '#core/lead-engine';
 import {
   transferable,
   type EngineSetup,

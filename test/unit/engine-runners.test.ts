@@ -1,0 +1,68 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileError } from '#core/errors';
+import { DEFAULT_LIMITS } from '#core/lead-engine';
+import { parseImportOptions } from '#core/options';
+import { createEngineRunner, type EngineRunner } from '#runtime/engine-runner';
+import { generateLeadCsv } from '../../scripts/lib/lead-generator.ts';
+
+const IMPORT_ID = '00000000-0000-4000-8000-000000000001';
+
+async function* chunks(bytes: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function drain(runner: EngineRunner, bytes: Uint8Array) {
+  const copy: Buffer[] = [];
+  let rejected = '';
+  for await (const out of runner.run(chunks(bytes))) {
+    if (out.copy) copy.push(Buffer.from(out.copy));
+    rejected += out.rejected ?? '';
+  }
+  return { summary: runner.summary, copy: Buffer.concat(copy).toString('utf8'), rejected };
+}
+
+const run = (bytes: Uint8Array, threaded: boolean) =>
+  drain(
+    createEngineRunner({ importId: IMPORT_ID, options: parseImportOptions({}), limits: DEFAULT_LIMITS }, threaded),
+    bytes,
+  );
+
+async function fixtures(): Promise<{ name: string; bytes: Uint8Array }[]> {
+  const names = (await readdir('events')).filter((n) => n.endsWith('.csv'));
+  return Promise.all(names.map(async (name) => ({ name, bytes: await readFile(join('events', name)) })));
+}
+
+describe('inline and worker runners agree', () => {
+  it('on every fixture in events/: summary, COPY bytes and rejected rows', async () => {
+    const files = await fixtures();
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const { name, bytes } of files) {
+      const inline = await run(bytes, false);
+      const threaded = await run(bytes, true);
+      expect(threaded, name).toEqual(inline);
+      expect(inline.summary?.total_leads, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('on a generated 50,000-row file with invalid rows', async () => {
+    const bytes = Buffer.from([...generateLeadCsv({ rows: 50_000, invalidRate: 0.01 })].join(''));
+    const inline = await run(bytes, false);
+    const threaded = await run(bytes, true);
+    expect(inline.summary).toMatchObject({ total_leads: 50_000, failed_count: 500 });
+    expect(threaded.summary).toEqual(inline.summary);
+    expect(threaded.copy === inline.copy).toBe(true);
+    expect(threaded.rejected === inline.rejected).toBe(true);
+  });
+
+  it('on a file failure: the same typed error from both', async () => {
+    const bytes = Buffer.from('name,industry\nAcme,SaaS\n');
+    const inline = await run(bytes, false).catch((e: unknown) => e);
+    const threaded = await run(bytes, true).catch((e: unknown) => e);
+    expect(inline).toBeInstanceOf(FileError);
+    expect(threaded).toBeInstanceOf(FileError);
+    expect((threaded as FileError).code).toBe((inline as FileError).code);
+    expect((threaded as FileError).message).toBe((inline as FileError).message);
+  });
+});
