@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { isUuid } from '#core/columns';
 import { resultKeyFor } from '#core/keys';
+import type { ImportResult } from '#core/result';
 import { getCallerImport, listCallerImports, ownedImportIds, type PageKey } from '#io/caller-imports';
 import { revertImport, type RevertOutcome } from '#io/revert-import';
 import { revertSummary } from '#io/revert-summary';
+import { readJsonUpTo } from '#io/s3';
 import { s3UrlSigner } from '#io/s3-signer';
 import { callerSegment } from '../presign/upload-key.ts';
 import { ApiError } from './errors.ts';
@@ -67,25 +69,38 @@ async function listImports(request: ApiRequest, deps: ApiDeps): Promise<ApiRespo
   return { status: 200, body: { imports: page.imports, next_cursor: page.next ? encodeCursor(page.next) : null } };
 }
 
+/** Lambda answers at most 6 MB; a result file larger than this is answered from the database copy. */
+export const MAX_RESULT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The result file as the uploader saw it (a `processing` snapshot while the import runs). When the
+ * file is gone (the bucket's lifecycle expires uploads; the history stays) or too large, the copy in
+ * lead_imports answers instead, without URLs: there is nothing left to download.
+ */
 async function showImport(request: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const id = importId(request);
   const record = await getCallerImport(await deps.pool(), uploaderOf(request), id);
   if (!record) throw notFound(id);
-  const { source_bucket, source_key, result, ...summary } = record;
-  // Files of an import from another bucket (none today) cannot be signed with this function's rights.
-  const ours = source_bucket === deps.bucket;
+  const { source_bucket, source_key, result: stored, ...summary } = record;
+  // Files of an import from another bucket (none today) are outside this function's rights.
+  const resultKey = resultKeyFor(source_key);
+  const file =
+    source_bucket === deps.bucket
+      ? await readJsonUpTo<ImportResult>(deps.s3, deps.bucket, resultKey, MAX_RESULT_BYTES)
+      : undefined;
+  const result = file ?? stored;
   const signer = s3UrlSigner(deps.s3, deps.bucket);
   const now = new Date();
   const sign = (key: string | null | undefined) =>
-    ours && key ? signer.signGet(key, deps.resultUrlTtlSeconds, now) : Promise.resolve(null);
+    file && key ? signer.signGet(key, deps.resultUrlTtlSeconds, now) : Promise.resolve(null);
   return {
     status: 200,
     body: {
       ...summary,
       result,
-      result_url: await sign(resultKeyFor(source_key)),
+      result_url: await sign(resultKey),
       error_report_url: await sign(result?.error_report_key),
-      urls_expire_at: ours ? new Date(now.getTime() + deps.resultUrlTtlSeconds * 1000).toISOString() : null,
+      urls_expire_at: file ? new Date(now.getTime() + deps.resultUrlTtlSeconds * 1000).toISOString() : null,
     },
   };
 }
