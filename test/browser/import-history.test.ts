@@ -66,7 +66,7 @@ describe('upload page: your imports', () => {
     await ctx.page.waitForSelector('#revert-dialog[open]');
     expect(await text(ctx.page, '#revert-text')).toContain('The 2 leads it created will be deleted');
     await ctx.page.keyboard.press('Escape');
-    await ctx.page.waitForSelector('#revert-dialog:not([open])');
+    await ctx.page.waitForSelector('#revert-dialog:not([open])', { state: 'attached' });
     expect(await countLeads(ctx.h.db, 'import_id = $1', [id])).toBe(2);
 
     await ctx.page.keyboard.press('Enter');
