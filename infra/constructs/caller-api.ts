@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/api/handler.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns } from './upload-bucket.ts';
 import { RESULT_URL_TTL_SECONDS } from './upload-api.ts';
 
@@ -34,13 +34,13 @@ export interface CallerApiProps {
  * least-privilege `lead_api` role; in S3 it may only read (and so presign) the result files.
  */
 export class CallerApi extends Construct {
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
 
   constructor(scope: Construct, id: string, props: CallerApiProps) {
     super(scope, id);
     const { bucket, network, database } = props;
 
-    this.function = new LeadImportFunction(this, 'Function', {
+    this.function = new AppFunction(this, 'Function', {
       entry: 'functions/api/handler.ts',
       description: "The caller's own imports: history, result and revert",
       memorySize: 256,
