@@ -37,7 +37,7 @@ export class SchemaMigrations extends Construct {
 
     this.function = new AppFunction(this, 'MigrateFunction', {
       entry: 'functions/migrate/handler.ts',
-      description: 'CloudFormation custom resource: applies schema migrations and the importer role grants',
+      description: 'CloudFormation custom resource: applies schema migrations and the importer and API role grants',
       memorySize: 512,
       timeout: Duration.minutes(5),
       vpc: network.vpc,
@@ -45,6 +45,7 @@ export class SchemaMigrations extends Construct {
       environment: {
         DB_SECRET_ARN: database.masterSecret.secretArn,
         IMPORTER_SECRET_ARN: database.importerSecret.secretArn,
+        API_SECRET_ARN: database.apiSecret.secretArn,
         DB_SSL: 'true',
       },
     });
@@ -54,6 +55,7 @@ export class SchemaMigrations extends Construct {
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
     database.masterSecret.grantRead(this.function);
     database.importerSecret.grantRead(this.function);
+    database.apiSecret.grantRead(this.function);
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
