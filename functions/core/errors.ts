@@ -18,6 +18,7 @@ export const FILE_ERROR_CODES = [
   'CSV_MALFORMED',
   'INVALID_OPTIONS',
   'DEADLINE_EXCEEDED',
+  'RULE_SET_NOT_FOUND',
 ] as const;
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 
@@ -43,6 +44,13 @@ export const ROW_ERROR_CODES = [
   'INVALID_EMAIL',
   'FIELD_COUNT_MISMATCH',
   'INVALID_TEXT',
+  // A rule set's rules (core/rule-checker.ts), on top of the built-in ones.
+  'RULE_REQUIRED',
+  'RULE_TOO_LONG',
+  'RULE_NOT_ALLOWED',
+  'RULE_PATTERN',
+  'RULE_EMAIL_DOMAIN',
+  'RULE_PHONE',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
