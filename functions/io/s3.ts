@@ -162,3 +162,33 @@ export async function readJson<T>(s3: S3Client, bucket: string, key: string): Pr
     });
   }
 }
+
+/**
+ * Like readJson, but undefined also when the object is larger than `maxBytes` (its body is then
+ * never read): for answers that must stay bounded whatever an object grew to.
+ */
+export async function readJsonUpTo<T>(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+): Promise<T | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if ((out.ContentLength ?? Number.POSITIVE_INFINITY) > maxBytes) {
+      (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return undefined;
+    }
+    const text = await out.Body!.transformToString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return undefined;
+    }
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
