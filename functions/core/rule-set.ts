@@ -9,10 +9,6 @@ import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
 import { copySpecialPattern } from './copy-text.ts';
 import { FileError } from './errors.ts';
 
-/** Rule-set names: lower-case letters, digits and `-` (they travel in paths and S3 metadata). */
-export const RULE_SET_NAME = /^[a-z0-9-]{1,64}$/;
-export const isRuleSetName = (name: string): boolean => RULE_SET_NAME.test(name);
-
 /** Longest pattern accepted; RE2 compiles patterns to automata whose size grows with them. */
 export const MAX_PATTERN_CHARS = 500;
 /** Values in one `allowed` list and domains in one `email_domains` list. */
