@@ -3,7 +3,8 @@
  * reads exactly like a missing one. Versions are only ever added; deletion marks them deleted.
  */
 import type pg from 'pg';
-import type { RuleSet } from '#core/rule-set';
+import { FileError } from '#core/errors';
+import { type LoadedRuleSet, parseRuleSet, type RuleSet, type RuleSetRef } from '#core/rule-set';
 import { inTransaction } from './database.ts';
 
 type Queryable = pg.Pool | pg.ClientBase;
@@ -71,4 +72,34 @@ export async function deleteRuleSet(db: Queryable, owner: string, name: string):
     [owner, name],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * The import's first step when it names a rule set: the uploader's current version, read inside the
+ * import's transaction before any byte of the file. Unknown (or another uploader's, or deleted):
+ * `RULE_SET_NOT_FOUND`, a final failure.
+ */
+export async function loadRuleSetForImport(
+  db: Queryable,
+  uploader: string | null,
+  name: string,
+): Promise<LoadedRuleSet> {
+  const stored = uploader === null ? null : await currentRuleSet(db, uploader, name);
+  if (!stored)
+    throw new FileError(
+      'RULE_SET_NOT_FOUND',
+      `The uploader has no rule set named ${name}; nothing was read. Create it with PUT /rule-sets/${name} or choose another.`,
+      { detail: { rule_set: name } },
+    );
+  // Stored documents were checked when saved; checking again costs microseconds and keeps the engine safe.
+  return { name, version: stored.version, rules: parseRuleSet(stored.rules, `rule set ${name}`) };
+}
+
+/** Which rule set the import applied, in its history row. */
+export async function recordImportRuleSet(db: Queryable, importId: string, ref: RuleSetRef): Promise<void> {
+  await db.query('update lead_imports set rule_set_name = $2, rule_set_version = $3 where id = $1', [
+    importId,
+    ref.name,
+    ref.version,
+  ]);
 }
