@@ -23,6 +23,7 @@ export interface ImportOptionsInput {
   strict_mode: boolean;
   error_threshold: number;
   on_duplicate: DuplicatePolicy;
+  rule_set?: string;
 }
 
 /** `{error: {code, message}}` from the presign function, `{message}` from API Gateway itself. */

@@ -4,6 +4,7 @@
  */
 import { PageError, pollResult, requestGrant, uploadFile, type ImportOptionsInput, type ImportResult } from './api.ts';
 import { buildPreview, DELIMITER_NAMES, PREVIEW_BYTES, type Preview } from './preview.ts';
+import { RuleSetPicker } from './rule-set-picker.ts';
 
 interface PageConfig {
   /** Base URL of the upload API (no trailing slash); empty = this page's origin. */
@@ -39,6 +40,8 @@ const ui = {
   result: $('result'),
   again: $<HTMLButtonElement>('again'),
 };
+
+const ruleSets = new RuleSetPicker($<HTMLSelectElement>('rule-set'), $('rule-set-help'));
 
 let chosen: { file: File; preview: Preview } | undefined;
 let busy = false;
@@ -148,6 +151,7 @@ function options(): ImportOptionsInput {
     strict_mode: ui.strict.checked,
     error_threshold: Math.round(percent * 10) / 1000,
     on_duplicate: ui.duplicates.value as ImportOptionsInput['on_duplicate'],
+    ...(ruleSets.value ? { rule_set: ruleSets.value } : {}),
   };
 }
 
@@ -255,6 +259,9 @@ function reset(): void {
 async function start(): Promise<void> {
   ui.token.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
   const config = await loadConfig();
+  const listRuleSets = () => ruleSets.refresh(config.apiUrl ?? '', ui.token.value);
+  ui.token.addEventListener('change', () => void listRuleSets());
+  void listRuleSets();
   ui.file.addEventListener('change', () => {
     const file = ui.file.files?.[0];
     if (file) void choose(file);
