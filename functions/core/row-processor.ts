@@ -121,7 +121,8 @@ export class RowProcessor {
     }
     let phone: string | undefined;
     if (lead.contact_phone !== null) {
-      phone = normalizePhone(lead.contact_phone, this.#phoneRegion);
+      const parsed = this.#rules?.phone; // the phone rule parsed this number already
+      phone = parsed ? parsed(lead.contact_phone) : normalizePhone(lead.contact_phone, this.#phoneRegion);
       if (phone === undefined)
         (notes ??= []).push({
           column: 'contact_phone',

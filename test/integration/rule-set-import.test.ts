@@ -198,6 +198,6 @@ describe('npm run import with rules', () => {
     expect(out.stderr).toContain('unknown key "requried"');
     const both = cli(join(dir, 'leads.csv'), '--rules', bad, '--rule-set', 'x');
     expect(both.status).toBe(2);
-    expect(both.stderr).toContain('either --rule-set or --rules');
+    expect(both.stderr).toContain('either --rule-set NAME (stored) or --rules FILE.json');
   });
 });
