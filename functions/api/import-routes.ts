@@ -8,7 +8,7 @@ import { isUuid } from '#core/columns';
 import { resultKeyFor } from '#core/keys';
 import type { ImportResult } from '#core/result';
 import { getCallerImport, listCallerImports, ownedImportIds, type PageKey } from '#io/caller-imports';
-import { revertImport, type RevertOutcome } from '#io/revert-import';
+import { revertImport, type RevertOutcome } from '#io/revert';
 import { revertSummary } from '#io/revert-summary';
 import { readJsonUpTo } from '#io/s3';
 import { s3UrlSigner } from '#io/s3-signer';

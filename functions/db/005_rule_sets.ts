@@ -17,9 +17,8 @@ create table rule_sets (
 -- Which rule set each import applied (a file given to the CLI has a name and no version).
 alter table lead_imports add column rule_set_name text, add column rule_set_version integer;
 
--- The import reads the current version at its start and records what it applied.
+-- The import reads the current version at its start (it already updates its lead_imports row).
 grant select on rule_sets to lead_importer;
-grant update (rule_set_name, rule_set_version) on lead_imports to lead_importer;
 -- The caller's API manages them: add versions, read, mark deleted. Nothing is ever removed.
 grant select, insert on rule_sets to lead_api;
 grant update (deleted_at) on rule_sets to lead_api;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ImportResult } from '#core/result';
-import type { HistoryStatus } from './import-history.ts';
+import type { HistoryStatus } from './history.ts';
 
 /**
  * One caller's imports: the rows whose `uploader` (the object metadata the presign grant signs) is

@@ -1,4 +1,4 @@
-import type { RevertOutcome } from './revert-import.ts';
+import type { RevertOutcome } from './revert.ts';
 
 /**
  * The revert's JSON summary, the same for `npm run imports -- revert` and `POST /imports/{id}/revert`:

@@ -4,8 +4,8 @@
  */
 import type pg from 'pg';
 import { FileError } from '#core/errors';
-import { type LoadedRuleSet, parseRuleSet, type RuleSet, type RuleSetRef } from '#core/rule-set';
-import { inTransaction } from './database.ts';
+import { type LoadedRuleSet, parseRuleSet, type RuleSet } from '#core/rule-set';
+import { inTransaction } from './transaction.ts';
 
 type Queryable = pg.Pool | pg.ClientBase;
 
@@ -59,7 +59,6 @@ export async function putRuleSet(pool: pg.Pool, owner: string, name: string, rul
        returning version, created_at`,
       [owner, name, JSON.stringify(rules)],
     );
-    await client.query('commit');
     const row = rows[0]!;
     return { name, version: row.version, rules, created_at: iso(row.created_at) };
   });
@@ -93,13 +92,4 @@ export async function loadRuleSetForImport(
     );
   // Stored documents were checked when saved; checking again costs microseconds and keeps the engine safe.
   return { name, version: stored.version, rules: parseRuleSet(stored.rules, `rule set ${name}`) };
-}
-
-/** Which rule set the import applied, in its history row. */
-export async function recordImportRuleSet(db: Queryable, importId: string, ref: RuleSetRef): Promise<void> {
-  await db.query('update lead_imports set rule_set_name = $2, rule_set_version = $3 where id = $1', [
-    importId,
-    ref.name,
-    ref.version,
-  ]);
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '#core/result';
 import { putRuleSet } from '#io/rule-set-store';
 import { csvText, HEADER, validLead } from '#test/csv';
@@ -19,22 +19,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The handler logs each import on stderr; a passing test prints nothing. */
-async function quietly<T>(work: () => Promise<T>): Promise<T> {
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    return await work();
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
-
 /** An import through the real S3 event path, as `uploader` with the `rule-set` metadata the grant signs. */
 async function importAs(uploader: string, body: string, ruleSet?: string): Promise<ImportResult> {
   const metadata = { uploader, ...(ruleSet ? { 'rule-set': ruleSet } : {}), 'error-threshold': '0.5' };
-  return (await quietly(() => h.importCsv(body, metadata))).result;
+  return (await h.importCsv(body, metadata)).result;
 }
 
 const history = async (id: string) =>
