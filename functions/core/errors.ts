@@ -43,6 +43,7 @@ export const ROW_ERROR_CODES = [
   'INVALID_EMAIL',
   'FIELD_COUNT_MISMATCH',
   'INVALID_TEXT',
+  'CONTROL_CHARACTER',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 

@@ -3,7 +3,7 @@ import { NULL_FIELD, copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
 import { normalizePhone, normalizeWebsite } from './normalize.ts';
-import { validateRow } from './validate-row.ts';
+import { controlCharacterProblems, validateRow } from './validate-row.ts';
 
 export interface RowProblem {
   column: LeadColumn | null;
@@ -98,11 +98,11 @@ export class RowProcessor {
     }
 
     const checked = validateRow(cells);
-    if (!checked.ok) {
-      return {
-        kind: 'invalid',
-        problems: checked.problems.map((p) => ({ ...p, value: cells[p.column] })),
-      };
+    // Only a record the tokenizer did not find plain can hold a control character.
+    const controls = plain ? undefined : controlCharacterProblems(cells);
+    if (!checked.ok || controls) {
+      const problems = [...(controls ?? []), ...(checked.ok ? [] : checked.problems)];
+      return { kind: 'invalid', problems: problems.map((p) => ({ ...p, value: cells[p.column] })) };
     }
     const lead = checked.row;
     let notes: RowNote[] | undefined;
