@@ -73,6 +73,7 @@ export class LeadImportStack extends Stack {
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
       corsAllowedOrigins,
+      uploadScopes: config.uploadScopes,
     }));
     page?.deploy(api.apiUrl);
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { readSecret, secretConnection } from './database.ts';
+import { type DbTls, tlsOptions } from './database-tls.ts';
 import { migrate, setRolePassword } from './migrate.ts';
 
 /**
@@ -10,12 +11,13 @@ import { migrate, setRolePassword } from './migrate.ts';
 export async function runMigrations(input: {
   adminSecretArn: string;
   importerSecretArn: string;
-  ssl: boolean;
+  /** DB_SSL, parsed (database-tls.ts): the server's certificate is verified whenever TLS is on. */
+  ssl: DbTls;
 }): Promise<{ applied: string[] }> {
   const [admin, importer] = await Promise.all([readSecret(input.adminSecretArn), readSecret(input.importerSecretArn)]);
   const client = new pg.Client({
     ...secretConnection(admin),
-    ssl: input.ssl ? { rejectUnauthorized: false } : undefined,
+    ssl: tlsOptions(input.ssl),
     connectionTimeoutMillis: 10_000,
   });
   await client.connect();

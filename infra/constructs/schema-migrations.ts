@@ -8,7 +8,7 @@ import { hashDirectories } from '../migrations-hash.ts';
 import { REPO_ROOT } from '../paths.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { LeadImportFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './lead-import-function.ts';
 
 /**
  * Where the migrations live (TypeScript modules holding the SQL, bundled into the migrate function);
@@ -46,6 +46,7 @@ export class SchemaMigrations extends Construct {
         DB_SECRET_ARN: database.masterSecret.secretArn,
         IMPORTER_SECRET_ARN: database.importerSecret.secretArn,
         DB_SSL: 'true',
+        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
     (this.function.node.defaultChild as CfnResource).overrideLogicalId(MIGRATE_FUNCTION_LOGICAL_ID);
