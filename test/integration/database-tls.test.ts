@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbSslSetting, tlsOptions } from '#io/database-tls';
+import { connectionConfig, readDatabaseEnv } from '#io/database';
 import { makeTestPki, startTlsPostgres, type TestPki, type TlsPostgres } from '#test/tls-postgres';
 
 let pki: TestPki;
@@ -16,15 +16,15 @@ afterAll(async () => {
   if (pki) rmSync(pki.dir, { recursive: true, force: true });
 });
 
-/** Connects with the importer's TLS options for a DB_SSL value; answers whether the session is encrypted. */
+/**
+ * Connects with the importer's own connection settings (readDatabaseEnv + connectionConfig) for a
+ * DB_SSL value; answers whether the session is encrypted.
+ */
 async function connectWith(dbSsl: string, host = '127.0.0.1'): Promise<boolean> {
   const url = new URL(server.url);
   url.hostname = host;
-  const client = new pg.Client({
-    connectionString: url.toString(),
-    connectionTimeoutMillis: 5_000,
-    ssl: tlsOptions(dbSslSetting.parse(dbSsl)),
-  });
+  const config = await connectionConfig(readDatabaseEnv({ DATABASE_URL: url.toString(), DB_SSL: dbSsl }));
+  const client = new pg.Client(config);
   try {
     await client.connect();
     const { rows } = await client.query<{ ssl: boolean }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportRecord } from '#io/import-history';
+import type { ImportRecord } from '#io/history';
 import { parseImportsArgs, renderImport } from '../../scripts/imports.ts';
 import { formatDuration, formatTime, renderFields, renderTable } from '../../scripts/lib/table.ts';
 import { escapeControls, terminalJson } from '../../scripts/lib/terminal-text.ts';
