@@ -75,6 +75,7 @@ export class LeadImportStack extends Stack {
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
       corsAllowedOrigins,
+      uploadScopes: config.uploadScopes,
     }));
     page?.deploy(api.apiUrl);
     const callerApi = (this.callerApi = new CallerApi(this, 'CallerApi', {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { readSecret, secretConnection } from './database.ts';
+import { type DbTls, tlsOptions } from './database-tls.ts';
 import { migrate, setRolePassword } from './migrate.ts';
 
 /**
@@ -11,12 +12,13 @@ import { migrate, setRolePassword } from './migrate.ts';
 export async function runMigrations(input: {
   adminSecretArn: string;
   roleSecretArns: string[];
-  ssl: boolean;
+  /** DB_SSL, parsed (database-tls.ts): the server's certificate is verified whenever TLS is on. */
+  ssl: DbTls;
 }): Promise<{ applied: string[] }> {
   const [admin, ...roles] = await Promise.all([input.adminSecretArn, ...input.roleSecretArns].map(readSecret));
   const client = new pg.Client({
     ...secretConnection(admin!),
-    ssl: input.ssl ? { rejectUnauthorized: false } : undefined,
+    ssl: tlsOptions(input.ssl),
     connectionTimeoutMillis: 10_000,
   });
   await client.connect();

@@ -1,6 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { flag, readEnv } from '#io/env';
+import { dbSslSetting } from '#io/database-tls';
+import { readEnv } from '#io/env';
 import { log } from '#io/log';
 import { runMigrations } from '#io/migrate-from-secrets';
 
@@ -21,8 +22,8 @@ const migrateEnvShape = {
   DB_SECRET_ARN: z.string().min(1),
   IMPORTER_SECRET_ARN: z.string().min(1),
   API_SECRET_ARN: z.string().min(1),
-  // The stack sets it; TLS to RDS, as for the import function.
-  DB_SSL: flag(false),
+  // The stack sets it: verified TLS to RDS, as for the import function.
+  DB_SSL: dbSslSetting,
 };
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<MigrateResponse> {

@@ -8,7 +8,7 @@ import { hashDirectories } from '../migrations-hash.ts';
 import { REPO_ROOT } from '../paths.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { AppFunction } from './app-function.ts';
+import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 
 /**
  * Where the migrations live (TypeScript modules holding the SQL, bundled into the migrate function);
@@ -47,6 +47,7 @@ export class SchemaMigrations extends Construct {
         IMPORTER_SECRET_ARN: database.importerSecret.secretArn,
         API_SECRET_ARN: database.apiSecret.secretArn,
         DB_SSL: 'true',
+        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
     (this.function.node.defaultChild as CfnResource).overrideLogicalId(MIGRATE_FUNCTION_LOGICAL_ID);

@@ -23,6 +23,8 @@ export interface UploadApiProps {
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
   readonly corsAllowedOrigins: string[];
+  /** Scopes the JWT must carry (any one) for POST /uploads; empty or absent: none required. */
+  readonly uploadScopes?: string[];
 }
 
 /**
@@ -98,6 +100,7 @@ export class UploadApi extends Construct {
       methods: [apigwv2.HttpMethod.POST],
       integration: new HttpLambdaIntegration('PresignIntegration', this.function),
       authorizer,
+      ...(props.uploadScopes?.length ? { authorizationScopes: props.uploadScopes } : {}),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -71,3 +71,19 @@ describe('upload HTTP API', () => {
     s.template.hasOutput('BucketName', { Value: { Ref: logicalId(s.stack.storage.bucket) } });
   });
 });
+
+describe('upload HTTP API scopes (-c uploadScopes)', () => {
+  it('requires no scope by default', () => {
+    const [route] = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route'));
+    expect(route?.Properties?.AuthorizationScopes).toBeUndefined();
+  });
+
+  // A second synthesis of the whole stack (bundling included): slow on a loaded machine.
+  it('requires the configured scopes on POST /uploads', { timeout: 300_000 }, () => {
+    const scoped = synthStack({ uploadScopes: 'leads/upload, leads/admin' });
+    const routes = Object.values(resourcesOfType(scoped.template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => [r.Properties?.RouteKey, r.Properties?.AuthorizationScopes])).toEqual([
+      ['POST /uploads', ['leads/upload', 'leads/admin']],
+    ]);
+  });
+});
