@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/api/handler.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { AppFunction } from './app-function.ts';
+import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns } from './upload-bucket.ts';
 import { RESULT_URL_TTL_SECONDS } from './upload-api.ts';
 
@@ -51,6 +51,8 @@ export class CallerApi extends Construct {
       environment: {
         DB_SECRET_ARN: database.apiSecret.secretArn,
         DB_SSL: 'true',
+        // Verified TLS to RDS: the runtime's Amazon CA bundle (RDS included), as for the import function.
+        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
         DB_STATEMENT_TIMEOUT_MS: String(API_STATEMENT_TIMEOUT_MS),
         BUCKET_NAME: bucket.bucketName,
         RESULT_URL_TTL_SECONDS: String(RESULT_URL_TTL_SECONDS),
@@ -61,9 +63,9 @@ export class CallerApi extends Construct {
     database.allowConnectionsFrom(this.function);
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
     this.function.securityGroup?.addEgressRule(
-      ec2.Peer.anyIpv4(),
+      network.s3PrefixList,
       ec2.Port.tcp(443),
-      'HTTPS to S3 via the gateway endpoint (isolated subnets have no internet route)',
+      'HTTPS to S3 through the gateway endpoint only (its prefix list)',
     );
 
     // IAM: the API role's secret, and reading the result files (the presigned GETs carry this right).
