@@ -117,6 +117,8 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
   const unknown: string[] = [];
   let firstNameIndex = -1;
   let lastNameIndex = -1;
+  /** Headers the mapping sends to contact_name: two are a first and a last name, joined. */
+  const explicitNames: number[] = [];
 
   headers.forEach((raw, index) => {
     const header = raw.trim();
@@ -130,6 +132,13 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
       else if (header !== '') unknown.push(header);
       if (firstNameIndex === index || lastNameIndex === index) mapped[header] = 'contact_name';
       return;
+    }
+    if (target === 'contact_name' && explicitByKey.has(key)) {
+      explicitNames.push(index);
+      if (explicitNames.length === 2) {
+        mapped[header] = target;
+        return;
+      }
     }
     const previous = claimedBy.get(target);
     if (previous !== undefined) {
@@ -151,6 +160,18 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
         'Name one column company_name (or Company, Account Name, Organization), or set the mapping option.',
       { column: 'company_name', detail: { headers } },
     );
+  }
+  if (explicitNames.length === 2) {
+    // Mapped by hand, as the importer joins First Name and Last Name: "first last", in header order.
+    for (const index of [firstNameIndex, lastNameIndex]) {
+      if (index !== -1) {
+        const header = headers[index]!.trim();
+        delete mapped[header];
+        unknown.push(header);
+      }
+    }
+    columnIndex[LEAD_COLUMNS.indexOf('contact_name')] = -1;
+    [firstNameIndex, lastNameIndex] = explicitNames as [number, number];
   }
   const hasContactName = columnIndex[LEAD_COLUMNS.indexOf('contact_name')] !== -1;
   if (hasContactName) {

@@ -56,6 +56,10 @@ export interface EngineSummary {
   notes_truncated: boolean;
   /** true when no valid row repeats another's e-mail (case-insensitive); undefined when unknown. */
   no_repeated_emails?: boolean | undefined;
+  /** Valid rows without an e-mail that have a name key (#core/name-key). */
+  name_keys?: number;
+  /** true when no valid row repeats another's name key; undefined when unknown. */
+  no_repeated_names?: boolean | undefined;
 }
 
 const SNIFF_TEXT_CHARS = 16 * 1024;
@@ -85,6 +89,9 @@ export class LeadEngine {
   #errors: RowErrorLog;
   #notes: string[] = [];
   readonly #emails: EmailRepeatDetector;
+  /** The same hash set over name keys (they are already lower case), grown as they come: most files have few. */
+  readonly #names = new EmailRepeatDetector();
+  #nameKeys = 0;
   #notesTruncated = false;
   #copy = '';
   #copyBytes: Buffer[] = [];
@@ -129,6 +136,8 @@ export class LeadEngine {
       notes: this.#notes,
       notes_truncated: this.#notesTruncated,
       no_repeated_emails: this.#emails.noRepeats,
+      name_keys: this.#nameKeys,
+      no_repeated_names: this.#names.noRepeats,
     };
     return { ...output, summary };
   }
@@ -157,6 +166,10 @@ export class LeadEngine {
     if (outcome.kind === 'lead') {
       this.#total++;
       if (outcome.email !== null) this.#emails.add(outcome.email);
+      else if (outcome.nameKey !== null) {
+        this.#nameKeys++;
+        this.#names.add(outcome.nameKey);
+      }
       this.#copy += outcome.line;
       if (outcome.notes) this.#addNotes(row, outcome.notes);
       return;

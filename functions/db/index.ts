@@ -1,10 +1,12 @@
 import { sql as schema } from './001_schema.ts';
 import { sql as importerRole } from './002_importer_role.ts';
 import { sql as leadChangesOrder } from './003_lead_changes_order.ts';
+import { sql as nameMatch } from './006_name_match.ts';
 
 /** Migrations in the order they apply; names are recorded in schema_migrations. Never edit an applied one. */
 export const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
   { name: '001_schema', sql: schema },
   { name: '002_importer_role', sql: importerRole },
   { name: '003_lead_changes_order', sql: leadChangesOrder },
+  { name: '006_name_match', sql: nameMatch },
 ];
