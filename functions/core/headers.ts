@@ -95,6 +95,18 @@ for (const column of LEAD_COLUMNS) {
   for (const synonym of HEADER_SYNONYMS[column]) SYNONYM_INDEX.set(headerKey(synonym), column);
 }
 
+/**
+ * What the synonym rules alone make of one header: a lead column, a part of the contact name
+ * (joined into contact_name when the file has no name column), or undefined. The upload page
+ * prefills its column choices with it; mapHeaders applies the same rules to the whole header.
+ */
+export function guessColumn(header: string): LeadColumn | 'first_name' | 'last_name' | undefined {
+  const key = headerKey(header);
+  if (FIRST_NAME_KEYS.has(key)) return 'first_name';
+  if (LAST_NAME_KEYS.has(key)) return 'last_name';
+  return SYNONYM_INDEX.get(key);
+}
+
 export interface HeaderMap {
   /** For each LEAD_COLUMNS entry, the index of its cell in a record, or -1. */
   readonly columnIndex: Int32Array;

@@ -35,6 +35,8 @@ export interface DuplicateOutcome {
 export interface ImportResult {
   import_id: string;
   status: ImportStatus;
+  /** true for `dry_run`: the import ran to the end, duplicate checks included, and its leads were rolled back. */
+  dry_run: boolean;
   message: string;
   error_code: ImportErrorCode | null;
   filename: string;
@@ -93,7 +95,10 @@ export function buildResult(input: ResultInput): ImportResult {
   return {
     import_id: input.importId,
     status: input.status,
-    message: input.message ?? describe(input.status, input.filename, total, imported, failed, duplicates),
+    dry_run: input.options.dry_run,
+    message:
+      input.message ??
+      describe(input.status, input.filename, total, imported, failed, duplicates, input.options.dry_run),
     error_code: input.errorCode ?? null,
     filename: input.filename,
     source: input.source,
@@ -131,10 +136,16 @@ function describe(
   imported: number,
   failed: number,
   duplicates?: DuplicateOutcome,
+  dryRun = false,
 ): string {
-  if (status === 'processing') return `Importing ${filename}: ${plural(total, 'row')} read so far.`;
-  if (status !== 'succeeded') return `${filename} was not imported.`;
-  const parts = [`Imported ${imported} of ${plural(total, 'lead')} from ${filename}`];
+  if (status === 'processing')
+    return `${dryRun ? 'Checking' : 'Importing'} ${filename}: ${plural(total, 'row')} read so far.`;
+  if (status !== 'succeeded') return `${filename} was not imported${dryRun ? ' (dry run)' : ''}.`;
+  const parts = [
+    dryRun
+      ? `Dry run, nothing kept: ${imported} of ${plural(total, 'lead')} from ${filename} would be imported`
+      : `Imported ${imported} of ${plural(total, 'lead')} from ${filename}`,
+  ];
   if (failed > 0) parts.push(`${plural(failed, 'row')} invalid`);
   if (duplicates && duplicates.duplicate_count > 0)
     parts.push(`${plural(duplicates.duplicate_count, 'duplicate')} (${duplicates.updated_count} updated)`);

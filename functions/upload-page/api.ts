@@ -3,7 +3,7 @@
  * upload progress) and the result polling. Every failure becomes a PageError with a sentence a
  * sales-ops user can act on.
  */
-import type { DuplicatePolicy } from '#core/options';
+import type { DuplicatePolicy, MatchOn } from '#core/options';
 import type { ImportResult } from '#core/result';
 import type { UploadGrant } from '../presign/grant.ts';
 
@@ -23,6 +23,10 @@ export interface ImportOptionsInput {
   strict_mode: boolean;
   error_threshold: number;
   on_duplicate: DuplicatePolicy;
+  match_on: MatchOn;
+  dry_run: boolean;
+  /** Only the columns chosen differently from what the importer detects (mapping.ts). */
+  mapping?: Record<string, string> | undefined;
 }
 
 /** `{error: {code, message}}` from the presign function, `{message}` from API Gateway itself. */
