@@ -1,6 +1,6 @@
 /**
  * `npm run import -- <file> [--strict] [--error-threshold R] [--on-duplicate skip|update|allow]
- *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC]`
+ *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC] [--dry-run] [--match-on email|email_or_name]`
  * Result JSON on stdout, logs and progress on stderr; exit 0 only for `succeeded`.
  */
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { cliPool } from './lib/cli-env.ts';
 import { progressBar } from './lib/progress-bar.ts';
 
 const USAGE =
-  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US]';
+  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US] [--dry-run] [--match-on email|email_or_name]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +25,8 @@ const { values, positionals } = parseArgs({
     delimiter: { type: 'string' },
     mapping: { type: 'string' },
     'phone-region': { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    'match-on': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -46,6 +48,8 @@ try {
         delimiter: values.delimiter,
         mapping: values.mapping,
         phone_region: values['phone-region'] ?? env.DEFAULT_PHONE_REGION,
+        dry_run: values['dry-run'],
+        match_on: values['match-on'],
       }).filter(([, v]) => v !== undefined),
     ),
   );
