@@ -123,6 +123,8 @@ export async function putFile(
   path: string,
   size: number,
   contentType: string,
+  /** User metadata: import options for the importer (kebab-case names, `x-amz-meta-` added by S3). */
+  metadata?: Record<string, string>,
 ): Promise<void> {
   await put(s3, {
     Bucket: bucket,
@@ -130,6 +132,7 @@ export async function putFile(
     Body: createReadStream(path),
     ContentLength: size,
     ContentType: contentType,
+    ...(metadata ? { Metadata: metadata } : {}),
   });
 }
 
