@@ -5,19 +5,18 @@
 
 /** Problems with the file as a whole: final, written to the result, never retried. */
 export const FILE_ERROR_CODES = [
-  'NOT_CSV',
   'FILE_TOO_LARGE',
   'EMPTY_FILE',
   'BINARY_CONTENT',
   'ENCODING_INVALID',
   'MISSING_COMPANY_COLUMN',
   'DUPLICATE_COLUMN',
-  'INVALID_MAPPING',
   'CSV_QUOTE_NOT_CLOSED',
   'CSV_RECORD_TOO_LARGE',
-  'CSV_MALFORMED',
   'INVALID_OPTIONS',
   'DEADLINE_EXCEEDED',
+  'ROW_REFUSED_BY_DATABASE',
+  'ENGINE_FAILED',
 ] as const;
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 

@@ -16,7 +16,10 @@ export interface SourceRef {
 
 export interface DuplicateRow {
   row: number;
-  email: string;
+  /** The row's e-mail; null when it matched by name. */
+  email: string | null;
+  /** Which key matched: the e-mail, or company and contact name of a row without e-mail (`match_on: email_or_name`). */
+  matched_on: 'email' | 'name';
   /** The row earlier in the same file, when the duplicate is inside the file. */
   duplicate_of_row: number | null;
   /** The lead already in the table, when the duplicate is of an earlier import. */
@@ -81,7 +84,8 @@ export interface ResultInput {
   timings?: Record<string, number>;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `1 lead`, `2 leads`: counts in messages. */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function buildResult(input: ResultInput): ImportResult {
   const summary = input.summary ?? {};

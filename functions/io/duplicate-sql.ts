@@ -24,7 +24,7 @@ const KEYS: Record<DuplicateKey, KeySql> = {
 };
 
 /** The temporary table of candidate ids, one per key (two checks can run in one transaction). */
-export const candidatesTable = (key: DuplicateKey) => `pg_temp.lead_dup_candidates_${key}`;
+export const candidatesTable = (key: DuplicateKey) => `lead_dup_candidates_${key}`;
 
 /**
  * Step 1, cheap: leads of this import ($1, ids above $2) whose key appears on any other lead, or
@@ -53,7 +53,7 @@ function firstEarlierLead(key: DuplicateKey): string {
     order by o.import_id is not distinct from n.import_id, o.id
     limit 1
   ) f
-  where n.id in (select id from ${candidatesTable(key)}) and n.import_id = $1`;
+  where n.id in (select id from pg_temp.${candidatesTable(key)}) and n.import_id = $1`;
 }
 
 /** What the update policy fills from a duplicate row: everything but the matching keys. */

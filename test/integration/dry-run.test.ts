@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '#core/result';
-import { revertImport } from '#io/revert-import';
+import { revertImport } from '#io/revert';
 import { csvText } from '#test/csv';
 import { countImports } from '#test/database';
 import { lambdaContext, s3Event } from '#test/events';

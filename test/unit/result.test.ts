@@ -25,7 +25,16 @@ const summary: EngineSummary = {
 const duplicates: DuplicateOutcome = {
   duplicate_count: 2,
   updated_count: 0,
-  duplicates: [{ row: 6, email: 'a@b.co', duplicate_of_row: 3, duplicate_of_lead_id: null, action: 'skipped' }],
+  duplicates: [
+    {
+      row: 6,
+      email: 'a@b.co',
+      matched_on: 'email',
+      duplicate_of_row: 3,
+      duplicate_of_lead_id: null,
+      action: 'skipped',
+    },
+  ],
   duplicates_truncated: true,
 };
 

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
-import { inTransaction } from './database.ts';
-import { isImportId, type HistoryStatus } from './import-history.ts';
-import { LEADS_WRITE_LOCK } from './import-store.ts';
+import { inTransaction } from './transaction.ts';
+import { isImportId, type HistoryStatus } from './history.ts';
+import { LEADS_WRITE_LOCK } from './duplicate-check.ts';
+import { plural } from '#core/result';
 
 /** A lead another import changed after the import being reverted. */
 export interface RevertConflict {
@@ -15,6 +16,7 @@ export const REFUSAL_REASONS = [
   'UPDATED_LEAD_MISSING',
   'STILL_PROCESSING',
   'NO_LEAD_FLOOR',
+  'DRY_RUN',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -79,19 +81,18 @@ const RESTORE = `
  */
 export async function revertImport(pool: pg.Pool, importId: string): Promise<RevertOutcome> {
   if (!isImportId(importId)) return notFound(importId);
-  return inTransaction(pool, `reverting import ${importId}`, async (client) => {
-    const outcome = await revertInTransaction(client, importId);
-    await client.query(outcome.outcome === 'reverted' ? 'commit' : 'rollback');
-    return outcome;
-  });
+  // Every outcome but `reverted` changed nothing, so committing it is the same as rolling back.
+  return inTransaction(pool, `reverting import ${importId}`, (client) => revertInTransaction(client, importId));
 }
 
 async function revertInTransaction(client: pg.PoolClient, importId: string): Promise<RevertOutcome> {
   await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
-  const found = await client.query<{ status: HistoryStatus; lead_id_floor: string | null; reverted_at: Date | null }>(
-    'select status, lead_id_floor, reverted_at from lead_imports where id = $1 for update',
-    [importId],
-  );
+  const found = await client.query<{
+    status: HistoryStatus;
+    dry_run: boolean;
+    lead_id_floor: string | null;
+    reverted_at: Date | null;
+  }>('select status, dry_run, lead_id_floor, reverted_at from lead_imports where id = $1 for update', [importId]);
   const row = found.rows[0];
   if (!row) return notFound(importId);
   const refuse = (
@@ -132,6 +133,8 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     case 'succeeded':
       break;
   }
+  if (row.dry_run)
+    return refuse('DRY_RUN', `Import ${importId} was a dry run: it kept no lead, so there is nothing to revert.`);
   if (row.lead_id_floor === null)
     return refuse(
       'NO_LEAD_FLOOR',
@@ -164,7 +167,7 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     const total = missing.rows[0]!.total;
     return refuse(
       'UPDATED_LEAD_MISSING',
-      `Cannot revert import ${importId}: ${total} lead${total === 1 ? '' : 's'} it updated no longer exist${total === 1 ? 's' : ''} (ids ${ids.join(', ')}${total > ids.length ? ', ...' : ''}), so their previous values cannot be restored. Nothing changed.`,
+      `Cannot revert import ${importId}: ${plural(total, 'lead')} it updated no longer exist${total === 1 ? 's' : ''} (ids ${ids.join(', ')}${total > ids.length ? ', ...' : ''}), so their previous values cannot be restored. Nothing changed.`,
       ids.map((id) => ({ lead_id: id, import_id: importId })),
       total,
     );
@@ -181,7 +184,7 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     import_id: importId,
     removed_leads: removedLeads,
     restored_leads: restoredLeads,
-    message: `Reverted import ${importId}: removed ${removedLeads} lead${removedLeads === 1 ? '' : 's'} it created and restored ${restoredLeads} lead${restoredLeads === 1 ? '' : 's'} it updated.`,
+    message: `Reverted import ${importId}: removed ${plural(removedLeads, 'lead')} it created and restored ${plural(restoredLeads, 'lead')} it updated.`,
   };
 }
 
