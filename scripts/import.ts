@@ -1,6 +1,6 @@
 /**
  * `npm run import -- <file> [--strict] [--error-threshold R] [--on-duplicate skip|update|allow]
- *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC]
+ *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC] [--dry-run] [--match-on email|email_or_name]
  *   [--rule-set NAME [--uploader ID] | --rules FILE.json]`
  * Result JSON on stdout, logs and progress on stderr; exit 0 only for `succeeded`.
  */
@@ -16,7 +16,7 @@ import { progressBar } from './lib/progress-bar.ts';
 import { escapeControls, terminalJson } from './lib/terminal-text.ts';
 
 const USAGE =
-  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US] [--rule-set NAME [--uploader ID] | --rules FILE.json]';
+  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US] [--dry-run] [--match-on email|email_or_name] [--rule-set NAME [--uploader ID] | --rules FILE.json]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,6 +31,8 @@ const { values, positionals } = parseArgs({
     'rule-set': { type: 'string' },
     uploader: { type: 'string' },
     rules: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    'match-on': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -55,6 +57,8 @@ try {
         mapping: values.mapping,
         phone_region: values['phone-region'] ?? env.DEFAULT_PHONE_REGION,
         rule_set: values['rule-set'],
+        dry_run: values['dry-run'],
+        match_on: values['match-on'],
       }).filter(([, v]) => v !== undefined),
     ),
   );

@@ -75,7 +75,7 @@ export function parseImportsArgs(argv: string[]): ImportsCommand | string {
 const LIST_COLUMNS: ReadonlyArray<Column<ImportSummary>> = [
   { header: 'ID', value: (r) => r.id },
   { header: 'STARTED', value: (r) => formatTime(r.started_at) },
-  { header: 'STATUS', value: (r) => r.status },
+  { header: 'STATUS', value: (r) => (r.dry_run ? `${r.status} (dry run)` : r.status) },
   { header: 'FILE', value: (r) => r.filename, maxWidth: 32 },
   { header: 'TOTAL', value: (r) => String(r.total_leads), align: 'right' },
   { header: 'IMPORTED', value: (r) => String(r.imported_count), align: 'right' },
@@ -95,6 +95,7 @@ export function renderImport(r: ImportRecord): string {
   return renderFields([
     ['id', r.id],
     ['status', r.status],
+    ['dry run', r.dry_run ? 'yes: nothing was kept' : 'no'],
     ['file', r.filename],
     ['source bucket', r.source_bucket],
     ['source key', r.source_key],

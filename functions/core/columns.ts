@@ -25,8 +25,11 @@ export const COLUMN_MAX_CHARS: Record<LeadColumn, number> = {
   notes: 10_000,
 };
 
-/** Normalized values stored beside what the user wrote (COPY, the update policy and revert use them). */
-export const NORMALIZED_COLUMNS = ['website_normalized', 'phone_e164'] as const;
+/**
+ * Normalized values stored beside what the user wrote (COPY, the update policy and revert use them).
+ * `name_key` matches leads without an e-mail by company and contact name (#core/name-key).
+ */
+export const NORMALIZED_COLUMNS = ['website_normalized', 'phone_e164', 'name_key'] as const;
 
 /** Import ids are UUIDs (the presign grant chooses them, the importer checks them). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

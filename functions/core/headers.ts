@@ -95,6 +95,18 @@ for (const column of LEAD_COLUMNS) {
   for (const synonym of HEADER_SYNONYMS[column]) SYNONYM_INDEX.set(headerKey(synonym), column);
 }
 
+/**
+ * What the synonym rules alone make of one header: a lead column, a part of the contact name
+ * (joined into contact_name when the file has no name column), or undefined. The upload page
+ * prefills its column choices with it; mapHeaders applies the same rules to the whole header.
+ */
+export function guessColumn(header: string): LeadColumn | 'first_name' | 'last_name' | undefined {
+  const key = headerKey(header);
+  if (FIRST_NAME_KEYS.has(key)) return 'first_name';
+  if (LAST_NAME_KEYS.has(key)) return 'last_name';
+  return SYNONYM_INDEX.get(key);
+}
+
 export interface HeaderMap {
   /** For each LEAD_COLUMNS entry, the index of its cell in a record, or -1. */
   readonly columnIndex: Int32Array;
@@ -117,6 +129,8 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
   const unknown: string[] = [];
   let firstNameIndex = -1;
   let lastNameIndex = -1;
+  /** Headers the mapping sends to contact_name: two are a first and a last name, joined. */
+  const explicitNames: number[] = [];
 
   headers.forEach((raw, index) => {
     const header = raw.trim();
@@ -130,6 +144,13 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
       else if (header !== '') unknown.push(header);
       if (firstNameIndex === index || lastNameIndex === index) mapped[header] = 'contact_name';
       return;
+    }
+    if (target === 'contact_name' && explicitByKey.has(key)) {
+      explicitNames.push(index);
+      if (explicitNames.length === 2) {
+        mapped[header] = target;
+        return;
+      }
     }
     const previous = claimedBy.get(target);
     if (previous !== undefined) {
@@ -151,6 +172,18 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
         'Name one column company_name (or Company, Account Name, Organization), or set the mapping option.',
       { column: 'company_name', detail: { headers } },
     );
+  }
+  if (explicitNames.length === 2) {
+    // Mapped by hand, as the importer joins First Name and Last Name: "first last", in header order.
+    for (const index of [firstNameIndex, lastNameIndex]) {
+      if (index !== -1) {
+        const header = headers[index]!.trim();
+        delete mapped[header];
+        unknown.push(header);
+      }
+    }
+    columnIndex[LEAD_COLUMNS.indexOf('contact_name')] = -1;
+    [firstNameIndex, lastNameIndex] = explicitNames as [number, number];
   }
   const hasContactName = columnIndex[LEAD_COLUMNS.indexOf('contact_name')] !== -1;
   if (hasContactName) {

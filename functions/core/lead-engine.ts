@@ -60,6 +60,10 @@ export interface EngineSummary {
   notes_truncated: boolean;
   /** true when no valid row repeats another's e-mail (case-insensitive); undefined when unknown. */
   no_repeated_emails?: boolean | undefined;
+  /** Valid rows without an e-mail that have a name key (#core/name-key). */
+  name_keys?: number;
+  /** true when no valid row repeats another's name key; undefined when unknown. */
+  no_repeated_names?: boolean | undefined;
 }
 
 const SNIFF_TEXT_CHARS = 16 * 1024;
@@ -89,6 +93,9 @@ export class LeadEngine {
   #errors: RowErrorLog;
   #notes: string[] = [];
   readonly #emails: EmailRepeatDetector;
+  /** The same hash set over name keys (they are already lower case), grown as they come: most files have few. */
+  readonly #names = new EmailRepeatDetector();
+  #nameKeys = 0;
   #notesTruncated = false;
   #copy = '';
   #copyBytes: Buffer[] = [];
@@ -136,6 +143,8 @@ export class LeadEngine {
       notes: this.#notes,
       notes_truncated: this.#notesTruncated,
       no_repeated_emails: this.#emails.noRepeats,
+      name_keys: this.#nameKeys,
+      no_repeated_names: this.#names.noRepeats,
     };
     return { ...output, summary };
   }
@@ -164,6 +173,10 @@ export class LeadEngine {
     if (outcome.kind === 'lead') {
       this.#total++;
       if (outcome.email !== null) this.#emails.add(outcome.email);
+      else if (outcome.nameKey !== null) {
+        this.#nameKeys++;
+        this.#names.add(outcome.nameKey);
+      }
       this.#copy += outcome.line;
       if (outcome.notes) this.#addNotes(row, outcome.notes);
       return;

@@ -24,7 +24,8 @@ export function importMetrics(result: ImportResult, now = Date.now()): Record<st
     ImportsSucceeded: result.status === 'succeeded' ? 1 : 0,
     ImportsRejected: result.status === 'rejected' ? 1 : 0,
     ImportsFailed: result.status === 'failed' ? 1 : 0,
-    RowsImported: result.imported_count,
+    // A dry run kept nothing: its would-be imports are not imports.
+    RowsImported: result.dry_run ? 0 : result.imported_count,
     RowsFailed: result.failed_count,
     ImportDurationMs: result.duration_ms,
     RowsPerSecond: result.leads_per_second,
@@ -49,5 +50,6 @@ export function importMetrics(result: ImportResult, now = Date.now()): Record<st
     import_id: result.import_id,
     status: result.status,
     error_code: result.error_code,
+    dry_run: result.dry_run,
   };
 }

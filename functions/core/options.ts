@@ -9,6 +9,9 @@ export const DELIMITERS = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 export const DUPLICATE_POLICIES = ['skip', 'update', 'allow'] as const;
 export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+/** What makes a row a duplicate: its e-mail, or (rows without one) its company and contact name. */
+export const MATCH_KEYS = ['email', 'email_or_name'] as const;
+export type MatchOn = (typeof MATCH_KEYS)[number];
 
 const booleanText = z.union([
   z.boolean(),
@@ -73,6 +76,9 @@ export const importOptionsSchema = z
       .string()
       .regex(RULE_SET_NAME, 'rule_set must be 1 to 64 lower-case letters, digits or hyphens')
       .optional(),
+    /** Run the whole import, duplicate checks included, then roll the leads back. */
+    dry_run: booleanText.default(false),
+    match_on: z.enum(MATCH_KEYS).default('email'),
   })
   .strict();
 
@@ -149,18 +155,5 @@ export function optionsFromMetadata(
   return parseImportOptions(input);
 }
 
-/**
- * The inverse: options as S3 metadata. Metadata travels as HTTP headers (and is signed by SigV4),
- * so values stay printable ASCII: a tab delimiter is spelled `tab`, and JSON values (the mapping)
- * escape every other character, spaces included, as `\uXXXX` (still the same JSON).
- */
-export function optionsToMetadata(options: Partial<ImportOptions>): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    const key = name.replaceAll('_', '-');
-    const text = typeof value === 'object' ? JSON.stringify(value) : value === '\t' ? 'tab' : String(value);
-    metadata[key] = text.replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  }
-  return metadata;
-}
+// Options as S3 metadata: in a module without zod, so the upload page can measure its budget too.
+export { optionsToMetadata } from './metadata.ts';

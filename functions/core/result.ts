@@ -17,7 +17,10 @@ export interface SourceRef {
 
 export interface DuplicateRow {
   row: number;
-  email: string;
+  /** The row's e-mail; null when it matched by name. */
+  email: string | null;
+  /** Which key matched: the e-mail, or company and contact name of a row without e-mail (`match_on: email_or_name`). */
+  matched_on: 'email' | 'name';
   /** The row earlier in the same file, when the duplicate is inside the file. */
   duplicate_of_row: number | null;
   /** The lead already in the table, when the duplicate is of an earlier import. */
@@ -36,6 +39,8 @@ export interface DuplicateOutcome {
 export interface ImportResult {
   import_id: string;
   status: ImportStatus;
+  /** true for `dry_run`: the import ran to the end, duplicate checks included, and its leads were rolled back. */
+  dry_run: boolean;
   message: string;
   error_code: ImportErrorCode | null;
   filename: string;
@@ -98,7 +103,10 @@ export function buildResult(input: ResultInput): ImportResult {
   return {
     import_id: input.importId,
     status: input.status,
-    message: input.message ?? describe(input.status, input.filename, total, imported, failed, duplicates),
+    dry_run: input.options.dry_run,
+    message:
+      input.message ??
+      describe(input.status, input.filename, total, imported, failed, duplicates, input.options.dry_run),
     error_code: input.errorCode ?? null,
     filename: input.filename,
     source: input.source,
@@ -137,10 +145,16 @@ function describe(
   imported: number,
   failed: number,
   duplicates?: DuplicateOutcome,
+  dryRun = false,
 ): string {
-  if (status === 'processing') return `Importing ${filename}: ${plural(total, 'row')} read so far.`;
-  if (status !== 'succeeded') return `${filename} was not imported.`;
-  const parts = [`Imported ${imported} of ${plural(total, 'lead')} from ${filename}`];
+  if (status === 'processing')
+    return `${dryRun ? 'Checking' : 'Importing'} ${filename}: ${plural(total, 'row')} read so far.`;
+  if (status !== 'succeeded') return `${filename} was not imported${dryRun ? ' (dry run)' : ''}.`;
+  const parts = [
+    dryRun
+      ? `Dry run, nothing kept: ${imported} of ${plural(total, 'lead')} from ${filename} would be imported`
+      : `Imported ${imported} of ${plural(total, 'lead')} from ${filename}`,
+  ];
   if (failed > 0) parts.push(`${plural(failed, 'row')} invalid`);
   if (duplicates && duplicates.duplicate_count > 0)
     parts.push(`${plural(duplicates.duplicate_count, 'duplicate')} (${duplicates.updated_count} updated)`);

@@ -2,6 +2,7 @@ import { LEAD_COLUMNS, NORMALIZED_COLUMNS, type LeadColumn } from './columns.ts'
 import { NULL_FIELD, copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
+import { nameKey } from './name-key.ts';
 import { normalizePhone, normalizeWebsite } from './normalize.ts';
 import type { RuleCheck } from './rule-checker.ts';
 import { controlCharacterProblems, validateRow } from './validate-row.ts';
@@ -20,7 +21,7 @@ export interface RowNote {
 }
 
 export type RowOutcome =
-  | { kind: 'lead'; line: string; email: string | null; notes: RowNote[] | undefined }
+  | { kind: 'lead'; line: string; email: string | null; nameKey: string | null; notes: RowNote[] | undefined }
   | { kind: 'blank' }
   | { kind: 'invalid'; problems: RowProblem[] };
 
@@ -143,8 +144,9 @@ export class RowProcessor {
       line = copyField(line);
       for (let c = 1; c < COLUMN_COUNT; c++) line += '\t' + copyField(lead[LEAD_COLUMNS[c]!]);
     }
-    line += this.#suffix + row + '\t' + copyField(website) + '\t' + copyField(phone) + '\n';
-    return { kind: 'lead', line, email: lead.contact_email, notes };
+    const key = nameKey(lead.company_name, lead.contact_name, lead.contact_email);
+    line += this.#suffix + row + '\t' + copyField(website) + '\t' + copyField(phone) + '\t' + copyField(key) + '\n';
+    return { kind: 'lead', line, email: lead.contact_email, nameKey: key, notes };
   }
 
   #onlyEmptyExtras(record: readonly string[]): boolean {

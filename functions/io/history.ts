@@ -11,6 +11,8 @@ export interface ImportSummary {
   started_at: string;
   finished_at: string | null;
   status: HistoryStatus;
+  /** A dry run: its leads were rolled back (it cannot be reverted). */
+  dry_run: boolean;
   filename: string;
   total_leads: number;
   imported_count: number;
@@ -44,7 +46,7 @@ export const MAX_LIST_LIMIT = 1000;
 /** Import ids are UUIDs; anything else cannot name an import (and would be a SQL cast error). */
 export const isImportId = isUuid;
 
-const SUMMARY_COLUMNS = `id, started_at, finished_at, status, filename, total_leads, imported_count, updated_count,
+const SUMMARY_COLUMNS = `id, started_at, finished_at, status, dry_run, filename, total_leads, imported_count, updated_count,
   duplicate_count, failed_count, duration_ms, error_code, reverted_at`;
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, source_bucket, source_key, source_version, source_size, uploader, message,
   options, encoding, delimiter, lead_id_floor, result`;
@@ -81,6 +83,7 @@ function toSummary(r: Row): ImportSummary {
     started_at: iso(r.started_at)!,
     finished_at: iso(r.finished_at),
     status: r.status as HistoryStatus,
+    dry_run: r.dry_run === true,
     filename: r.filename as string,
     total_leads: r.total_leads as number,
     imported_count: r.imported_count as number,

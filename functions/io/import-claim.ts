@@ -29,8 +29,8 @@ export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Pr
   const taken = await client.query('select 1 from lead_imports where id = $1', [claim.importId]);
   const importId = taken.rowCount === 1 ? randomUUID() : claim.importId;
   const inserted = await client.query(
-    `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options)
-     values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8)
+    `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options, dry_run)
+     values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8, $9)
      on conflict (source_bucket, source_key, source_version) do nothing
      returning id`,
     [
@@ -42,6 +42,7 @@ export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Pr
       claim.size,
       claim.uploader,
       JSON.stringify(claim.options),
+      claim.options.dry_run,
     ],
   );
   if (inserted.rowCount === 1) return { claimed: true, importId };

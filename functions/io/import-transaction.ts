@@ -4,7 +4,7 @@ import type { DuplicatePolicy } from '#core/options';
 import type { DuplicateOutcome, ImportResult } from '#core/result';
 import type { LoadedRuleSet } from '#core/rule-set';
 import { type CopyChunk, copyLeads } from './copy-leads.ts';
-import { resolveDuplicates } from './duplicate-check.ts';
+import { type DuplicateCheck, resolveDuplicates } from './duplicate-check.ts';
 import { type ClaimOutcome, claimImport, type ImportClaim, leadIdFloor, recordOutcome } from './import-claim.ts';
 import { loadRuleSetForImport } from './rule-set-store.ts';
 import { inTransaction } from './transaction.ts';
@@ -59,21 +59,13 @@ export class ImportTransaction {
     copied: number,
     policy: DuplicatePolicy,
     listLimit: number,
-    noRepeatsInside: boolean,
+    checks: readonly DuplicateCheck[],
   ): Promise<DuplicateOutcome> {
     this.#deadline.check();
     const left = this.#deadline.remainingMs();
     if (left !== undefined) await this.#client.query(`set local statement_timeout = ${left}`);
     try {
-      return await resolveDuplicates(
-        this.#client,
-        this.#importId,
-        this.#floor,
-        copied,
-        policy,
-        listLimit,
-        noRepeatsInside,
-      );
+      return await resolveDuplicates(this.#client, this.#importId, this.#floor, copied, policy, listLimit, checks);
     } catch (error) {
       throw left !== undefined && (error as { code?: string }).code === QUERY_CANCELED ? deadlineExceeded() : error;
     }

@@ -16,6 +16,7 @@ export const REFUSAL_REASONS = [
   'UPDATED_LEAD_MISSING',
   'STILL_PROCESSING',
   'NO_LEAD_FLOOR',
+  'DRY_RUN',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -86,10 +87,12 @@ export async function revertImport(pool: pg.Pool, importId: string): Promise<Rev
 
 async function revertInTransaction(client: pg.PoolClient, importId: string): Promise<RevertOutcome> {
   await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
-  const found = await client.query<{ status: HistoryStatus; lead_id_floor: string | null; reverted_at: Date | null }>(
-    'select status, lead_id_floor, reverted_at from lead_imports where id = $1 for update',
-    [importId],
-  );
+  const found = await client.query<{
+    status: HistoryStatus;
+    dry_run: boolean;
+    lead_id_floor: string | null;
+    reverted_at: Date | null;
+  }>('select status, dry_run, lead_id_floor, reverted_at from lead_imports where id = $1 for update', [importId]);
   const row = found.rows[0];
   if (!row) return notFound(importId);
   const refuse = (
@@ -130,6 +133,8 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     case 'succeeded':
       break;
   }
+  if (row.dry_run)
+    return refuse('DRY_RUN', `Import ${importId} was a dry run: it kept no lead, so there is nothing to revert.`);
   if (row.lead_id_floor === null)
     return refuse(
       'NO_LEAD_FLOOR',

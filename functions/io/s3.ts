@@ -123,6 +123,7 @@ export async function putFile(
   path: string,
   size: number,
   contentType: string,
+  /** User metadata: import options for the importer (kebab-case names, `x-amz-meta-` added by S3). */
   metadata?: Record<string, string>,
 ): Promise<void> {
   await put(s3, {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { FileError } from '#core/errors';
 import { rejectedKeyFor, resultKeyFor } from '#core/keys';
+import { MAX_METADATA_BYTES, metadataBytes } from '#core/metadata';
 import {
   optionsToMetadata,
   parseImportOptions,
@@ -14,8 +15,7 @@ import type { UrlSigner } from '#io/s3-signer';
 import { callerSegment, safeFileName, uploadKey } from './upload-key.ts';
 
 export const UPLOAD_CONTENT_TYPE = 'text/csv';
-/** S3 refuses more than 2 KB of user metadata (UTF-8 bytes of names and values). */
-export const MAX_METADATA_BYTES = 2048;
+export { MAX_METADATA_BYTES };
 
 /** The body of `POST /uploads`. Unknown fields are refused so typos do not pass silently. */
 export const grantRequestSchema = z
@@ -95,15 +95,18 @@ export async function createGrant(deps: GrantDeps, subject: string, request: Gra
   }
   const importId = (deps.newId ?? randomUUID)();
   const caller = callerSegment(subject);
-  const metadata = { ...optionsToMetadata(options), 'import-id': importId, uploader: caller };
-  const metadataBytes = Object.entries(metadata).reduce(
-    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
-    0,
-  );
-  if (metadataBytes > MAX_METADATA_BYTES) {
+  const metadata: Record<string, string> = { ...optionsToMetadata(options), 'import-id': importId, uploader: caller };
+  // Refused here, not by S3 at upload time (after the user waited for the bytes to go up).
+  const bytes = metadataBytes(metadata);
+  if (bytes > MAX_METADATA_BYTES) {
+    const mapping =
+      metadata.mapping === undefined
+        ? ''
+        : ` (the mapping alone takes ${metadataBytes({ mapping: metadata.mapping })})`;
     throw new PresignError(
       'INVALID_OPTIONS',
-      `The options take ${metadataBytes} bytes as S3 metadata; S3 allows ${MAX_METADATA_BYTES}. Shorten the mapping.`,
+      `The options take ${bytes} bytes of S3 metadata${mapping}, over S3's 2 KB user-metadata budget of ${MAX_METADATA_BYTES} bytes. Map fewer columns by hand or rename the file's headers to names the importer recognizes.`,
+      { detail: { metadata_bytes: bytes, budget_bytes: MAX_METADATA_BYTES } },
     );
   }
 

@@ -5,6 +5,7 @@ import type { ImportOptions } from '#core/options';
 import type { LoadedRuleSet } from '#core/rule-set';
 import { buildResult, type ImportResult, type ResultInput, type SourceRef } from '#core/result';
 import type { CopyChunk } from '#io/copy-leads';
+import type { DuplicateCheck } from '#io/duplicate-check';
 import type { ImportClaim } from '#io/import-claim';
 import { type ImportTransaction, withImportTransaction } from '#io/import-transaction';
 import { createEngineRunner, type EngineRunner } from '#runtime/engine-runner';
@@ -83,7 +84,9 @@ const claimOf = (job: ImportJob): ImportClaim => ({
   importId: job.importId,
   bucket: job.source.bucket,
   key: job.source.key,
-  version: job.version,
+  // An unversioned object keeps its ETag when the same bytes are uploaded again: a dry run and the
+  // real import of the same file at the same key must be two imports, not a replay of one another.
+  version: job.options.dry_run ? `${job.version}#dry-run` : job.version,
   filename: job.filename,
   size: job.source.size,
   uploader: job.uploader,
@@ -115,10 +118,11 @@ async function loadLeads(
     if (rejection) throw rejection;
     const duplicatesStarted = performance.now();
     const { on_duplicate: policy } = job.options;
-    const noRepeats = summary.no_repeated_emails === true;
-    const duplicates = await tx.resolveDuplicates(copied, policy, job.limits.errorListLimit, noRepeats);
+    const duplicates = await tx.resolveDuplicates(copied, policy, job.limits.errorListLimit, checksOf(job, summary));
     const timings = { copy: copyMs, duplicates: Math.round(performance.now() - duplicatesStarted) };
     const importedCount = copied - duplicates.duplicate_count;
+    // A dry run went through everything above, duplicate checks and updates included; it keeps none of it.
+    if (job.options.dry_run) await tx.discardLeads();
     return finish(
       { ...base, ruleSet: refOf(ruleSet), status: 'succeeded', summary, duplicates, importedCount, timings },
       report,
@@ -145,6 +149,14 @@ async function ruleSetOf(tx: ImportTransaction, job: ImportJob): Promise<LoadedR
 
 const refOf = (ruleSet: LoadedRuleSet | undefined) =>
   ruleSet ? { name: ruleSet.name, version: ruleSet.version } : null;
+
+/** E-mails always; names too for `match_on: email_or_name` when the file has rows without e-mail. */
+function checksOf(job: ImportJob, summary: EngineSummary): DuplicateCheck[] {
+  const checks: DuplicateCheck[] = [{ key: 'email', noRepeatsInside: summary.no_repeated_emails === true }];
+  if (job.options.match_on === 'email_or_name' && (summary.name_keys ?? 0) > 0)
+    checks.push({ key: 'name', noRepeatsInside: summary.no_repeated_names === true });
+  return checks;
+}
 
 /** Streams the object through the engine into COPY; the body is released on every path. */
 async function copyFile(

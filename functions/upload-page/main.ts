@@ -4,6 +4,7 @@
  */
 import { PageError, pollResult, requestGrant, uploadFile, type ImportOptionsInput, type ImportResult } from './api.ts';
 import { createHistory, type HistoryView } from './history-view.ts';
+import { createMappingView } from './mapping-view.ts';
 import { buildPreview, DELIMITER_NAMES, PREVIEW_BYTES, type Preview } from './preview.ts';
 import { RuleSetPicker } from './rule-set-picker.ts';
 
@@ -30,7 +31,11 @@ const ui = {
   strict: $<HTMLInputElement>('strict-mode'),
   threshold: $<HTMLInputElement>('error-threshold'),
   duplicates: $<HTMLSelectElement>('on-duplicate'),
+  matchOn: $<HTMLSelectElement>('match-on'),
   upload: $<HTMLButtonElement>('upload'),
+  dryRun: $<HTMLButtonElement>('dry-run'),
+  dryRunOutcome: $('dry-run-outcome'),
+  importForReal: $<HTMLButtonElement>('import-for-real'),
   status: $('status'),
   error: $('error'),
   progress: $('progress'),
@@ -47,6 +52,8 @@ const ruleSets = new RuleSetPicker($<HTMLSelectElement>('rule-set'), $('rule-set
 let chosen: { file: File; preview: Preview } | undefined;
 let busy = false;
 let history: HistoryView | undefined;
+/** The options of the dry run just shown, for "Import for real" (same file, same options). */
+let checked: ImportOptionsInput | undefined;
 
 const numberFormat = new Intl.NumberFormat('en-US');
 const fmt = (n: number) => numberFormat.format(n);
@@ -85,6 +92,8 @@ function showError(message: string | null): void {
 
 function refreshButton(): void {
   ui.upload.disabled = busy || chosen === undefined;
+  ui.dryRun.disabled = ui.upload.disabled;
+  ui.importForReal.disabled = busy || checked === undefined;
 }
 
 async function loadConfig(): Promise<PageConfig> {
@@ -107,19 +116,8 @@ function renderPreview(file: File, preview: Preview): void {
   const problem = $('preview-problem');
   problem.hidden = preview.problem === null;
   problem.textContent = preview.problem ? `The importer will refuse this file: ${preview.problem}` : '';
-  const unknown = $('preview-unknown');
-  unknown.hidden = preview.unknown.length === 0;
-  unknown.textContent = `Not imported (unknown column${preview.unknown.length === 1 ? '' : 's'}): ${preview.unknown.join(', ')}`;
 
   const table = $<HTMLTableElement>('preview-table');
-  const head = el('tr');
-  for (const { header, column } of preview.columns) {
-    const th = el('th', header || '(no name)', column ? 'mapped' : 'unknown');
-    th.scope = 'col';
-    th.append(el('span', column ? `→ ${column}` : 'not imported', 'maps-to'));
-    head.append(th);
-  }
-  table.tHead!.replaceChildren(head);
   table.tBodies[0]!.replaceChildren(
     ...preview.rows.map((row) => {
       const tr = el('tr');
@@ -127,6 +125,8 @@ function renderPreview(file: File, preview: Preview): void {
       return tr;
     }),
   );
+  // The header row: a field per column, and what is not imported (mapping-view.ts).
+  mapping.load(preview.columns.map((c) => c.header));
 }
 
 async function choose(file: File): Promise<void> {
@@ -144,7 +144,7 @@ async function choose(file: File): Promise<void> {
   );
 }
 
-function options(): ImportOptionsInput {
+function options(dryRun = false): ImportOptionsInput {
   const percent = Number(ui.threshold.value);
   if (ui.threshold.value.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
     throw new PageError('The error threshold must be a number from 0 to 100 (percent of rows).');
@@ -154,8 +154,31 @@ function options(): ImportOptionsInput {
     error_threshold: Math.round(percent * 10) / 1000,
     on_duplicate: ui.duplicates.value as ImportOptionsInput['on_duplicate'],
     ...(ruleSets.value ? { rule_set: ruleSets.value } : {}),
+    match_on: ui.matchOn.value as ImportOptionsInput['match_on'],
+    dry_run: dryRun,
+    mapping: mapping.mapping(),
   };
 }
+
+const mapping = createMappingView(
+  {
+    table: $<HTMLTableElement>('preview-table'),
+    unknown: $('preview-unknown'),
+    problems: $('mapping-problems'),
+    note: $('mapping-note'),
+    remembered: $('mapping-remembered'),
+    reset: $<HTMLButtonElement>('mapping-reset'),
+  },
+  // The budget counts the other options too (the threshold at its longest; a bad one is reported on upload).
+  () => ({
+    strict_mode: ui.strict.checked,
+    error_threshold: 0.125,
+    on_duplicate: ui.duplicates.value,
+    match_on: ui.matchOn.value,
+    dry_run: false,
+    ...(ruleSets.value ? { rule_set: ruleSets.value } : {}),
+  }),
+);
 
 function renderResult(result: ImportResult, errorReportUrl: string | null): void {
   ui.result.hidden = false;
@@ -171,6 +194,7 @@ function renderResult(result: ImportResult, errorReportUrl: string | null): void
   $('result-duration').textContent =
     result.duration_ms < 1000 ? `${result.duration_ms} ms` : `${(result.duration_ms / 1000).toFixed(1)} s`;
   $('result-speed').textContent = `${fmt(result.leads_per_second)} leads/s`;
+  ui.dryRunOutcome.hidden = !result.dry_run;
 
   const download = $('rejected-download');
   // An expired import's rejected-rows file is gone: no URL, no link.
@@ -190,18 +214,22 @@ function renderResult(result: ImportResult, errorReportUrl: string | null): void
   $('result-heading').focus();
 }
 
-async function submit(config: PageConfig): Promise<void> {
+/** `given`: the options of a dry run to import for real; otherwise the form's. */
+async function submit(config: PageConfig, dryRun: boolean, given?: ImportOptionsInput): Promise<void> {
   if (!chosen || busy) return;
   const { file, preview } = chosen;
   showError(null);
   ui.result.hidden = true;
   busy = true;
+  checked = undefined;
   refreshButton();
   try {
     const token = ui.token.value.trim();
     // An empty token is still sent: the API's own 401 is the one answer to a missing or wrong token.
     if (token !== '') sessionStorage.setItem(TOKEN_KEY, token);
-    const opts = options();
+    const opts = given ?? options(dryRun);
+    const problems = given ? [] : mapping.problems({ ...opts });
+    if (problems.length > 0) throw new PageError(`The file was not sent. ${problems.join(' ')}`);
     say(`Asking for an upload link for ${file.name}...`);
     const grant = await requestGrant(config.apiUrl ?? '', token, file, opts);
 
@@ -222,7 +250,7 @@ async function submit(config: PageConfig): Promise<void> {
       }
     });
 
-    say(`Uploaded. Importing ${file.name}...`);
+    say(`Uploaded. ${opts.dry_run ? 'Checking' : 'Importing'} ${file.name}...`);
     ui.importProgressText.textContent = 'Waiting for the importer to start.';
     const result = await pollResult(grant.result_url, {
       onProgress: (snapshot) => {
@@ -234,8 +262,9 @@ async function submit(config: PageConfig): Promise<void> {
     });
     ui.importProgress.value = 100;
     ui.importProgressText.textContent = `${fmt(result.total_leads)} rows read.`;
+    if (result.dry_run) checked = { ...opts, dry_run: false };
     renderResult(result, grant.error_report_url);
-    say(`Import ${result.status}: ${result.message}`);
+    say(`${result.dry_run ? 'Check' : 'Import'} ${result.status}: ${result.message}`);
     void history?.refresh();
   } catch (error) {
     const message = error instanceof PageError ? error.message : `Something went wrong: ${(error as Error).message}`;
@@ -249,6 +278,7 @@ async function submit(config: PageConfig): Promise<void> {
 
 function reset(): void {
   chosen = undefined;
+  checked = undefined;
   ui.file.value = '';
   ui.fileName.textContent = '';
   ui.preview.hidden = true;
@@ -283,8 +313,10 @@ async function start(): Promise<void> {
   });
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void submit(config);
+    void submit(config, false);
   });
+  ui.dryRun.addEventListener('click', () => void submit(config, true));
+  ui.importForReal.addEventListener('click', () => void submit(config, false, checked));
   ui.again.addEventListener('click', reset);
   history = createHistory({
     apiBase: config.apiUrl ?? '',

@@ -1,12 +1,13 @@
 /**
  * The preview: the first ~64 KB of the file read as the importer will read it. Pure (no DOM), so it
  * runs in the browser and in unit tests; the tokenizer, delimiter and header rules are the importer's
- * own (#core/csv-tokenizer, #core/delimiter, #core/headers), not a copy.
+ * own (#core/csv-tokenizer, #core/delimiter, #core/headers), not a copy. The columns' fields are the
+ * importer's guesses; the user's choices and their problems are mapping.ts's.
  */
 import { CsvTokenizer } from '#core/csv-tokenizer';
 import type { DetectedEncoding } from '#core/decode';
 import { detectDelimiter } from '#core/delimiter';
-import { mapHeaders } from '#core/headers';
+import { detectedChoices } from './mapping.ts';
 
 /** How much of the file the preview reads (File.slice), as the importer sniffs its encoding. */
 export const PREVIEW_BYTES = 64 * 1024;
@@ -78,7 +79,7 @@ export interface Preview {
   /** Headers the importer does not know: their cells are not imported. */
   unknown: string[];
   rows: string[][];
-  /** Why the importer will refuse the file (no company column, two columns for one field), if it will. */
+  /** Why the importer will refuse the file whatever the mapping (empty, a quote never closed), if it will. */
   problem: string | null;
   /** Rough data-row count of the whole file from the sample's bytes per row; null if unknown. */
   estimatedRows: number | null;
@@ -100,19 +101,10 @@ export function buildPreview(sample: Uint8Array, fileSize: number): Preview {
   const headers = (parsed.records[0] ?? []).map((h) => h.trim());
   const data = parsed.records.slice(1);
   let problem = parsed.problem;
-  let mapped: Record<string, string> = {};
-  let unknown: string[] = [];
   if (headers.length === 0) problem ??= 'The file is empty: it has no header row.';
-  else {
-    try {
-      const map = mapHeaders(headers);
-      mapped = map.mapped;
-      unknown = [...map.unknown];
-    } catch (error) {
-      problem = (error as Error).message;
-    }
-  }
-  const columns = headers.map((header) => ({ header, column: mapped[header] ?? null }));
+  const detected = detectedChoices(headers);
+  const columns = headers.map((header, i) => ({ header, column: detected[i] ?? null }));
+  const unknown = headers.filter((header, i) => header !== '' && detected[i] === null);
   const estimatedRows = complete
     ? data.length
     : data.length > 0

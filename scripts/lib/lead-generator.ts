@@ -41,6 +41,8 @@ export interface GeneratorOptions {
   /** Share of rows made invalid (a malformed e-mail, which PostgreSQL's own COPY still accepts), spread evenly. */
   invalidRate?: number;
   seed?: number;
+  /** Share of rows without an e-mail (trade-show scans, CRM exports), spread evenly; default none. */
+  noEmailRate?: number;
   /** Rows per yielded chunk. */
   chunkRows?: number;
 }
@@ -49,8 +51,10 @@ export function* generateLeadCsv({
   rows,
   invalidRate = 0,
   seed = 42,
+  noEmailRate = 0,
   chunkRows = 5000,
 }: GeneratorOptions): Generator<string> {
+  const noEmailEvery = noEmailRate > 0 ? Math.round(1 / noEmailRate) : 0;
   const random = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const invalidEvery = invalidRate > 0 ? Math.round(1 / invalidRate) : 0;
@@ -63,7 +67,9 @@ export function* generateLeadCsv({
     const invalid = invalidEvery > 0 && i % invalidEvery === 0;
     const email = invalid
       ? `${first.toLowerCase()}.${i}@@${slug}`
-      : `${first.toLowerCase()}.${last.toLowerCase()}${i}@${slug}.com`;
+      : noEmailEvery > 0 && i % noEmailEvery === 1 % noEmailEvery
+        ? ''
+        : `${first.toLowerCase()}.${last.toLowerCase()}${i}@${slug}.com`;
     const name = company;
     const phone = `(${200 + Math.floor(random() * 700)}) ${200 + Math.floor(random() * 700)}-${String(Math.floor(random() * 10000)).padStart(4, '0')}`;
     const r = random();

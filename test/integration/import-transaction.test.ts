@@ -37,7 +37,9 @@ const claimFor = (importId = randomUUID()): ImportClaim => ({
 
 /** One COPY line for `importId` (company, then nulls; import id; source row; normalized nulls). */
 const copyLine = (importId: string, company: string, row: number) =>
-  `${company}\t\\N\t\\N\t\\N\t\\N\t${company.toLowerCase()}@example.com\t\\N\t\\N\t\\N\t${importId}\t${row}\t\\N\t\\N\n`;
+  `${company}\t\\N\t\\N\t\\N\t\\N\t${company.toLowerCase()}@example.com\t\\N\t\\N\t\\N\t${importId}\t${row}\t\\N\t\\N\t\\N\n`;
+
+const EMAIL_CHECK = [{ key: 'email', noRepeatsInside: false }] as const;
 
 async function* once(text: string) {
   yield { bytes: Buffer.from(text), linesSoFar: text.split('\n').length - 1 };
@@ -114,7 +116,7 @@ describe('ImportTransaction', () => {
       await tx.claim(claim);
       await tx.openLeads(claim.importId);
       const copied = await tx.copy(once(copyLine(claim.importId, 'Gamma', 2) + copyLine(claim.importId, 'Gamma', 3)));
-      const duplicates = await tx.resolveDuplicates(copied, 'skip', 10, false);
+      const duplicates = await tx.resolveDuplicates(copied, 'skip', 10, EMAIL_CHECK);
       await tx.recordOutcome(result(claim.importId, 'succeeded'));
       return duplicates;
     });
@@ -134,7 +136,7 @@ describe('ImportTransaction', () => {
         await tx.claim(claim);
         await tx.openLeads(claim.importId);
         const copied = await tx.copy(once(copyLine(claim.importId, 'Delta', 2)));
-        return tx.resolveDuplicates(copied, 'skip', 10, false);
+        return tx.resolveDuplicates(copied, 'skip', 10, EMAIL_CHECK);
       }).catch((e: unknown) => e);
       deadline.dispose();
       expectImportError(thrown, 'DEADLINE_EXCEEDED');

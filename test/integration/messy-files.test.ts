@@ -227,8 +227,22 @@ describe('duplicates', () => {
       updated_count: 0,
     });
     expect(result.duplicates).toEqual([
-      { row: 3, email: 'DUP@Example.COM', duplicate_of_row: 2, duplicate_of_lead_id: null, action: 'skipped' },
-      { row: 5, email: 'Dup@example.com', duplicate_of_row: 2, duplicate_of_lead_id: null, action: 'skipped' },
+      {
+        row: 3,
+        email: 'DUP@Example.COM',
+        matched_on: 'email',
+        duplicate_of_row: 2,
+        duplicate_of_lead_id: null,
+        action: 'skipped',
+      },
+      {
+        row: 5,
+        email: 'Dup@example.com',
+        matched_on: 'email',
+        duplicate_of_row: 2,
+        duplicate_of_lead_id: null,
+        action: 'skipped',
+      },
     ]);
     expect((await leadsOf(result)).map((l) => l.company_name)).toEqual(['First Corp', 'Third Corp']);
   });
@@ -253,6 +267,7 @@ describe('duplicates', () => {
       {
         row: 2,
         email: 'LEAD@skip.example',
+        matched_on: 'email',
         duplicate_of_row: null,
         duplicate_of_lead_id: Number(row.id),
         action: 'skipped',

@@ -130,6 +130,26 @@ describe('mapHeaders', () => {
     expect(found(map)).toEqual({ company_name: 0, notes: 1 });
   });
 
+  it('joins two columns mapped by hand to contact_name, in header order, as First Name + Last Name', () => {
+    // Prepare: headers no synonym knows, plus a First Name the mapping leaves out.
+    const headers = ['Firma', 'Vorname', 'Nachname', 'First Name'];
+    // Act
+    const map = mapHeaders(headers, { Firma: 'company_name', Vorname: 'contact_name', Nachname: 'contact_name' });
+    // Assess
+    expect(found(map)).toEqual({ company_name: 0 });
+    expect([map.firstNameIndex, map.lastNameIndex]).toEqual([1, 2]);
+    expect(map.mapped).toEqual({ Firma: 'company_name', Vorname: 'contact_name', Nachname: 'contact_name' });
+    expect(map.unknown).toEqual(['First Name']);
+  });
+
+  it('refuses three columns mapped by hand to contact_name', () => {
+    expectImportError(
+      () => mapHeaders(['Company', 'A', 'B', 'C'], { A: 'contact_name', B: 'contact_name', C: 'contact_name' }),
+      'DUPLICATE_COLUMN',
+      { column: 'contact_name', detail: { headers: ['A', 'C'] } },
+    );
+  });
+
   it('lists unknown columns (trimmed) and skips empty headers', () => {
     const map = mapHeaders(['Company', ' Lead Source ', '', 'Region', '  ']);
     expect(map.unknown).toEqual(['Lead Source', 'Region']);

@@ -87,7 +87,25 @@ describe('LeadEngine: a small file end to end', () => {
       notes: [],
       notes_truncated: false,
       no_repeated_emails: true,
+      name_keys: 0,
+      no_repeated_names: true,
     });
+  });
+
+  it('counts name keys of rows without an e-mail and tells whether one repeats', () => {
+    const csv = (rows: string[]) => `Company,Contact,Email\n${rows.join('\n')}\n`;
+    const distinct = run(csv(['Acme Inc,Jane Doe,', 'Acme Inc,John Doe,', 'Acme Inc,Jane Doe,jane@acme.example']));
+    expect(distinct.summary).toMatchObject({ name_keys: 2, no_repeated_names: true, no_repeated_emails: true });
+    const repeated = run(csv(['Acme Inc,Jane Doe,', 'ACME LLC,jane  doe,']));
+    expect(repeated.summary).toMatchObject({ name_keys: 2, no_repeated_names: undefined });
+    expect(copyRows(repeated.copy).map((r) => r.name_key)).toEqual(['acme|jane doe', 'acme|jane doe']);
+  });
+
+  it('joins two columns the mapping sends to contact_name as "first last"', () => {
+    const { copy } = run('Firma,Vorname,Nachname\nAcme,Jane,Doe\nBeta,,Roe\n', {
+      options: { mapping: { Firma: 'company_name', Vorname: 'contact_name', Nachname: 'contact_name' } },
+    });
+    expect(copyRows(copy).map((r) => r.contact_name)).toEqual(['Jane Doe', 'Roe']);
   });
 
   it('reads a semicolon-separated UTF-16LE export with a BOM', () => {

@@ -9,6 +9,8 @@ const DEFAULTS = {
   encoding: 'auto',
   delimiter: 'auto',
   phone_region: 'US',
+  dry_run: false,
+  match_on: 'email',
 };
 
 describe('parseImportOptions', () => {
@@ -143,6 +145,26 @@ describe('rule_set', () => {
   });
 });
 
+describe('dry_run and match_on', () => {
+  it('reads dry_run as a yes/no flag and match_on as email or email_or_name', () => {
+    expect(parseImportOptions({ dry_run: 'yes', match_on: 'email_or_name' })).toMatchObject({
+      dry_run: true,
+      match_on: 'email_or_name',
+    });
+    expect(parseImportOptions({ dry_run: false, match_on: 'email' })).toMatchObject({
+      dry_run: false,
+      match_on: 'email',
+    });
+  });
+
+  it.each([
+    [{ dry_run: 'perhaps' }, 'dry_run'],
+    [{ match_on: 'name' }, 'match_on'],
+  ])('refuses %j naming the option', (input, name) => {
+    expectImportError(() => parseImportOptions(input), 'INVALID_OPTIONS', { message: `Invalid import option ${name}` });
+  });
+});
+
 describe('optionsFromMetadata', () => {
   it('maps kebab-case S3 metadata to the snake_case options', () => {
     // Prepare
@@ -154,6 +176,8 @@ describe('optionsFromMetadata', () => {
       delimiter: 'tab',
       encoding: 'latin1',
       mapping: '{"Firma":"company_name"}',
+      'dry-run': 'true',
+      'match-on': 'email_or_name',
     };
     // Act
     const options = optionsFromMetadata(metadata);
@@ -166,6 +190,8 @@ describe('optionsFromMetadata', () => {
       delimiter: '\t',
       encoding: 'windows-1252',
       mapping: { Firma: 'company_name' },
+      dry_run: true,
+      match_on: 'email_or_name',
     });
   });
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_METADATA_BYTES, metadataBytes } from '#core/metadata';
 import { optionsFromMetadata } from '#core/options';
 import { readPresignEnv } from '#io/presign-config';
 import { httpEvent } from '#test/events';
@@ -95,6 +96,8 @@ describe('POST /uploads: the grant', () => {
       'x-amz-meta-encoding': 'auto',
       'x-amz-meta-delimiter': 'auto',
       'x-amz-meta-phone-region': 'US',
+      'x-amz-meta-dry-run': 'false',
+      'x-amz-meta-match-on': 'email',
       'x-amz-meta-import-id': g.import_id,
       'x-amz-meta-uploader': SUB,
     });
@@ -242,6 +245,8 @@ describe('POST /uploads: refusals', () => {
     [{ strict_mode: 'maybe' }, 'strict_mode'],
     [{ error_threshold: 2 }, 'error_threshold'],
     [{ on_duplicate: 'merge' }, 'on_duplicate'],
+    [{ dry_run: 'perhaps' }, 'dry_run'],
+    [{ match_on: 'phone' }, 'match_on'],
     [{ unknown_option: true }, 'unknown_option'],
     [{ rule_set: '../Other' }, 'rule_set'],
   ])('answers 400 INVALID_OPTIONS to options %j, naming %s', async (options, name) => {
@@ -268,6 +273,40 @@ describe('POST /uploads: refusals', () => {
     expect(
       await expectError(postUploads({ filename: 'leads.csv', size: 10, options: { mapping } }), 400, 'INVALID_OPTIONS'),
     ).toContain('2048');
+  });
+
+  it('answers 400 naming the 2 KB budget when a mapping makes the metadata too large, and grants one that just fits', async () => {
+    // Prepare: a mapping padded until the signed metadata is exactly the budget.
+    const metadataOf = (g: UploadGrant) =>
+      Object.fromEntries(
+        Object.entries(g.upload.headers)
+          .filter(([k]) => k.startsWith('x-amz-meta-'))
+          .map(([k, v]) => [k.slice(11), v]),
+      );
+    const mappingOf = (pad: number) => ({ Firma: 'company_name', [`Notiz ${'x'.repeat(pad)}`]: 'notes' });
+    const small = await grant({ filename: 'leads.csv', size: 10, options: { mapping: mappingOf(0) } });
+    const room = MAX_METADATA_BYTES - metadataBytes(metadataOf(small));
+    // Act
+    const fits = await grant({ filename: 'leads.csv', size: 10, options: { mapping: mappingOf(room) } });
+    const message = await expectError(
+      postUploads({ filename: 'leads.csv', size: 10, options: { mapping: mappingOf(room + 1) } }),
+      400,
+      'INVALID_OPTIONS',
+    );
+    // Assess
+    expect(metadataBytes(metadataOf(fits))).toBe(MAX_METADATA_BYTES);
+    expect(message).toContain(`S3's 2 KB user-metadata budget of ${MAX_METADATA_BYTES} bytes`);
+    expect(message).toContain(`The options take ${MAX_METADATA_BYTES + 1} bytes`);
+    expect(message).toMatch(/the mapping alone takes \d+/);
+  });
+
+  it('signs dry_run and match_on as dry-run and match-on', async () => {
+    const g = await grant({ filename: 'leads.csv', size: 10, options: { dry_run: true, match_on: 'email_or_name' } });
+    expect(g.upload.headers['x-amz-meta-dry-run']).toBe('true');
+    expect(g.upload.headers['x-amz-meta-match-on']).toBe('email_or_name');
+    const plain = await grant({ filename: 'leads.csv', size: 10 });
+    expect(plain.upload.headers['x-amz-meta-dry-run']).toBe('false');
+    expect(plain.upload.headers['x-amz-meta-match-on']).toBe('email');
   });
 
   it('answers 413 above MAX_UPLOAD_BYTES and grants exactly the limit', async () => {

@@ -25,7 +25,16 @@ const summary: EngineSummary = {
 const duplicates: DuplicateOutcome = {
   duplicate_count: 2,
   updated_count: 0,
-  duplicates: [{ row: 6, email: 'a@b.co', duplicate_of_row: 3, duplicate_of_lead_id: null, action: 'skipped' }],
+  duplicates: [
+    {
+      row: 6,
+      email: 'a@b.co',
+      matched_on: 'email',
+      duplicate_of_row: 3,
+      duplicate_of_lead_id: null,
+      action: 'skipped',
+    },
+  ],
   duplicates_truncated: true,
 };
 
@@ -44,6 +53,17 @@ const input = (overrides: Partial<ResultInput> = {}): ResultInput => ({
 });
 
 describe('buildResult', () => {
+  it('says a dry run is one, with the same counts a real import would have', () => {
+    const result = buildResult(input({ options: parseImportOptions({ dry_run: true }) }));
+    expect(result).toMatchObject({ dry_run: true, status: 'succeeded', imported_count: 7, duplicate_count: 2 });
+    expect(result.message).toBe(
+      'Dry run, nothing kept: 7 of 10 leads from leads.csv would be imported; 1 row invalid; 2 duplicates (0 updated).',
+    );
+    expect(buildResult(input({ options: parseImportOptions({ dry_run: true }), status: 'rejected' })).message).toBe(
+      'leads.csv was not imported (dry run).',
+    );
+  });
+
   it('describes a successful import with counts, timings, errors and duplicates', () => {
     // Act
     const result = buildResult(input());
@@ -51,6 +71,7 @@ describe('buildResult', () => {
     expect(result).toMatchObject({
       import_id: 'imp-1',
       status: 'succeeded',
+      dry_run: false,
       message: 'Imported 7 of 10 leads from leads.csv; 1 row invalid; 2 duplicates (0 updated).',
       error_code: null,
       filename: 'leads.csv',

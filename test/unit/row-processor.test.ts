@@ -45,6 +45,7 @@ describe('COPY_COLUMNS', () => {
       'source_row',
       'website_normalized',
       'phone_e164',
+      'name_key',
     ]);
   });
 });
@@ -68,8 +69,9 @@ describe('RowProcessor', () => {
       source_row: '7',
       website_normalized: 'https://www.acme.example/Contact',
       phone_e164: '+12125550143',
+      name_key: '\\N',
     });
-    expect(outcome).toMatchObject({ kind: 'lead', notes: undefined });
+    expect(outcome).toMatchObject({ kind: 'lead', notes: undefined, nameKey: null });
   });
 
   it('builds the same line for a record the tokenizer flagged plain, with empty cells as \\N', () => {
@@ -180,6 +182,15 @@ describe('RowProcessor', () => {
         { column: 'contact_phone', message: 'not a valid US phone number; kept as written', value: '555-0143' },
       ],
     });
+  });
+
+  it('writes a name key only for a lead without an e-mail that has a contact name', () => {
+    const p = processor(['Company', 'Contact', 'Email']);
+    const noEmail = p.process(['Acme, Inc.', 'Zoë  Müller', ''], 2);
+    expect(fields(noEmail).name_key).toBe('acme|zoë müller');
+    expect(noEmail).toMatchObject({ nameKey: 'acme|zoë müller', email: null });
+    expect(fields(p.process(['Acme, Inc.', 'Zoë Müller', 'zoe@acme.example'], 3)).name_key).toBe('\\N');
+    expect(fields(p.process(['Acme, Inc.', '', ''], 4)).name_key).toBe('\\N');
   });
 
   it('parses phones for the configured region', () => {

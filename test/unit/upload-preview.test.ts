@@ -32,10 +32,13 @@ describe('upload page preview', () => {
     expect(parseRecords(text, ',', true).records.at(-1)).toEqual(['Beta', 'b@be']);
   });
 
-  it('reports a quote that never closes in a whole file, and the missing company column', () => {
+  it("reports a quote that never closes in a whole file; header problems are the mapping's to flag", () => {
     const unclosed = 'Company,Notes\nAcme,"open\n';
     expect(buildPreview(bytes(unclosed), unclosed.length).problem).toMatch(/never closed/);
-    const noCompany = 'Email,Notes\na@acme.example,hi\n';
-    expect(buildPreview(bytes(noCompany), noCompany.length).problem).toMatch(/company_name/);
+    const noCompany = 'Email,Notes,Mail\na@acme.example,hi,x\n';
+    const preview = buildPreview(bytes(noCompany), noCompany.length);
+    expect(preview.problem).toBeNull();
+    expect(preview.columns.map((c) => c.column)).toEqual(['contact_email', 'notes', null]);
+    expect(preview.unknown).toEqual(['Mail']);
   });
 });

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { importMetrics } from '#core/metrics';
+import { parseImportOptions } from '#core/options';
+import { buildResult } from '#core/result';
+
+const resultOf = (dryRun: boolean) =>
+  buildResult({
+    importId: 'imp-1',
+    status: 'succeeded',
+    filename: 'leads.csv',
+    source: { bucket: 'b', key: 'uploads/x/leads.csv', version_id: null, etag: '"e"', size: 10 },
+    options: parseImportOptions({ dry_run: dryRun }),
+    startedAt: new Date(0),
+    finishedAt: new Date(1000),
+    summary: { total_leads: 5, failed_count: 1 },
+    importedCount: 4,
+  });
+
+describe('importMetrics', () => {
+  it('counts the rows a real import kept, and none for a dry run (which says it is one)', () => {
+    expect(importMetrics(resultOf(false))).toMatchObject({ RowsImported: 4, ImportsSucceeded: 1, dry_run: false });
+    expect(importMetrics(resultOf(true))).toMatchObject({ RowsImported: 0, ImportsSucceeded: 1, dry_run: true });
+  });
+});
