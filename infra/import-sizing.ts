@@ -4,7 +4,7 @@
  */
 
 /** Memory of the import function (see README, Benchmarks, for how it was chosen). */
-export const IMPORT_MEMORY_MB = 1024;
+export const IMPORT_MEMORY_MB = 1769;
 
 /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion to memory below that. */
 export const LAMBDA_MB_PER_VCPU = 1769;
