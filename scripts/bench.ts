@@ -70,6 +70,13 @@ const removeQuota = async () => {
   await quota?.remove().catch(() => {});
   quota = undefined;
 };
+process.on('exit', () => {
+  try {
+    quota?.removeSync();
+  } catch {
+    // a child still inside it: nothing more to do at exit
+  }
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => void removeQuota().finally(() => process.exit(130)));
 const WORK = join(process.cwd(), '.local', 'bench');
@@ -84,9 +91,10 @@ await mkdir(WORK, { recursive: true });
 const server = await ensurePostgres(join(process.cwd(), '.local', 'bench-pg'));
 const admin = new pg.Client({ connectionString: server.adminUrl });
 await admin.connect();
-await admin.query('drop database if exists lead_import_bench with (force)');
-await admin.query('create database lead_import_bench');
-const dbUrl = withDatabase(server.adminUrl, 'lead_import_bench');
+// One database per bench process: two benches on one server must not drop each other's.
+const BENCH_DB = `lead_import_bench_${process.pid}`;
+await admin.query(`create database ${BENCH_DB}`);
+const dbUrl = withDatabase(server.adminUrl, BENCH_DB);
 const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();
 await migrate(db);
@@ -260,7 +268,7 @@ process.stdout.write(JSON.stringify({ machine }) + '\n');
 
 await removeQuota();
 await db.end();
-if (!process.env.BENCH_KEEP) await admin.query('drop database if exists lead_import_bench with (force)');
+if (!process.env.BENCH_KEEP) await admin.query(`drop database if exists ${BENCH_DB} with (force)`);
 await admin.end();
 if (!process.env.BENCH_KEEP) await s3server.close();
 else log(`kept: DATABASE_URL=${dbUrl} S3_ENDPOINT=${s3server.endpoint}`);

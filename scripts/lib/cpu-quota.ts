@@ -5,7 +5,7 @@
  * /sys/fs/cgroup/cpu. The child enters it before node starts (a shell writes its own pid, then execs),
  * so start-up, the main thread and the worker thread are all counted against the quota.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface CpuQuota {
   wrap(file: string, args: readonly string[]): [string, string[]];
   /** Removes the cgroup (its processes must have exited). */
   remove(): Promise<void>;
+  /** The same, synchronously, for process 'exit' (a crashed bench must not leave its cgroup behind). */
+  removeSync(): void;
 }
 
 const readable = (path: string): string | undefined => {
@@ -69,5 +71,8 @@ export async function createCpuQuota(share: number, name = `lead-import-bench-${
     kind,
     wrap: (file, args) => ['/bin/sh', ['-c', `echo $$ > '${procs}' && exec "$0" "$@"`, file, ...args]],
     remove: () => rmdir(dir),
+    removeSync: () => {
+      if (existsSync(dir)) rmdirSync(dir);
+    },
   };
 }
