@@ -95,11 +95,7 @@ for (const c of cases) {
   const result = await importFile(pool, c.file, options, DEFAULT_LIMITS, c.threadMinBytes ?? 4 * 1024 * 1024);
   const hash = createHash('sha256');
   const stream = db.query(copyTo(`copy (select ${STORED} from leads order by id) to stdout`));
-  let stored = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    stored++;
-  }
+  for await (const chunk of stream) hash.update(chunk as Buffer);
   const rejected = existsSync(rejectedKeyFor(c.file)) ? sha(await readFile(rejectedKeyFor(c.file))) : 'none';
   const count = Number((await db.query('select count(*) from leads')).rows[0].count);
   fingerprints[c.name] = {
