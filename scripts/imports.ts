@@ -7,17 +7,11 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { databaseFailure } from '#io/database';
-import {
-  getImport,
-  isImportId,
-  listImports,
-  MAX_LIST_LIMIT,
-  type ImportRecord,
-  type ImportSummary,
-} from '#io/import-history';
+import { databaseFailure } from '#io/database-errors';
+import { getImport, isImportId, listImports, MAX_LIST_LIMIT, type ImportRecord, type ImportSummary } from '#io/history';
 import { errorFields, log } from '#io/log';
-import { revertImport, type RevertOutcome } from '#io/revert-import';
+import { revertImport } from '#io/revert';
+import { revertSummary } from '#io/revert-summary';
 import { cliPool } from './lib/cli-env.ts';
 import { formatDuration, formatTime, renderFields, renderTable, type Column } from './lib/table.ts';
 
@@ -125,43 +119,6 @@ export function renderImport(r: ImportRecord): string {
     ['error report', dash(r.result?.error_report_key ?? null)],
     ...(errors.length > 0 ? [['errors', errors.join('\n') + more] as const] : []),
   ]);
-}
-
-/** The revert's JSON summary: {import_id, status, removed_leads, restored_leads, message, ...}. */
-export function revertSummary(o: Exclude<RevertOutcome, { outcome: 'not_found' }>): Record<string, unknown> {
-  const base = { import_id: o.import_id };
-  switch (o.outcome) {
-    case 'reverted':
-      return {
-        ...base,
-        status: 'reverted',
-        removed_leads: o.removed_leads,
-        restored_leads: o.restored_leads,
-        message: o.message,
-      };
-    case 'already_reverted':
-      return {
-        ...base,
-        status: 'reverted',
-        removed_leads: 0,
-        restored_leads: 0,
-        message: o.message,
-        reverted_at: o.reverted_at,
-      };
-    case 'nothing_to_revert':
-      return { ...base, status: o.status, removed_leads: 0, restored_leads: 0, message: o.message };
-    case 'refused':
-      return {
-        ...base,
-        status: o.status,
-        removed_leads: 0,
-        restored_leads: 0,
-        message: o.message,
-        refused: o.reason,
-        conflict_count: o.conflict_count,
-        conflicts: o.conflicts,
-      };
-  }
 }
 
 const out = (text: string) => process.stdout.write(text);

@@ -1,11 +1,13 @@
 /**
  * `npm start`: the local stack in one process (presign API, S3 server, import on upload, PostgreSQL).
  * PORT (3000) and S3_PORT (4569) choose the ports; DATABASE_URL picks PostgreSQL, else an embedded
- * one under .local/pg; LOCAL_API_TOKEN / LOCAL_API_SUBJECT set the bearer token and its subject.
+ * one under .local/pg; LOCAL_API_TOKEN / LOCAL_API_SUBJECT set the bearer token and its subject, and
+ * LOCAL_API_TOKENS (`tokenA=alice,tokenB=bob`) adds more callers.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readEnv } from '#io/env';
+import { localCallers, localToken } from './lib/local-stack/callers.ts';
 import { startLocalStack } from './lib/local-stack/index.ts';
 import { instructions } from './lib/local-stack/instructions.ts';
 
@@ -15,9 +17,13 @@ const env = readEnv({
   PORT: port.default(3000),
   S3_PORT: port.default(4569),
   DATABASE_URL: z.string().min(1).optional(),
-  LOCAL_API_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  LOCAL_API_TOKEN: localToken.optional(),
   LOCAL_API_SUBJECT: z.string().min(1).optional(),
+  LOCAL_API_TOKENS: localCallers.optional(),
 });
+// With LOCAL_API_TOKENS alone, its first caller is the one the instructions use.
+const callers = [...(env.LOCAL_API_TOKENS ?? [])];
+const primary = env.LOCAL_API_TOKEN === undefined ? callers.shift() : undefined;
 
 const stack = await startLocalStack({
   port: env.PORT,
@@ -25,11 +31,12 @@ const stack = await startLocalStack({
   s3Directory: join(process.cwd(), '.local', 's3'),
   databaseUrl: env.DATABASE_URL,
   pgDirectory: join(process.cwd(), '.local', 'pg'),
-  token: env.LOCAL_API_TOKEN,
-  subject: env.LOCAL_API_SUBJECT,
+  token: env.LOCAL_API_TOKEN ?? primary?.token,
+  subject: primary?.subject ?? env.LOCAL_API_SUBJECT,
+  callers,
 });
 process.stdout.write(instructions(stack));
-if (!env.LOCAL_API_TOKEN)
+if (!env.LOCAL_API_TOKEN && !env.LOCAL_API_TOKENS)
   process.stdout.write('(LOCAL_API_TOKEN was not set: the token above was generated for this run.)\n');
 
 let stopping = false;

@@ -20,7 +20,7 @@ import { DEFAULT_LIMITS } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
 import { createPool } from '#io/database';
 import { migrate } from '#io/migrate';
-import { importFile } from '#service/import-file';
+import { importFile } from '#service/file-import';
 import { generateLeadCsv } from './lib/lead-generator.ts';
 import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
 

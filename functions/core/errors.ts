@@ -5,19 +5,19 @@
 
 /** Problems with the file as a whole: final, written to the result, never retried. */
 export const FILE_ERROR_CODES = [
-  'NOT_CSV',
   'FILE_TOO_LARGE',
   'EMPTY_FILE',
   'BINARY_CONTENT',
   'ENCODING_INVALID',
   'MISSING_COMPANY_COLUMN',
   'DUPLICATE_COLUMN',
-  'INVALID_MAPPING',
   'CSV_QUOTE_NOT_CLOSED',
   'CSV_RECORD_TOO_LARGE',
-  'CSV_MALFORMED',
   'INVALID_OPTIONS',
   'DEADLINE_EXCEEDED',
+  'ROW_REFUSED_BY_DATABASE',
+  'ENGINE_FAILED',
+  'RULE_SET_NOT_FOUND',
 ] as const;
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 
@@ -43,6 +43,13 @@ export const ROW_ERROR_CODES = [
   'INVALID_EMAIL',
   'FIELD_COUNT_MISMATCH',
   'INVALID_TEXT',
+  // A rule set's rules (core/rule-checker.ts), on top of the built-in ones.
+  'RULE_REQUIRED',
+  'RULE_TOO_LONG',
+  'RULE_NOT_ALLOWED',
+  'RULE_PATTERN',
+  'RULE_EMAIL_DOMAIN',
+  'RULE_PHONE',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 

@@ -123,6 +123,7 @@ export async function putFile(
   path: string,
   size: number,
   contentType: string,
+  metadata?: Record<string, string>,
 ): Promise<void> {
   await put(s3, {
     Bucket: bucket,
@@ -130,6 +131,7 @@ export async function putFile(
     Body: createReadStream(path),
     ContentLength: size,
     ContentType: contentType,
+    ...(metadata ? { Metadata: metadata } : {}),
   });
 }
 
@@ -149,6 +151,36 @@ async function put(s3: S3Client, input: ConstructorParameters<typeof PutObjectCo
 export async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = await out.Body!.transformToString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return undefined;
+    }
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw new InfraError('S3_READ_ERROR', `Cannot read s3://${bucket}/${key}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Like readJson, but undefined also when the object is larger than `maxBytes` (its body is then
+ * never read): for answers that must stay bounded whatever an object grew to.
+ */
+export async function readJsonUpTo<T>(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+): Promise<T | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if ((out.ContentLength ?? Number.POSITIVE_INFINITY) > maxBytes) {
+      (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return undefined;
+    }
     const text = await out.Body!.transformToString('utf8');
     try {
       return JSON.parse(text) as T;

@@ -6,7 +6,8 @@ import { runMigrations } from '#io/migrate-from-secrets';
 
 /**
  * onEvent handler of the schema-migrations custom resource (custom_resources.Provider).
- * Create/Update: apply pending migrations with the master secret, and set up the importer role from its secret.
+ * Create/Update: apply pending migrations with the master secret, and give the importer and API roles
+ * the passwords in their own secrets.
  * Delete: nothing (the schema and data outlive the stack resource). A throw fails the deployment step.
  */
 export interface MigrateResponse {
@@ -19,6 +20,7 @@ const PHYSICAL_RESOURCE_ID = 'lead-import-schema-migrations';
 const migrateEnvShape = {
   DB_SECRET_ARN: z.string().min(1),
   IMPORTER_SECRET_ARN: z.string().min(1),
+  API_SECRET_ARN: z.string().min(1),
   // The stack sets it; TLS to RDS, as for the import function.
   DB_SSL: flag(false),
 };
@@ -30,7 +32,7 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const env = readEnv(migrateEnvShape);
   const { applied } = await runMigrations({
     adminSecretArn: env.DB_SECRET_ARN,
-    importerSecretArn: env.IMPORTER_SECRET_ARN,
+    roleSecretArns: [env.IMPORTER_SECRET_ARN, env.API_SECRET_ARN],
     ssl: env.DB_SSL,
   });
   log.info('migrations_applied', { request_type: event.RequestType, applied });

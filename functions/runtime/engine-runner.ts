@@ -9,6 +9,7 @@ import {
   type EngineSummary,
 } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
+import type { LoadedRuleSet } from '#core/rule-set';
 
 /**
  * Runs a LeadEngine over a byte stream and yields its output. Two ways, same results:
@@ -27,6 +28,8 @@ export interface EngineSetup {
   importId: string;
   options: ImportOptions;
   limits: EngineLimits;
+  /** The caller's rule set, compiled by the engine (in the worker when threaded). */
+  ruleSet?: LoadedRuleSet | undefined;
 }
 
 /** Feed the engine about this much at a time: fewer messages, still smooth backpressure. */
@@ -34,8 +37,9 @@ const BATCH_BYTES = 256 * 1024;
 /** Batches handed to the worker and not yet answered. */
 const MAX_IN_FLIGHT = 4;
 
-export function createEngineRunner(setup: EngineSetup, threaded: boolean): EngineRunner {
-  const entry = threaded ? workerEntry() : undefined;
+/** `workerEntry` replaces the worker's module (tests: a worker that crashes). */
+export function createEngineRunner(setup: EngineSetup, threaded: boolean, workerEntryUrl?: URL): EngineRunner {
+  const entry = threaded ? (workerEntryUrl ?? workerEntry()) : undefined;
   // Without the worker file (a bundle built without it) the import still runs, on one thread.
   return entry ? new ThreadRunner(setup, entry) : new InlineRunner(setup);
 }
@@ -59,14 +63,15 @@ class InlineRunner implements EngineRunner {
   readonly #engine: LeadEngine;
   summary: EngineSummary | undefined;
   constructor(setup: EngineSetup) {
-    this.#engine = new LeadEngine(setup.importId, setup.options, setup.limits);
+    this.#engine = new LeadEngine(setup.importId, setup.options, setup.limits, setup.ruleSet?.rules);
   }
   get progress(): EngineProgress {
     return this.#engine.progress;
   }
   async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
-    for await (const batch of batches(source)) yield this.#engine.write(batch);
-    const last = this.#engine.end();
+    const engine = this.#engine;
+    for await (const batch of batches(source)) yield guarded(() => engine.write(batch));
+    const last = guarded(() => engine.end());
     this.summary = last.summary;
     yield last;
   }
@@ -96,12 +101,40 @@ export interface SerializedError {
   detail?: Record<string, unknown> | undefined;
 }
 
+/**
+ * The engine failing in a way it does not report as a file problem (a bug, or memory exhausted): the
+ * same file would fail the same way again, so it is final, never retried.
+ */
+export const engineFailed = (what: string, cause?: unknown): FileError =>
+  new FileError(
+    'ENGINE_FAILED',
+    `The importer stopped while reading the file (${what}); nothing was imported. Try again, or split the file; if it keeps happening, report it with the import id.`,
+    cause === undefined ? {} : { cause },
+  );
+
+/** Runs one engine step inline; anything but our own typed errors is an engine failure. */
+function guarded<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof FileError || error instanceof RejectionError) throw error;
+    throw engineFailed(error instanceof Error ? error.message : String(error), error);
+  }
+}
+
 function revive(e: SerializedError): Error {
   const context = { row: e.row, column: e.column, detail: e.detail };
   if (e.kind === 'FileError') return new FileError(e.code as FileErrorCode, e.message, context);
   if (e.kind === 'RejectionError') return new RejectionError(e.code as RejectionCode, e.message, context);
-  return new Error(`Lead engine worker failed: ${e.message}`);
+  return engineFailed(e.message.split('\n')[0] ?? 'unknown error');
 }
+
+/** Why a worker stopped, in words (its heap limit is the likely one). */
+const workerStopped = (error: Error & { code?: string }): FileError =>
+  engineFailed(
+    error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the worker ran out of memory' : `the worker failed: ${error.message}`,
+    error,
+  );
 
 const EMPTY_PROGRESS: EngineProgress = {
   total_leads: 0,
@@ -136,11 +169,11 @@ class ThreadRunner implements EngineRunner {
       wake?.();
     });
     worker.on('error', (error) => {
-      crashed = error;
+      crashed = workerStopped(error);
       wake?.();
     });
     worker.on('exit', (code) => {
-      crashed ??= new Error(`Lead engine worker exited with code ${code}`);
+      crashed ??= engineFailed(`the worker exited with code ${code}`);
       wake?.();
     });
     const next = async (): Promise<FromWorker> => {

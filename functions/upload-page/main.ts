@@ -3,7 +3,9 @@
  * -> result. No framework: the DOM in index.html, filled in here.
  */
 import { PageError, pollResult, requestGrant, uploadFile, type ImportOptionsInput, type ImportResult } from './api.ts';
+import { createHistory, type HistoryView } from './history-view.ts';
 import { buildPreview, DELIMITER_NAMES, PREVIEW_BYTES, type Preview } from './preview.ts';
+import { RuleSetPicker } from './rule-set-picker.ts';
 
 interface PageConfig {
   /** Base URL of the upload API (no trailing slash); empty = this page's origin. */
@@ -40,8 +42,11 @@ const ui = {
   again: $<HTMLButtonElement>('again'),
 };
 
+const ruleSets = new RuleSetPicker($<HTMLSelectElement>('rule-set'), $('rule-set-help'));
+
 let chosen: { file: File; preview: Preview } | undefined;
 let busy = false;
+let history: HistoryView | undefined;
 
 const numberFormat = new Intl.NumberFormat('en-US');
 const fmt = (n: number) => numberFormat.format(n);
@@ -148,10 +153,11 @@ function options(): ImportOptionsInput {
     strict_mode: ui.strict.checked,
     error_threshold: Math.round(percent * 10) / 1000,
     on_duplicate: ui.duplicates.value as ImportOptionsInput['on_duplicate'],
+    ...(ruleSets.value ? { rule_set: ruleSets.value } : {}),
   };
 }
 
-function renderResult(result: ImportResult, errorReportUrl: string): void {
+function renderResult(result: ImportResult, errorReportUrl: string | null): void {
   ui.result.hidden = false;
   const badge = $('result-status');
   badge.textContent = result.status;
@@ -167,8 +173,9 @@ function renderResult(result: ImportResult, errorReportUrl: string): void {
   $('result-speed').textContent = `${fmt(result.leads_per_second)} leads/s`;
 
   const download = $('rejected-download');
-  download.hidden = !result.error_report_key;
-  $<HTMLAnchorElement>('rejected-link').href = result.error_report_key ? errorReportUrl : '';
+  // An expired import's rejected-rows file is gone: no URL, no link.
+  download.hidden = !result.error_report_key || !errorReportUrl;
+  $<HTMLAnchorElement>('rejected-link').href = (result.error_report_key && errorReportUrl) || '';
 
   const details = result.error_details ?? [];
   $('row-errors').hidden = details.length === 0;
@@ -229,6 +236,7 @@ async function submit(config: PageConfig): Promise<void> {
     ui.importProgressText.textContent = `${fmt(result.total_leads)} rows read.`;
     renderResult(result, grant.error_report_url);
     say(`Import ${result.status}: ${result.message}`);
+    void history?.refresh();
   } catch (error) {
     const message = error instanceof PageError ? error.message : `Something went wrong: ${(error as Error).message}`;
     showError(message);
@@ -255,6 +263,9 @@ function reset(): void {
 async function start(): Promise<void> {
   ui.token.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
   const config = await loadConfig();
+  const listRuleSets = () => ruleSets.refresh(config.apiUrl ?? '', ui.token.value);
+  ui.token.addEventListener('change', () => void listRuleSets());
+  void listRuleSets();
   ui.file.addEventListener('change', () => {
     const file = ui.file.files?.[0];
     if (file) void choose(file);
@@ -275,6 +286,18 @@ async function start(): Promise<void> {
     void submit(config);
   });
   ui.again.addEventListener('click', reset);
+  history = createHistory({
+    apiBase: config.apiUrl ?? '',
+    token: () => ui.token.value,
+    showResult: (result, errorReportUrl) => {
+      ui.progress.hidden = true;
+      showError(null);
+      renderResult(result, errorReportUrl);
+      say(`${result.filename}: ${result.status}. ${result.message}`);
+    },
+  });
+  ui.token.addEventListener('change', () => void history?.refresh());
+  await history.refresh();
   document.documentElement.dataset.ready = 'true';
 }
 

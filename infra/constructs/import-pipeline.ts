@@ -10,7 +10,7 @@ import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
 import { IMPORT_MEMORY_MB } from '../import-sizing.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const IMPORT_TIMEOUT = Duration.minutes(15);
@@ -29,7 +29,7 @@ export interface ImportPipelineProps {
  * -> RDS. Events that still fail after the async retries land in an encrypted SQS queue.
  */
 export class ImportPipeline extends Construct {
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
   public readonly failureQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ImportPipelineProps) {
@@ -48,7 +48,7 @@ export class ImportPipeline extends Construct {
         'inspected and re-driven by an operator (see infra/DEPLOY.md), so it needs no further DLQ.',
     });
 
-    this.function = new LeadImportFunction(this, 'Function', {
+    this.function = new AppFunction(this, 'Function', {
       entry: 'functions/import/handler.ts',
       extraBundles: { [WORKER_BUNDLE_NAME]: 'functions/runtime/engine-worker.ts' },
       description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',

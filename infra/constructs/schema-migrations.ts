@@ -8,7 +8,7 @@ import { hashDirectories } from '../migrations-hash.ts';
 import { REPO_ROOT } from '../paths.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 
 /**
  * Where the migrations live (TypeScript modules holding the SQL, bundled into the migrate function);
@@ -28,16 +28,16 @@ export interface SchemaMigrationsProps {
  * deploy that brings new migrations sends an Update and the migrate function runs them.
  */
 export class SchemaMigrations extends Construct {
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
   public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: SchemaMigrationsProps) {
     super(scope, id);
     const { network, database } = props;
 
-    this.function = new LeadImportFunction(this, 'MigrateFunction', {
+    this.function = new AppFunction(this, 'MigrateFunction', {
       entry: 'functions/migrate/handler.ts',
-      description: 'CloudFormation custom resource: applies schema migrations and the importer role grants',
+      description: 'CloudFormation custom resource: applies schema migrations and the importer and API role grants',
       memorySize: 512,
       timeout: Duration.minutes(5),
       vpc: network.vpc,
@@ -45,6 +45,7 @@ export class SchemaMigrations extends Construct {
       environment: {
         DB_SECRET_ARN: database.masterSecret.secretArn,
         IMPORTER_SECRET_ARN: database.importerSecret.secretArn,
+        API_SECRET_ARN: database.apiSecret.secretArn,
         DB_SSL: 'true',
       },
     });
@@ -54,6 +55,7 @@ export class SchemaMigrations extends Construct {
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
     database.masterSecret.grantRead(this.function);
     database.importerSecret.grantRead(this.function);
+    database.apiSecret.grantRead(this.function);
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       retention: logs.RetentionDays.ONE_MONTH,

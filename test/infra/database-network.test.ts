@@ -47,7 +47,7 @@ describe('RDS PostgreSQL instance', () => {
     expect(instance?.Properties?.BackupRetentionPeriod).toBeGreaterThan(0);
   });
 
-  it('accepts 5432 only from the import, migrate and rotation security groups', () => {
+  it('accepts 5432 only from the import, API, migrate and rotation security groups', () => {
     const dbSg = logicalId(s.stack.database.securityGroup);
     const ingress = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties ?? {})
@@ -55,25 +55,29 @@ describe('RDS PostgreSQL instance', () => {
     const sources = ingress
       .map((p) => (p.SourceSecurityGroupId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])
       .sort();
-    const expected = [s.stack.importPipeline.function.securityGroup, s.stack.migrations.function.securityGroup].map(
-      (sg) => logicalId(sg!),
-    );
+    const expected = [
+      s.stack.importPipeline.function.securityGroup,
+      s.stack.callerApi.function.securityGroup,
+      s.stack.migrations.function.securityGroup,
+    ].map((sg) => logicalId(sg!));
     expect(sources).toEqual(expect.arrayContaining(expected));
-    expect(sources).toHaveLength(3); // + the rotation Lambdas' security group
+    expect(sources).toHaveLength(4); // + the rotation Lambdas' security group
     for (const p of ingress) expect(p.CidrIp).toBeUndefined();
     const sg = resourcesOfType(s.template, 'AWS::EC2::SecurityGroup')[dbSg];
     expect(sg?.Properties?.SecurityGroupIngress ?? []).toEqual([]);
   });
 
-  it('rotates the master secret (single user) and the importer secret (multi user)', () => {
+  it('rotates the master secret (single user), the importer and the API secrets (multi user)', () => {
     const schedules = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::RotationSchedule'));
     const secretIds = schedules
       .map((r) => r.Properties?.SecretId)
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(secretIds).toEqual(
-      [{ Ref: logicalId(s.stack.database.importerSecret) }, { Ref: logicalId(s.stack.database.masterSecret) }].sort(
-        (a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)),
-      ),
+      [
+        { Ref: logicalId(s.stack.database.importerSecret) },
+        { Ref: logicalId(s.stack.database.apiSecret) },
+        { Ref: logicalId(s.stack.database.masterSecret) },
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({

@@ -1,3 +1,4 @@
+import { ROUTES } from '../../functions/api/handler.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logicalId, resourcesOfType, synthStack, TEST_CORS_ORIGINS, type Synthesized } from './synth.ts';
 
@@ -9,10 +10,13 @@ beforeAll(() => {
 });
 
 describe('upload HTTP API', () => {
-  it('has exactly one route, POST /uploads, behind the JWT authorizer', () => {
+  it("has POST /uploads and the caller's API routes, all behind the JWT authorizer", () => {
     const routes = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(1);
-    const route = routes[0]?.Properties ?? {};
+    expect(routes.map((r) => r.Properties?.RouteKey).sort()).toEqual(
+      ['POST /uploads', ...ROUTES.map((r) => `${r.method} ${r.pattern}`)].sort(),
+    );
+    for (const r of routes) expect(r.Properties?.AuthorizationType).toBe('JWT');
+    const route = routes.find((r) => r.Properties?.RouteKey === 'POST /uploads')?.Properties ?? {};
     expect(route.RouteKey).toBe('POST /uploads');
     expect(route.AuthorizationType).toBe('JWT');
 
@@ -58,7 +62,7 @@ describe('upload HTTP API', () => {
   it('answers CORS preflight only for the configured origins', () => {
     const api = resourcesOfType(s.template, 'AWS::ApiGatewayV2::Api')[apiId];
     expect(api?.Properties?.CorsConfiguration).toEqual(
-      expect.objectContaining({ AllowOrigins: TEST_CORS_ORIGINS, AllowMethods: ['POST'] }),
+      expect.objectContaining({ AllowOrigins: TEST_CORS_ORIGINS, AllowMethods: ['GET', 'POST'] }),
     );
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { withDatabase } from '../../scripts/lib/postgres-server.ts';
-import { IMPORTER } from './importer-role.ts';
+import { API_ROLE, IMPORTER } from './importer-role.ts';
 
 export interface TestDatabase {
   name: string;
@@ -10,6 +10,8 @@ export interface TestDatabase {
   adminUrl: string;
   /** The importer's least-privilege connection, as the Lambda uses it. */
   importerUrl: string;
+  /** The caller's API role's connection, as the API function uses it. */
+  apiUrl: string;
   admin: pg.Pool;
   drop: () => Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
     name,
     adminUrl,
     importerUrl: withDatabase(serverUrl, name, IMPORTER),
+    apiUrl: withDatabase(serverUrl, name, API_ROLE),
     admin,
     drop: async () => {
       await admin.end();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate, setRolePassword } from '#io/migrate';
 import { ensurePostgres, withDatabase } from '../../scripts/lib/postgres-server.ts';
-import { IMPORTER } from './importer-role.ts';
+import { API_ROLE, IMPORTER } from './importer-role.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await tmpl.connect();
   await migrate(tmpl);
   await setRolePassword(tmpl, IMPORTER.name, IMPORTER.password);
+  await setRolePassword(tmpl, API_ROLE.name, API_ROLE.password);
   await tmpl.end();
   project.provide('pgAdminUrl', server.adminUrl);
   project.provide('pgTemplate', template);

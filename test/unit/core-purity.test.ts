@@ -19,12 +19,12 @@ async function coreImports(): Promise<{ file: string; specifier: string }[]> {
 }
 
 describe('functions/core is pure', () => {
-  it('imports only core modules, zod, libphonenumber and pure built-ins', async () => {
+  it('imports only core modules, zod, libphonenumber, re2js and pure built-ins', async () => {
     const imports = await coreImports();
     expect(imports.length).toBeGreaterThan(20);
     const impure = imports.filter(({ specifier }) => {
       if (specifier.startsWith('./') || specifier.startsWith('#core/')) return false;
-      if (specifier === 'zod' || specifier.startsWith('libphonenumber-js')) return false;
+      if (specifier === 'zod' || specifier === 're2js' || specifier.startsWith('libphonenumber-js')) return false;
       return !PURE_BUILTINS.has(specifier);
     });
     expect(impure).toEqual([]);
@@ -35,5 +35,19 @@ describe('functions/core is pure', () => {
       /^(fs|path|url|module|worker_threads|child_process|net|http|https|os|stream)(\/|$)/.test(specifier),
     );
     expect(bare).toEqual([]);
+  });
+});
+
+describe('functions/service holds no SQL', () => {
+  it('sends no statement and imports pg for types only: transactions and SQLSTATEs live in io/', async () => {
+    const dir = 'functions/service';
+    const offences: string[] = [];
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), 'utf8');
+      if (/\.query\(|\bsavepoint\b|\b(?:begin|commit|rollback)'|\b57014\b|\b[0-9]{2}P[0-9]{2}\b/i.test(text))
+        offences.push(`${name}: SQL`);
+      if (/^import (?!type)[^;]*from 'pg'/m.test(text)) offences.push(`${name}: imports pg`);
+    }
+    expect(offences).toEqual([]);
   });
 });

@@ -7,15 +7,30 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 
+/** A bearer token the local API accepts and the JWT subject it stands for. */
+export interface LocalCaller {
+  token: string;
+  subject: string;
+}
+
+/** A route the CDK stack defines (`{name}` segments match one path segment) and the Lambda behind it. */
+export interface LocalRoute {
+  method: string;
+  pattern: string;
+  handler: HttpApiHandler;
+}
+
 export interface HttpApiOptions {
   host: string;
   port: number;
-  /** The one route the CDK stack defines; others still reach the handler (it answers 404/405). */
-  routeKey: string;
-  /** Stands in for the JWT authorizer: `Authorization: Bearer <token>` gets `claims.sub = subject`. */
-  token: string;
-  subject: string;
-  handler: HttpApiHandler;
+  /**
+   * The routes the CDK stack defines. A request whose path fits a route's pattern reaches that
+   * route's Lambda (with a wrong method too: the Lambda answers 405); other paths reach `fallback`.
+   */
+  routes: readonly LocalRoute[];
+  fallback: HttpApiHandler;
+  /** Stand in for the JWT authorizer: `Authorization: Bearer <token>` gets `claims.sub = subject`. */
+  callers: readonly LocalCaller[];
   /**
    * Static files answered for GET/HEAD before the handler sees the request (the upload page):
    * URL path -> file. Other paths and methods reach the handler as before.
@@ -36,11 +51,32 @@ export interface HttpApi {
   close: () => Promise<void>;
 }
 
-const tokenMatches = (header: string | undefined, token: string): boolean => {
-  const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
+const tokenMatches = (given: Buffer, token: string): boolean => {
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 };
+
+/** The subject of the caller whose token the Authorization header carries (every token is compared). */
+function callerOf(header: string | undefined, callers: readonly LocalCaller[]): string | undefined {
+  const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
+  let subject: string | undefined;
+  for (const caller of callers) if (tokenMatches(given, caller.token)) subject ??= caller.subject;
+  return given.length === 0 ? undefined : subject;
+}
+
+const patternRegex = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split('/')
+      .map((part) => (/^\{[^/}]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}$`,
+  );
+
+/** The route whose pattern fits the path, preferring one whose method fits too. */
+export function routeFor(routes: readonly LocalRoute[], method: string, path: string): LocalRoute | undefined {
+  const fitting = routes.filter((r) => patternRegex(r.pattern).test(path));
+  return fitting.find((r) => r.method === method) ?? fitting[0];
+}
 
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
 
@@ -48,7 +84,7 @@ const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
 export function toEvent(
   req: IncomingMessage,
   body: Buffer,
-  options: Pick<HttpApiOptions, 'routeKey' | 'token' | 'subject'>,
+  options: Pick<HttpApiOptions, 'routes' | 'callers'>,
   host: string,
 ): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', `http://${host}`);
@@ -60,9 +96,10 @@ export function toEvent(
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();
-  const authorized = tokenMatches(req.headers.authorization, options.token);
+  const subject = callerOf(req.headers.authorization, options.callers);
   const text = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
-  const routeKey = `${method} ${url.pathname}` === options.routeKey ? options.routeKey : '$default';
+  const route = routeFor(options.routes, method, url.pathname);
+  const routeKey = route?.method === method ? `${method} ${route.pattern}` : '$default';
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey,
@@ -91,12 +128,12 @@ export function toEvent(
     ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !text,
   };
-  if (authorized) {
+  if (subject !== undefined) {
     const iat = Math.floor(now.getTime() / 1000);
     (event.requestContext as { authorizer?: unknown }).authorizer = {
       jwt: {
         claims: {
-          sub: options.subject,
+          sub: subject,
           iss: 'local',
           aud: 'local',
           iat: String(iat),
@@ -174,10 +211,9 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
             .end(JSON.stringify({ message: 'Request Entity Too Large' }));
           return;
         }
-        send(
-          res,
-          await options.handler(toEvent(req, body, options, req.headers.host ?? `${options.host}:${options.port}`)),
-        );
+        const event = toEvent(req, body, options, req.headers.host ?? `${options.host}:${options.port}`);
+        const route = routeFor(options.routes, event.requestContext.http.method, event.rawPath);
+        send(res, await (route?.handler ?? options.fallback)(event));
       } catch (error) {
         // What API Gateway answers when the integration fails.
         process.stderr.write(`local API: handler failed: ${(error as Error).stack ?? String(error)}\n`);

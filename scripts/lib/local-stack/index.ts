@@ -1,5 +1,5 @@
 /**
- * The local stack: the presign Lambda behind a local HTTP API, a local S3 server whose object-created
+ * The local stack: the presign and caller's API Lambdas behind a local HTTP API, a local S3 server whose object-created
  * events reach the import Lambda through the CDK stack's filter, and PostgreSQL. Everything talks
  * real HTTP; the Lambdas are the same modules AWS runs. The API server also serves the upload page
  * at `/` (built in memory with esbuild), so the page and the API share one origin.
@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { corsConfig, LOCAL_CREDENTIALS, startLocalS3 } from '../s3-server.ts';
 import { prepareDatabase } from './database.ts';
-import { buildUploadPage, uploadPageCsp } from '../../../functions/upload-page/build.ts';
-import { startHttpApi, type HttpApiHandler, type StaticFile } from './http-api.ts';
+import { buildUploadPage, uploadPageCsp } from '../build-upload-page.ts';
+import { ROUTES } from '../../../functions/api/handler.ts';
+import { type LocalCaller, startHttpApi, type HttpApiHandler, type StaticFile } from './http-api.ts';
 import { ImportNotifications, type S3Lambda } from './s3-notifications.ts';
 
 export const LOCAL_BUCKET = 'lead-uploads';
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   token?: string | undefined;
   /** The JWT subject an authorized request gets; default `local-user`. */
   subject?: string | undefined;
+  /** More callers, each with its own token and subject (`LOCAL_API_TOKENS`). */
+  callers?: readonly LocalCaller[];
   /** Passed to the presign Lambda as MAX_UPLOAD_BYTES / UPLOAD_URL_TTL_SECONDS / RESULT_URL_TTL_SECONDS. */
   maxUploadBytes?: number;
   uploadUrlTtlSeconds?: number;
@@ -51,6 +54,8 @@ export interface LocalStack {
   bucket: string;
   token: string;
   subject: string;
+  /** Every caller the local API accepts: `token` / `subject` first, then the `callers` option's. */
+  callers: readonly LocalCaller[];
   databaseUrl: string;
   embeddedPostgres: boolean;
   s3Directory: string;
@@ -76,6 +81,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const subject = options.subject ?? DEFAULT_SUBJECT;
+  const callers = [{ token, subject }, ...(options.callers ?? [])];
+  if (new Set(callers.map((c) => c.token)).size !== callers.length)
+    throw new Error('startLocalStack: two callers share a token');
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse())
@@ -90,16 +98,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The API first: its origin goes into the bucket's CORS rule (the upload page is served from it).
     let presign: HttpApiHandler | undefined;
+    let callerApi: HttpApiHandler | undefined;
+    const lambda =
+      (get: () => HttpApiHandler | undefined): HttpApiHandler =>
+      (event) =>
+        get()?.(event) ?? Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' });
     const staticFiles = new Map<string, StaticFile>();
+    // The routes the CDK stack defines: POST /uploads (presign) and the caller's API routes.
     const api = await startHttpApi({
       staticFiles,
       host,
       port: options.port ?? 0,
-      routeKey: 'POST /uploads',
-      token,
-      subject,
-      handler: (event) =>
-        presign ? presign(event) : Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' }),
+      routes: [
+        { method: 'POST', pattern: '/uploads', handler: lambda(() => presign) },
+        ...ROUTES.map((r) => ({ method: r.method, pattern: r.pattern, handler: lambda(() => callerApi) })),
+      ],
+      fallback: lambda(() => presign),
+      callers,
     });
     closers.push(api.close);
 
@@ -132,7 +147,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: both read process.env (once) as they would in Lambda.
     const presignModule = await import('../../../functions/presign/handler.ts');
     const importModule = await import('../../../functions/import/handler.ts');
+    const apiModule = await import('../../../functions/api/handler.ts');
     presign = presignModule.handler as HttpApiHandler;
+    callerApi = apiModule.handler as HttpApiHandler;
     const notifications = new ImportNotifications(importModule.handler as S3Lambda);
     s3.onEvent((event: S3Event) => notifications.onEvent(event));
     // Let running imports finish before the servers they talk to go away.
@@ -145,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: LOCAL_BUCKET,
       token,
       subject,
+      callers,
       databaseUrl: database.url,
       embeddedPostgres: database.embedded,
       s3Directory,

@@ -11,8 +11,14 @@ export function instructions(stack: LocalStack, sampleFile = 'events/leads_1000.
 Lead Import local stack is running.
 
   Upload page   ${stack.pageUrl ?? '(disabled)'}   (paste the token below)
-  Presign API   POST ${apiUrl}/uploads   (Authorization: Bearer ${token})
-  S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key ${KEY} / secret ${SECRET} (path-style, us-east-1)
+  Presign API   POST ${apiUrl}/uploads   (Authorization: Bearer ${token}, subject ${stack.subject})
+  Your imports  GET ${apiUrl}/imports, GET ${apiUrl}/imports/{id}, POST ${apiUrl}/imports/{id}/revert
+${stack.callers
+  .slice(1)
+  .map((c) => `  Also caller   Authorization: Bearer ${c.token}   (subject ${c.subject})\n`)
+  .join(
+    '',
+  )}  S3 endpoint   ${s3Endpoint}   bucket ${bucket}   access key ${KEY} / secret ${SECRET} (path-style, us-east-1)
   PostgreSQL    ${stack.databaseUrl}${stack.embeddedPostgres ? '   (embedded)' : ''}
   S3 data       ${stack.s3Directory}
 
@@ -27,6 +33,11 @@ Lead Import local stack is running.
 
 3. Read the result (a "processing" snapshot while the import runs, then the final result):
    curl -s "$(node -p 'require("./grant.json").result_url')"
+
+4. Your imports, newest first; one of them; undo one:
+   curl -s "${apiUrl}/imports?limit=20" -H "Authorization: Bearer $TOKEN"
+   curl -s ${apiUrl}/imports/$(node -p 'require("./grant.json").import_id') -H "Authorization: Bearer $TOKEN"
+   curl -s -X POST ${apiUrl}/imports/$(node -p 'require("./grant.json").import_id')/revert -H "Authorization: Bearer $TOKEN"
 
 Direct drop (no grant; options from object metadata, import id chosen by the importer):
    ${awsEnv} aws s3 cp ${sampleFile} s3://${bucket}/uploads/me/leads.csv --endpoint-url ${s3Endpoint} --metadata strict-mode=true
