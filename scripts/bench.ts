@@ -11,6 +11,11 @@
  * import applies that rule set (stored for the uploader `bench`) on top of the built-in rules.
  * `--match-on email_or_name`: a third of the rows have no e-mail and the imports match them by
  * company and contact name (`duplicates_ms` is the duplicate check's own time).
+ *
+ * `--cpu-share S` runs the importer child under a CPU quota of S CPUs (a cgroup; see lib/cpu-quota),
+ * by default the deployed function's share (IMPORT_MEMORY_MB / 1,769); `--memory-mb M` means
+ * M / 1,769; `--cpu-share none` leaves it unbounded. `--sizes a,b` replaces the list of sizes.
+ * Each line reports the child's CPU seconds (user + system, all threads) per million leads.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,11 +27,13 @@ import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { WORKER_BUNDLE_NAME } from '#runtime/engine-runner';
+import { cpuShareOf, IMPORT_MEMORY_MB } from '../infra/import-sizing.ts';
 import { migrate } from '#io/migrate';
 import { createS3Client, putFile } from '#io/s3';
 import { parseRuleSet } from '#core/rule-set';
 import { readFile } from 'node:fs/promises';
 import { generateLeadCsv } from './lib/lead-generator.ts';
+import { createCpuQuota, type CpuQuota } from './lib/cpu-quota.ts';
 import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
 import { LOCAL_CREDENTIALS, startLocalS3 } from './lib/s3-server.ts';
 
@@ -36,6 +43,9 @@ const { values } = parseArgs({
     rows: { type: 'string' },
     runs: { type: 'string', default: '3' },
     'no-existing': { type: 'boolean', default: false },
+    'cpu-share': { type: 'string' },
+    'memory-mb': { type: 'string' },
+    sizes: { type: 'string' },
     rules: { type: 'string' },
     'match-on': { type: 'string', default: 'email' },
   },
@@ -43,7 +53,40 @@ const { values } = parseArgs({
 const byName = values['match-on'] === 'email_or_name';
 const big = Number(values.rows ?? 1_000_000);
 const runs = Number(values.runs);
-const sizes = [...new Set([1_000, 100_000, big])].filter((n) => n <= big).sort((a, b) => a - b);
+const sizes = values.sizes
+  ? values.sizes.split(',').map(Number)
+  : [...new Set([1_000, 100_000, big])].filter((n) => n <= big).sort((a, b) => a - b);
+if (sizes.some((n) => !Number.isInteger(n) || n <= 0))
+  throw new Error(`--sizes: positive integers, got ${values.sizes}`);
+const cpuShare =
+  values['cpu-share'] === 'none'
+    ? null
+    : values['cpu-share'] !== undefined
+      ? Number(values['cpu-share'])
+      : cpuShareOf(Number(values['memory-mb'] ?? IMPORT_MEMORY_MB));
+// Made before anything else starts, so a machine without cgroups is refused at once.
+let quota: CpuQuota | undefined;
+if (cpuShare !== null) {
+  try {
+    quota = await createCpuQuota(cpuShare);
+  } catch (error) {
+    process.stderr.write(`[bench] ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const removeQuota = async () => {
+  await quota?.remove().catch(() => {});
+  quota = undefined;
+};
+process.on('exit', () => {
+  try {
+    quota?.removeSync();
+  } catch {
+    // a child still inside it: nothing more to do at exit
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void removeQuota().finally(() => process.exit(130)));
 const WORK = join(process.cwd(), '.local', 'bench');
 const BUCKET = 'bench';
 const COLUMNS =
@@ -56,9 +99,10 @@ await mkdir(WORK, { recursive: true });
 const server = await ensurePostgres(join(process.cwd(), '.local', 'bench-pg'));
 const admin = new pg.Client({ connectionString: server.adminUrl });
 await admin.connect();
-await admin.query('drop database if exists lead_import_bench with (force)');
-await admin.query('create database lead_import_bench');
-const dbUrl = withDatabase(server.adminUrl, 'lead_import_bench');
+// One database per bench process: two benches on one server must not drop each other's.
+const BENCH_DB = `lead_import_bench_${process.pid}`;
+await admin.query(`create database ${BENCH_DB}`);
+const dbUrl = withDatabase(server.adminUrl, BENCH_DB);
 const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();
 await migrate(db);
@@ -144,6 +188,8 @@ async function psqlCopy(path: string, fresh: boolean): Promise<number> {
 interface ImportRun {
   ms: number;
   max_rss_mib: number;
+  /** user + system CPU of the whole child (main thread and worker), start-up included. */
+  cpu_s: number;
   status: string;
   imported: number;
   failed: number;
@@ -154,7 +200,9 @@ async function importerRun(key: string, empty: boolean): Promise<ImportRun> {
   if (empty) await db.query('truncate leads, lead_imports, lead_changes');
   else await db.query('delete from lead_imports where source_key = $1', [key]);
   await db.query('checkpoint');
-  const { stdout } = await run('node', [bundle, BUCKET, key], { env: childEnv, maxBuffer: 1 << 20 });
+  const nodeArgs = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bundle, BUCKET, key];
+  const [file, args] = quota ? quota.wrap(process.execPath, nodeArgs) : [process.execPath, nodeArgs];
+  const { stdout } = await run(file, args, { env: childEnv, maxBuffer: 1 << 20 });
   const line = stdout.trim().split('\n').at(-1)!;
   if (process.env.BENCH_VERBOSE) log(line);
   const out = JSON.parse(line) as ImportRun;
@@ -168,6 +216,7 @@ const machine = {
   memory_gib: round(totalmem() / 1024 ** 3, 1),
   node: process.version,
   postgres: (await db.query('show server_version')).rows[0].server_version,
+  importer_cpu_limit: quota ? `${round(quota.share)} CPU (${quota.kind})` : 'none',
 };
 log(`machine ${JSON.stringify(machine)}; sizes ${sizes.join(', ')}; ${runs} runs each`);
 /** One JSON line per scenario, with medians over the runs. */
@@ -179,12 +228,19 @@ function report(
 ): void {
   const importS = median(imports.map((r) => r.ms)) / 1000;
   const copyS = median(copy);
+  // Each run's importer against the psql \copy just before it, so both saw the same machine load.
+  const ratios = imports.map((r, i) => r.ms / 1000 / copy[i]!);
+  const cpuPerMillion = imports.map((r) => (r.cpu_s * 1_000_000) / scenario.rows);
   const line = {
     ...scenario,
+    cpu_share: quota ? round(quota.share) : null,
     psql_copy_s: round(copyS),
     import_s: round(importS),
     import_rows_per_second: Math.round(scenario.rows / importS),
-    ratio_import_to_psql_copy: round(importS / copyS, 2),
+    ratio_import_to_psql_copy: round(median(ratios), 2),
+    ratio_range: [round(Math.min(...ratios), 2), round(Math.max(...ratios), 2)],
+    import_cpu_s_per_million: round(median(cpuPerMillion), 2),
+    import_cpu_s_per_million_range: [round(Math.min(...cpuPerMillion), 2), round(Math.max(...cpuPerMillion), 2)],
     import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
     imported: imports[0]!.imported,
     ...(values.rules ? { rules: values.rules } : {}),
@@ -204,13 +260,13 @@ for (const rows of sizes) {
     copy.push(await psqlCopy(path, true));
     imports.push(await importerRun(key, true));
     log(
-      `${rows} rows run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s, ${imports.at(-1)!.max_rss_mib.toFixed(0)} MiB`,
+      `${rows} rows run ${i + 1}: psql \\copy ${copy.at(-1)!.toFixed(3)} s, importer ${(imports.at(-1)!.ms / 1000).toFixed(3)} s, ${imports.at(-1)!.cpu_s.toFixed(2)} CPU s, ${imports.at(-1)!.max_rss_mib.toFixed(0)} MiB`,
     );
   }
   report({ rows }, copy, imports, { failed: imports[0]!.failed });
 }
 
-if (!values['no-existing']) {
+if (!values['no-existing'] && (!values.sizes || sizes.includes(big))) {
   // N new leads into a table that already holds N: every row is checked against existing rows.
   const path = await csvFile(big, 43);
   const key = `uploads/bench/leads_${big}_more.csv`;
@@ -234,8 +290,9 @@ if (!values['no-existing']) {
 }
 process.stdout.write(JSON.stringify({ machine }) + '\n');
 
+await removeQuota();
 await db.end();
-if (!process.env.BENCH_KEEP) await admin.query('drop database if exists lead_import_bench with (force)');
+if (!process.env.BENCH_KEEP) await admin.query(`drop database if exists ${BENCH_DB} with (force)`);
 await admin.end();
 if (!process.env.BENCH_KEEP) await s3server.close();
 else log(`kept: DATABASE_URL=${dbUrl} S3_ENDPOINT=${s3server.endpoint}`);

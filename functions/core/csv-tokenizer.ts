@@ -11,6 +11,11 @@ const CR = 13;
  */
 const NOT_PLAIN = new RegExp(`[${copySpecialPattern().source.slice(1, -1)}${CONTROL_CHARACTER_RANGES}]`, 'g');
 
+const indexOrEnd = (text: string, char: string, from: number): number => {
+  const at = text.indexOf(char, from);
+  return at === -1 ? text.length : at;
+};
+
 /**
  * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (the
  * characters COPY text escapes) or another control character (control-characters.ts), found with
@@ -33,6 +38,7 @@ export interface TokenizerOptions {
  */
 export class CsvTokenizer {
   readonly #delimiter: number;
+  readonly #delimiterChar: string;
   readonly #maxRecordChars: number;
   #carry = '';
   #skipLeadingLF = false;
@@ -41,6 +47,7 @@ export class CsvTokenizer {
   constructor(options: TokenizerOptions) {
     if (options.delimiter.length !== 1) throw new FileError('INVALID_OPTIONS', 'The delimiter must be one character.');
     this.#delimiter = options.delimiter.charCodeAt(0);
+    this.#delimiterChar = options.delimiter;
     this.#maxRecordChars = options.maxRecordChars;
   }
 
@@ -65,7 +72,21 @@ export class CsvTokenizer {
   /** Returns how many characters were consumed (complete records only, unless `final`). */
   #parse(text: string, final: boolean, onRecord: RecordSink): number {
     const delimiter = this.#delimiter;
+    const delimiterChar = this.#delimiterChar;
     const n = text.length;
+    // Next delimiter, LF and CR at or after some earlier position (n: none), found with indexOf,
+    // which searches natively, instead of a JavaScript test per character. A cached position at or
+    // after i is still the next one from i; a stale one is searched again.
+    let nextDelimiter = -1;
+    let nextLF = -1;
+    let nextCR = -1;
+    /** End of the unquoted text starting at `from`: the next delimiter, LF or CR, or n. */
+    const textEnd = (from: number): number => {
+      if (nextDelimiter < from) nextDelimiter = indexOrEnd(text, delimiterChar, from);
+      if (nextLF < from) nextLF = indexOrEnd(text, '\n', from);
+      if (nextCR < from) nextCR = indexOrEnd(text, '\r', from);
+      return Math.min(nextDelimiter, nextLF, nextCR);
+    };
     let recordStart = 0;
     let i = 0;
     let record: string[] = [];
@@ -107,11 +128,11 @@ export class CsvTokenizer {
         }
         // Leniency: text between the closing quote and the delimiter is kept, as spreadsheets do.
         const rest = i;
-        while (i < n && (c = text.charCodeAt(i)) !== delimiter && c !== LF && c !== CR) i++;
+        i = textEnd(i);
         value = rest === i ? parts : parts + text.slice(rest, i);
       } else {
         const start = i;
-        while (i < n && (c = text.charCodeAt(i)) !== delimiter && c !== LF && c !== CR) i++;
+        i = textEnd(i);
         value = text.slice(start, i);
       }
       record.push(value);

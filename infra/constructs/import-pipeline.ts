@@ -9,11 +9,11 @@ import { Construct } from 'constructs';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
+import { IMPORT_MEMORY_MB } from '../import-sizing.ts';
 import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const IMPORT_TIMEOUT = Duration.minutes(15);
-export const IMPORT_MEMORY_MB = 1024;
 export const IMPORT_RETRY_ATTEMPTS = 2;
 export const IMPORT_MAX_EVENT_AGE = Duration.hours(6);
 

@@ -1,7 +1,7 @@
 /**
  * Benchmark child process: one S3 event through the import Lambda's handler, exactly as Lambda runs
  * it (the bench bundles this file with esbuild and runs it with plain node, so the figures include
- * the bundle's cold start and nothing of tsx). Prints {ms, max_rss_mib, result} as JSON.
+ * the bundle's cold start and nothing of tsx). Prints {ms, max_rss_mib, cpu_s, result} as JSON.
  */
 import { encodeEventKey, resultKeyFor } from '#core/keys';
 import type { ImportResult } from '#core/result';
@@ -35,12 +35,15 @@ async function main(): Promise<void> {
   const started = performance.now();
   await handler(event, context);
   const ms = performance.now() - started;
+  // Whole process, every thread: the engine worker has finished and its time is counted here.
+  const usage = process.resourceUsage();
   const s3 = createS3Client({ endpoint: process.env.S3_ENDPOINT });
   const result = (await readJson<ImportResult>(s3, bucket, resultKeyFor(key)))!;
   process.stdout.write(
     JSON.stringify({
       ms,
-      max_rss_mib: process.resourceUsage().maxRSS / 1024,
+      max_rss_mib: usage.maxRSS / 1024,
+      cpu_s: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
       status: result.status,
       imported: result.imported_count,
       failed: result.failed_count,

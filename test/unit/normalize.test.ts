@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
 import { normalizePhone, normalizeWebsite } from '#core/normalize';
 
 describe('normalizeWebsite', () => {
@@ -57,5 +59,54 @@ describe('normalizePhone', () => {
     ['an empty value', '', 'US'],
   ])('is undefined for %s', (_name, input, region) => {
     expect(normalizePhone(input, region)).toBeUndefined();
+  });
+});
+
+/** The regex-based North American fast path normalizePhone had before its one-pass loop: the reference. */
+function referencePhone(phone: string, region: string): string | undefined {
+  if (/^\+?[\d\s().\-/]+$/.test(phone)) {
+    const digits = phone.replace(/[\s().\-/]/g, '');
+    const international = digits.startsWith('+');
+    const national = international
+      ? digits.startsWith('+1')
+        ? digits.slice(2)
+        : undefined
+      : digits.length === 11 && digits.startsWith('1')
+        ? digits.slice(1)
+        : digits;
+    if (
+      national !== undefined &&
+      (international || ['US', 'CA', 'PR', 'GU', 'VI', 'AS', 'MP'].includes(region)) &&
+      national.length === 10
+    )
+      return national.charCodeAt(0) >= 50 && national.charCodeAt(3) >= 50 ? `+1${national}` : undefined;
+  }
+  const parsed = parsePhoneNumberFromString(phone, region as CountryCode, metadata);
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+describe('normalizePhone against the regex reference', () => {
+  it('gives the same answer on generated phone-like strings in NANP and other regions', () => {
+    let a = 19;
+    const random = () => {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+      return a / 4294967296;
+    };
+    const CHARS = ['+', '1', '1', '2', '0', '5', '9', '3', ' ', '(', ')', '-', '.', '/', '\u00a0', '\u3000', 'x', '\t'];
+    const disagreements: string[] = [];
+    let valid = 0;
+    for (let i = 0; i < 6_000; i++) {
+      const length = 1 + Math.floor(random() * 16);
+      // Mostly digits, so 10- and 11-digit numbers are common.
+      const phone = Array.from({ length }, () =>
+        random() < 0.7 ? String(Math.floor(random() * 10)) : CHARS[Math.floor(random() * CHARS.length)],
+      ).join('');
+      const region = ['US', 'CA', 'GB'][i % 3]!;
+      const expected = referencePhone(phone, region);
+      if (expected !== undefined) valid++;
+      if (normalizePhone(phone, region) !== expected) disagreements.push(`${JSON.stringify(phone)} ${region}`);
+    }
+    expect(disagreements).toEqual([]);
+    expect(valid).toBeGreaterThan(150);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LeadColumn } from '#core/columns';
-import { validateRow } from '#core/validate-row';
+import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from '#core/columns';
+import { leadRowSchema, validateRow } from '#core/validate-row';
 
 const EMPTY: Record<LeadColumn, string | null> = {
   company_name: null,
@@ -115,5 +115,67 @@ describe('validateRow', () => {
       ['contact_email', 'INVALID_EMAIL'],
       ['notes', 'TOO_LONG'],
     ]);
+  });
+});
+
+/** Deterministic pseudo-random numbers (no flaky tests). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cells near every rule's edge: lengths around each limit (astral characters count twice in UTF-16), e-mails valid and not. */
+function generatedCells(random: () => number): Record<LeadColumn, string | null> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const CHARS = ['a', 'Z', '0', '.', '-', '+', "'", '_', '@', ' ', 'é', '😀', '\t', '"'];
+  const text = (length: number) => Array.from({ length }, () => pick(CHARS)).join('');
+  const EMAIL_PARTS = ['ann', 'a.b', '.a', 'a.', 'a..b', "o'neil", 'x+tag', '-', '_', '1', 'é', ''];
+  const DOMAINS = ['example.com', 'ex-ample.co', '-bad.com', 'a.b', 'x.y.org', 'localhost', 'ex_ample.com', 'b.c1', ''];
+  const cells = {} as Record<LeadColumn, string | null>;
+  for (const column of LEAD_COLUMNS) {
+    const roll = random();
+    const max = COLUMN_MAX_CHARS[column];
+    if (roll < 0.25) cells[column] = null;
+    else if (column === 'contact_email' && roll < 0.9)
+      cells[column] =
+        random() < 0.05
+          ? `${'a'.repeat(max - 12 + Math.floor(random() * 4))}@example.com`
+          : `${pick(EMAIL_PARTS)}${pick(EMAIL_PARTS)}@${pick(DOMAINS)}`;
+    else if (roll < 0.6) cells[column] = text(1 + Math.floor(random() * 12));
+    else {
+      // Around the limit: a run of one character, sometimes astral (2 UTF-16 units, 1 character).
+      const length = max - 3 + Math.floor(random() * 6);
+      const unit = random() < 0.5 ? 'a' : '😀';
+      const astral = unit === 'a' ? 0 : Math.floor(random() * length);
+      cells[column] = unit.repeat(astral) + 'b'.repeat(length - astral);
+    }
+  }
+  return cells;
+}
+
+describe('validateRow against the zod schema', () => {
+  it("gives zod's answer on every generated row: valid or not, the same row, the same problems", () => {
+    const random = prng(19);
+    let valid = 0;
+    const disagreements: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const cells = generatedCells(random);
+      const reference = leadRowSchema.safeParse(cells);
+      const result = validateRow(cells);
+      if (result.ok) valid++;
+      const same = result.ok
+        ? reference.success && LEAD_COLUMNS.every((c) => result.row[c] === reference.data[c])
+        : !reference.success && result.problems.length === reference.error.issues.length;
+      if (!same) disagreements.push(JSON.stringify(cells).slice(0, 300));
+    }
+    expect(disagreements).toEqual([]);
+    // Both outcomes are well represented, so the comparison means something.
+    expect(valid).toBeGreaterThan(250);
+    expect(valid).toBeLessThan(4_750);
   });
 });

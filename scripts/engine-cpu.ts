@@ -1,0 +1,36 @@
+/**
+ * `tsx scripts/engine-cpu.ts <file.csv> [runs]`: CPU seconds of the lead engine alone (decode, parse,
+ * validate, COPY text; no S3, no PostgreSQL) over a file, inline on one thread, per run. For profiling:
+ * `npx esbuild scripts/engine-cpu.ts --bundle --platform=node --format=esm --outfile=.local/engine-cpu.mjs`
+ * then `node --cpu-prof --cpu-prof-dir=.local/prof .local/engine-cpu.mjs <file.csv>`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
+import { parseImportOptions } from '#core/options';
+
+const [file, runs = '3'] = process.argv.slice(2);
+if (!file) throw new Error('usage: engine-cpu <file.csv> [runs]');
+const bytes = readFileSync(file);
+const BATCH = 256 * 1024;
+for (let r = 0; r < Number(runs); r++) {
+  const engine = new LeadEngine('00000000-0000-4000-8000-000000000000', parseImportOptions({}), {
+    ...DEFAULT_LIMITS,
+    preallocateEmailTable: true,
+  });
+  const before = process.cpuUsage();
+  const hash = createHash('sha256');
+  const outputs = [];
+  for (let at = 0; at < bytes.length; at += BATCH) outputs.push(engine.write(bytes.subarray(at, at + BATCH)));
+  const last = engine.end();
+  const used = process.cpuUsage(before);
+  let copyBytes = 0;
+  for (const out of [...outputs, last]) {
+    copyBytes += out.copy?.length ?? 0;
+    hash.update(out.copy ?? '').update(out.rejected ?? '');
+  }
+  hash.update(JSON.stringify(last.summary));
+  process.stdout.write(
+    `run ${r + 1}: ${((used.user + used.system) / 1e6).toFixed(2)} CPU s, ${last.summary.total_leads} rows, ${copyBytes} COPY bytes, output ${hash.digest('hex').slice(0, 12)}\n`,
+  );
+}
