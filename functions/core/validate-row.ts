@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
+import { COLUMN_MAX_CHARS, LEAD_COLUMNS, fitsChars as fits, type LeadColumn } from './columns.ts';
 import type { RowErrorCode } from './errors.ts';
 
-/** PostgreSQL varchar(n) counts characters; JS length counts UTF-16 units, so count code points when close. */
-const fitsChars = (max: number) => (value: string) => value.length <= max || [...value].length <= max;
+const fitsChars = (max: number) => (value: string) => fits(value, max);
 
 const optionalText = (column: LeadColumn) =>
   z
