@@ -5,19 +5,19 @@
 
 /** Problems with the file as a whole: final, written to the result, never retried. */
 export const FILE_ERROR_CODES = [
-  'NOT_CSV',
   'FILE_TOO_LARGE',
   'EMPTY_FILE',
   'BINARY_CONTENT',
   'ENCODING_INVALID',
   'MISSING_COMPANY_COLUMN',
   'DUPLICATE_COLUMN',
-  'INVALID_MAPPING',
   'CSV_QUOTE_NOT_CLOSED',
   'CSV_RECORD_TOO_LARGE',
-  'CSV_MALFORMED',
   'INVALID_OPTIONS',
   'DEADLINE_EXCEEDED',
+  // The engine ran out of memory on this file (a bug to fix: files within the limits must fit);
+  // final, since every retry would run out the same way.
+  'OUT_OF_MEMORY',
 ] as const;
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 
@@ -33,8 +33,17 @@ export const INFRA_ERROR_CODES = [
   'S3_READ_ERROR',
   'S3_WRITE_ERROR',
   'CONFIG_MISSING',
+  // The temporary disk filled up (the rejected-rows file is capped below the function's storage,
+  // so something else used it): a retry runs on a clean instance.
+  'TEMP_STORAGE_FULL',
+  // Anything the importer did not expect (a bug, a crashed worker): retried, then RETRIES_EXHAUSTED.
+  'INTERNAL_ERROR',
 ] as const;
 export type InfraErrorCode = (typeof INFRA_ERROR_CODES)[number];
+
+/** Written by the finisher when Lambda gave up on an event: every attempt failed, or it aged out. */
+export const GIVE_UP_CODES = ['RETRIES_EXHAUSTED'] as const;
+export type GiveUpCode = (typeof GIVE_UP_CODES)[number];
 
 /** Per-row problems: data, not exceptions. */
 export const ROW_ERROR_CODES = [
@@ -46,7 +55,7 @@ export const ROW_ERROR_CODES = [
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
-export type ImportErrorCode = FileErrorCode | RejectionCode | InfraErrorCode;
+export type ImportErrorCode = FileErrorCode | RejectionCode | InfraErrorCode | GiveUpCode;
 
 interface ErrorContext {
   row?: number;
@@ -106,3 +115,30 @@ export class InfraError extends LeadImportError {
 
 export const isFinal = (error: unknown): error is FileError | RejectionError =>
   error instanceof FileError || error instanceof RejectionError;
+
+/**
+ * Any thrown value as one of ours, so only documented codes reach `error_code`: Node's resource
+ * failures get their own code and a plain message, everything else is INTERNAL_ERROR. The original
+ * stays as the cause, for the logs.
+ */
+export function asImportError(error: unknown): LeadImportError {
+  if (error instanceof LeadImportError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return outOfMemory(error);
+  if (code === 'ENOSPC')
+    return new InfraError(
+      'TEMP_STORAGE_FULL',
+      'The temporary disk filled up while writing the rejected-rows file; nothing was imported.',
+      { cause: error },
+    );
+  return new InfraError('INTERNAL_ERROR', 'An unexpected error stopped the import; nothing was imported.', {
+    cause: error,
+  });
+}
+
+export const outOfMemory = (cause?: unknown): FileError =>
+  new FileError(
+    'OUT_OF_MEMORY',
+    'The importer ran out of memory reading this file; nothing was imported. Split it into smaller files and upload them again.',
+    cause === undefined ? {} : { cause },
+  );

@@ -27,6 +27,8 @@ export interface EngineLimits {
   preallocateEmailTable?: boolean;
   /** Absolute cap on the rejected-rows file (default REJECTED_REPORT_MAX_BYTES; tests lower it). */
   maxRejectedBytes?: number;
+  /** The upload's size when known: the rejected-rows cap is relative to it (else to the bytes read so far). */
+  inputBytes?: number | undefined;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
@@ -209,7 +211,10 @@ export class LeadEngine {
     let line = rejectedRowLine(row, details.map(describeProblem).join('; '), record);
     if (this.#failed === 1) line = rejectedHeaderLine(this.#map!.headers) + line;
     const bytes = Buffer.byteLength(line, 'utf8');
-    const cap = rejectedReportCap(this.#bytesIn, this.#limits.maxRejectedBytes ?? REJECTED_REPORT_MAX_BYTES);
+    const cap = rejectedReportCap(
+      Math.max(this.#bytesIn, this.#limits.inputBytes ?? 0),
+      this.#limits.maxRejectedBytes ?? REJECTED_REPORT_MAX_BYTES,
+    );
     // Once a row does not fit, the report stops there: it stays a prefix of the file's bad rows.
     if (this.#rejectedBytes + bytes > cap) this.#reportTruncated = true;
     else {

@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/errors';
+import {
+  FileError,
+  InfraError,
+  RejectionError,
+  asImportError,
+  type FileErrorCode,
+  type RejectionCode,
+} from '#core/errors';
 import {
   LeadEngine,
   type EngineLimits,
@@ -100,7 +107,9 @@ function revive(e: SerializedError): Error {
   const context = { row: e.row, column: e.column, detail: e.detail };
   if (e.kind === 'FileError') return new FileError(e.code as FileErrorCode, e.message, context);
   if (e.kind === 'RejectionError') return new RejectionError(e.code as RejectionCode, e.message, context);
-  return new Error(`Lead engine worker failed: ${e.message}`);
+  return new InfraError('INTERNAL_ERROR', 'An unexpected error stopped the import; nothing was imported.', {
+    cause: new Error(`Lead engine worker failed: ${e.message}`),
+  });
 }
 
 const EMPTY_PROGRESS: EngineProgress = {
@@ -135,12 +144,14 @@ class ThreadRunner implements EngineRunner {
       inbox.push(message);
       wake?.();
     });
+    // A worker that dies answers with one of our codes: out of memory is final (every retry would
+    // run out the same way), any other death is unexpected and retried.
     worker.on('error', (error) => {
-      crashed = error;
+      crashed = asImportError(error);
       wake?.();
     });
     worker.on('exit', (code) => {
-      crashed ??= new Error(`Lead engine worker exited with code ${code}`);
+      crashed ??= asImportError(new Error(`Lead engine worker exited with code ${code}`));
       wake?.();
     });
     const next = async (): Promise<FromWorker> => {

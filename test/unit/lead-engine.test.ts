@@ -402,6 +402,14 @@ describe('LeadEngine: the rejected-rows file and the error list', () => {
     expect(summary).toMatchObject({ failed_count: 60_000, error_report_truncated: true });
   });
 
+  it('measures the rejected-rows cap against the whole upload when its size is known', () => {
+    const file = `Company,Email\n${'A,x\n'.repeat(60_000)}`;
+    const { rejected, summary } = run(file, { chunkSize: 16_384, limits: { inputBytes: file.length } });
+    expect(Buffer.byteLength(rejected)).toBeLessThanOrEqual(rejectedReportCap(file.length));
+    expect(Buffer.byteLength(rejected)).toBeGreaterThan(rejectedReportCap(file.length) - 1_000);
+    expect(summary.error_report_truncated).toBe(true);
+  });
+
   it('reports partial progress after a failure', () => {
     const engine = new LeadEngine('imp-1', parseImportOptions({ strict_mode: true }));
     expectImportError(
