@@ -4,6 +4,7 @@ import type { ImportOptions } from './options.ts';
 import type { RowErrorDetail } from './row-report.ts';
 import { formatRowError } from './row-report.ts';
 import { echo } from './echo.ts';
+import type { GiveUpDetails } from './failed-event.ts';
 
 export type ImportStatus = 'processing' | 'succeeded' | 'rejected' | 'failed';
 
@@ -64,6 +65,8 @@ export interface ImportResult {
   finished_at: string | null;
   /** Where the time went (copy = read, parse, validate and COPY overlapped; duplicates; commit). */
   timings_ms: Record<string, number>;
+  /** Only on a RETRIES_EXHAUSTED result: why Lambda gave up and the last attempt's error. */
+  details?: GiveUpDetails;
 }
 
 export interface ResultInput {
@@ -81,6 +84,7 @@ export interface ResultInput {
   message?: string;
   errorReportKey?: string | null;
   timings?: Record<string, number>;
+  details?: GiveUpDetails;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -127,6 +131,7 @@ export function buildResult(input: ResultInput): ImportResult {
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt?.toISOString() ?? null,
     timings_ms: { ...input.timings },
+    ...(input.details ? { details: input.details } : {}),
   });
 }
 
