@@ -79,6 +79,7 @@ export class LeadImportStack extends Stack {
     const monitoring = (this.monitoring = new ImportMonitoring(this, 'Monitoring', {
       importFunction: pipeline.function,
       failureQueue: pipeline.failureQueue,
+      finisher: pipeline.finisher,
       alarmEmail: config.alarmEmail,
     }));
 
@@ -89,7 +90,7 @@ export class LeadImportStack extends Stack {
     if (page) new CfnOutput(this, 'UploadPageUrl', { description: 'The upload page (CloudFront)', value: page.url });
     new CfnOutput(this, 'BucketName', { description: 'Uploads bucket', value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailedEventsQueueUrl', {
-      description: 'S3 events the import function could not process after all retries',
+      description: 'S3 events the import function could not process after all retries (the finisher consumes them)',
       value: pipeline.failureQueue.queueUrl,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.alarmTopic.topicArn });
