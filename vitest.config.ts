@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/quiet-logs.ts'],
+    // console output (the AWS SDK's warnings) of passing tests is dropped too; a failing test shows it.
+    silent: 'passed-only',
     allowOnly: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -8,7 +8,7 @@ import { FileError, LeadImportError } from '#core/errors';
 import { parseImportOptions } from '#core/options';
 import { engineLimits, readImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
-import { importFile } from '#service/import-file';
+import { importFile } from '#service/file-import';
 import { cliPool } from './lib/cli-env.ts';
 import { progressBar } from './lib/progress-bar.ts';
 

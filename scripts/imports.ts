@@ -7,17 +7,10 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { databaseFailure } from '#io/database';
-import {
-  getImport,
-  isImportId,
-  listImports,
-  MAX_LIST_LIMIT,
-  type ImportRecord,
-  type ImportSummary,
-} from '#io/import-history';
+import { databaseFailure } from '#io/database-errors';
+import { getImport, isImportId, listImports, MAX_LIST_LIMIT, type ImportRecord, type ImportSummary } from '#io/history';
 import { errorFields, log } from '#io/log';
-import { revertImport, type RevertOutcome } from '#io/revert-import';
+import { revertImport, type RevertOutcome } from '#io/revert';
 import { cliPool } from './lib/cli-env.ts';
 import { formatDuration, formatTime, renderFields, renderTable, type Column } from './lib/table.ts';
 

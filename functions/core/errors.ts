@@ -15,9 +15,8 @@ export const FILE_ERROR_CODES = [
   'CSV_RECORD_TOO_LARGE',
   'INVALID_OPTIONS',
   'DEADLINE_EXCEEDED',
-  // The engine ran out of memory on this file (a bug to fix: files within the limits must fit);
-  // final, since every retry would run out the same way.
-  'OUT_OF_MEMORY',
+  'ROW_REFUSED_BY_DATABASE',
+  'ENGINE_FAILED',
 ] as const;
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 
@@ -124,7 +123,13 @@ export const isFinal = (error: unknown): error is FileError | RejectionError =>
 export function asImportError(error: unknown): LeadImportError {
   if (error instanceof LeadImportError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return outOfMemory(error);
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+    // Final: the same file would run out the same way (the engine runner reports its own worker so too).
+    return new FileError(
+      'ENGINE_FAILED',
+      'The importer stopped while reading the file (it ran out of memory); nothing was imported. Split the file and upload the parts.',
+      { cause: error },
+    );
   if (code === 'ENOSPC')
     return new InfraError(
       'TEMP_STORAGE_FULL',
@@ -135,10 +140,3 @@ export function asImportError(error: unknown): LeadImportError {
     cause: error,
   });
 }
-
-export const outOfMemory = (cause?: unknown): FileError =>
-  new FileError(
-    'OUT_OF_MEMORY',
-    'The importer ran out of memory reading this file; nothing was imported. Split it into smaller files and upload them again.',
-    cause === undefined ? {} : { cause },
-  );

@@ -38,6 +38,8 @@ export interface EngineOutput {
   copy: Buffer | undefined;
   rejected: string | undefined;
   rowsRead: number;
+  /** COPY lines (valid leads) produced so far, this output's included. */
+  copyLines: number;
 }
 
 export interface EngineProgress {
@@ -243,7 +245,7 @@ export class LeadEngine {
     const rejected = this.#rejected === '' ? undefined : this.#rejected;
     this.#copyBytes = [];
     this.#rejected = '';
-    return { copy, rejected, rowsRead: this.#total };
+    return { copy, rejected, rowsRead: this.#total, copyLines: this.#total - this.#failed };
   }
 
   /** Counts so far; used when a rejection or failure needs the partial picture. */

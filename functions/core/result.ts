@@ -87,7 +87,8 @@ export interface ResultInput {
   details?: GiveUpDetails;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `1 lead`, `2 leads`: counts in messages. */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function buildResult(input: ResultInput): ImportResult {
   const summary = input.summary ?? {};

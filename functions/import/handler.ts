@@ -6,7 +6,7 @@ import { readImportEnv } from '#io/import-config';
 import { importMetrics } from '#core/metrics';
 import { emitMetrics, log } from '#io/log';
 import { createS3Client } from '#io/s3';
-import { importObject, type ImportObjectDeps } from '#service/import-object';
+import { importObject, type ImportObjectDeps } from '#service/object-import';
 
 /** Configuration and clients, created once per function instance at the first event. */
 let deps: ImportObjectDeps | undefined;

@@ -1,20 +1,81 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { FileError } from '#core/errors';
 import { COPY_COLUMNS } from '#core/row-processor';
+import { isDataRefusal, type PgErrorFields } from './database-errors.ts';
 
 const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
+const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
+/** Recent COPY text kept to name the spreadsheet row of a refused line (the server lags the sender by little). */
+const RECENT_BYTES = 16 * 1024 * 1024;
+
+/** COPY text and how many lines (leads) the whole stream holds up to and including it. */
+export interface CopyChunk {
+  bytes: Uint8Array;
+  linesSoFar: number;
+}
 
 /**
  * The one COPY routine. `await pipeline` so a failing source destroys the COPY stream, which sends
- * CopyFail and makes the server abort the statement; `rowCount` is the server's own count.
+ * CopyFail and makes the server abort the statement; `rowCount` is the server's own count. A line
+ * the server refuses (SQLSTATE class 22 or 23) is final: ROW_REFUSED_BY_DATABASE naming its row.
  */
 export async function copyLeads(
   client: pg.PoolClient,
-  source: AsyncIterable<Buffer>,
+  source: AsyncIterable<CopyChunk>,
   signal?: AbortSignal,
 ): Promise<number> {
+  const recent = new RecentLines();
+  async function* bytes(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source) {
+      recent.add(chunk);
+      yield chunk.bytes;
+    }
+  }
   const stream = client.query(copyFrom(COPY_SQL));
-  await pipeline(source, stream, signal ? { signal } : {});
+  try {
+    await pipeline(bytes(), stream, signal ? { signal } : {});
+  } catch (error) {
+    throw isDataRefusal(error) ? rowRefused(error as PgErrorFields, recent) : error;
+  }
   return stream.rowCount;
+}
+
+function rowRefused(e: PgErrorFields, recent: RecentLines): FileError {
+  // pg reports the COPY line in `where`: `COPY leads, line 3, column website_normalized: "..."`.
+  const where = /line (\d+)(?:, column (\w+))?/.exec(e.where ?? '');
+  const row = where ? recent.sourceRow(Number(where[1])) : undefined;
+  const column = where?.[2];
+  const at = row === undefined ? 'a row' : `row ${row}`;
+  return new FileError(
+    'ROW_REFUSED_BY_DATABASE',
+    `PostgreSQL refused ${at}${column ? ` (column ${column})` : ''}: ${e.message}. Nothing was imported.`,
+    { ...(row === undefined ? {} : { row }), ...(column ? { column } : {}), detail: { sqlstate: e.code } },
+  );
+}
+
+/** The last few megabytes of COPY text, by line number, to map a refused line to its source row. */
+class RecentLines {
+  #chunks: { bytes: Uint8Array; firstLine: number }[] = [];
+  #size = 0;
+  #lines = 0;
+
+  add(chunk: CopyChunk): void {
+    this.#chunks.push({ bytes: chunk.bytes, firstLine: this.#lines + 1 });
+    this.#lines = chunk.linesSoFar;
+    this.#size += chunk.bytes.length;
+    while (this.#size > RECENT_BYTES && this.#chunks.length > 1) this.#size -= this.#chunks.shift()!.bytes.length;
+  }
+
+  sourceRow(line: number): number | undefined {
+    const at = this.#chunks.findLastIndex((c) => c.firstLine <= line);
+    const chunk = this.#chunks[at];
+    if (!chunk) return undefined;
+    // From the worker thread the bytes arrive as a plain Uint8Array: view them as a Buffer to decode.
+    const { buffer, byteOffset, byteLength } = chunk.bytes;
+    const text = Buffer.from(buffer, byteOffset, byteLength).toString('utf8').split('\n')[line - chunk.firstLine];
+    const field = text?.split('\t')[SOURCE_ROW_FIELD];
+    return field && /^\d+$/.test(field) ? Number(field) : undefined;
+  }
 }

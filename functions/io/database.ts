@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { z } from 'zod';
-import { InfraError, LeadImportError } from '#core/errors';
+import { InfraError } from '#core/errors';
 import { flag, positiveInt, readEnv } from './env.ts';
 
 export const databaseEnvShape = {
@@ -70,92 +70,4 @@ export function createPool(config: pg.PoolConfig, max = 1): pg.Pool {
   // An idle client that loses its connection must not crash the process; the next checkout reconnects.
   pool.on('error', () => {});
   return pool;
-}
-
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-]);
-
-/** Maps a pg or socket error to a retryable InfraError with SQLSTATE and detail kept; others (ours included) pass through. */
-export function databaseFailure(error: unknown, doing: string): Error {
-  if (error instanceof LeadImportError) return error;
-  const e = error as { code?: string; message?: string; detail?: string; severity?: string };
-  const fromDatabase =
-    e?.severity !== undefined ||
-    (e?.code !== undefined && CONNECTION_CODES.has(e.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
-  if (!fromDatabase) return error instanceof Error ? error : new Error(String(error));
-  const sqlstate = e.code;
-  const detail = { sqlstate, detail: e.detail };
-  if (sqlstate === '55P03')
-    return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, {
-      cause: error,
-      detail,
-    });
-  if (
-    (sqlstate && CONNECTION_CODES.has(sqlstate)) ||
-    /terminat|Connection|timeout exceeded when trying to connect/i.test(e.message ?? '')
-  ) {
-    return new InfraError('DATABASE_UNAVAILABLE', `Database connection lost while ${doing}: ${e.message}`, {
-      cause: error,
-      detail,
-    });
-  }
-  return new InfraError(
-    'DATABASE_ERROR',
-    `Database error while ${doing}: ${e.message}${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}`,
-    { cause: error, detail },
-  );
-}
-
-/**
- * Runs `work` inside BEGIN on one pooled connection; `work` ends the transaction itself (COMMIT or
- * ROLLBACK). On a throw it is rolled back, the connection is discarded rather than reused, and pg
- * or socket errors become InfraErrors (`doing` says what was going on).
- */
-export async function inTransaction<T>(
-  pool: pg.Pool,
-  doing: string,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw databaseFailure(error, 'connecting');
-  }
-  guardClient(client);
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
-    return await work(client);
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    await client.query('rollback').catch(() => {});
-    throw databaseFailure(error, doing);
-  } finally {
-    client.release(broken);
-  }
-}
-
-/**
- * A connection killed mid-transaction can still report a socket error after it was released;
- * without a listener that error would crash the process. The failure itself already surfaced
- * through the query that broke, so the late echo is dropped (once per client, not per checkout).
- */
-const guarded = new WeakSet<pg.PoolClient>();
-function guardClient(client: pg.PoolClient): void {
-  if (guarded.has(client)) return;
-  guarded.add(client);
-  client.on('error', () => {});
 }

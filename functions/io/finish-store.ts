@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ImportResult } from '#core/result';
-import { databaseFailure } from './database.ts';
+import { databaseFailure } from './database-errors.ts';
 
 export interface GiveUpRow {
   bucket: string;

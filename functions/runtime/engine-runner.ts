@@ -1,13 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import {
-  FileError,
-  InfraError,
-  RejectionError,
-  asImportError,
-  type FileErrorCode,
-  type RejectionCode,
-} from '#core/errors';
+import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/errors';
 import {
   LeadEngine,
   type EngineLimits,
@@ -41,8 +34,9 @@ const BATCH_BYTES = 256 * 1024;
 /** Batches handed to the worker and not yet answered. */
 const MAX_IN_FLIGHT = 4;
 
-export function createEngineRunner(setup: EngineSetup, threaded: boolean): EngineRunner {
-  const entry = threaded ? workerEntry() : undefined;
+/** `workerEntry` replaces the worker's module (tests: a worker that crashes). */
+export function createEngineRunner(setup: EngineSetup, threaded: boolean, workerEntryUrl?: URL): EngineRunner {
+  const entry = threaded ? (workerEntryUrl ?? workerEntry()) : undefined;
   // Without the worker file (a bundle built without it) the import still runs, on one thread.
   return entry ? new ThreadRunner(setup, entry) : new InlineRunner(setup);
 }
@@ -72,8 +66,9 @@ class InlineRunner implements EngineRunner {
     return this.#engine.progress;
   }
   async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
-    for await (const batch of batches(source)) yield this.#engine.write(batch);
-    const last = this.#engine.end();
+    const engine = this.#engine;
+    for await (const batch of batches(source)) yield guarded(() => engine.write(batch));
+    const last = guarded(() => engine.end());
     this.summary = last.summary;
     yield last;
   }
@@ -103,14 +98,40 @@ export interface SerializedError {
   detail?: Record<string, unknown> | undefined;
 }
 
+/**
+ * The engine failing in a way it does not report as a file problem (a bug, or memory exhausted): the
+ * same file would fail the same way again, so it is final, never retried.
+ */
+export const engineFailed = (what: string, cause?: unknown): FileError =>
+  new FileError(
+    'ENGINE_FAILED',
+    `The importer stopped while reading the file (${what}); nothing was imported. Try again, or split the file; if it keeps happening, report it with the import id.`,
+    cause === undefined ? {} : { cause },
+  );
+
+/** Runs one engine step inline; anything but our own typed errors is an engine failure. */
+function guarded<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof FileError || error instanceof RejectionError) throw error;
+    throw engineFailed(error instanceof Error ? error.message : String(error), error);
+  }
+}
+
 function revive(e: SerializedError): Error {
   const context = { row: e.row, column: e.column, detail: e.detail };
   if (e.kind === 'FileError') return new FileError(e.code as FileErrorCode, e.message, context);
   if (e.kind === 'RejectionError') return new RejectionError(e.code as RejectionCode, e.message, context);
-  return new InfraError('INTERNAL_ERROR', 'An unexpected error stopped the import; nothing was imported.', {
-    cause: new Error(`Lead engine worker failed: ${e.message}`),
-  });
+  return engineFailed(e.message.split('\n')[0] ?? 'unknown error');
 }
+
+/** Why a worker stopped, in words (its heap limit is the likely one). */
+const workerStopped = (error: Error & { code?: string }): FileError =>
+  engineFailed(
+    error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the worker ran out of memory' : `the worker failed: ${error.message}`,
+    error,
+  );
 
 const EMPTY_PROGRESS: EngineProgress = {
   total_leads: 0,
@@ -144,14 +165,12 @@ class ThreadRunner implements EngineRunner {
       inbox.push(message);
       wake?.();
     });
-    // A worker that dies answers with one of our codes: out of memory is final (every retry would
-    // run out the same way), any other death is unexpected and retried.
     worker.on('error', (error) => {
-      crashed = asImportError(error);
+      crashed = workerStopped(error);
       wake?.();
     });
     worker.on('exit', (code) => {
-      crashed ??= asImportError(new Error(`Lead engine worker exited with code ${code}`));
+      crashed ??= engineFailed(`the worker exited with code ${code}`);
       wake?.();
     });
     const next = async (): Promise<FromWorker> => {

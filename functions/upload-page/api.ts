@@ -3,11 +3,11 @@
  * upload progress) and the result polling. Every failure becomes a PageError with a sentence a
  * sales-ops user can act on.
  */
-import type { DuplicatePolicy } from '#core/options';
+import type { ImportOptionsInput } from '#core/options';
 import type { ImportResult } from '#core/result';
 import type { UploadGrant } from '../presign/grant.ts';
 
-export type { ImportResult, UploadGrant };
+export type { ImportOptionsInput, ImportResult, UploadGrant };
 
 export class PageError extends Error {
   override readonly name = 'PageError';
@@ -17,12 +17,6 @@ export class PageError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface ImportOptionsInput {
-  strict_mode: boolean;
-  error_threshold: number;
-  on_duplicate: DuplicatePolicy;
 }
 
 /** `{error: {code, message}}` from the presign function, `{message}` from API Gateway itself. */

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { RESULT_SUFFIX } from '../../functions/core/keys.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 import { acknowledgeUploadWildcards, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const FINISHER_TIMEOUT = Duration.minutes(1);
@@ -32,7 +32,7 @@ export interface ImportFinisherProps {
  * database down) are redelivered, then parked in a dead-letter queue that has an alarm.
  */
 export class ImportFinisher extends Construct {
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
   public readonly deadLetters: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: ImportFinisherProps) {
@@ -41,7 +41,7 @@ export class ImportFinisher extends Construct {
 
     this.deadLetters = props.deadLetters;
 
-    this.function = new LeadImportFunction(this, 'Function', {
+    this.function = new AppFunction(this, 'Function', {
       entry: 'functions/finisher/handler.ts',
       description:
         'Marks imports whose retries ran out as failed (RETRIES_EXHAUSTED) in lead_imports and the result JSON',

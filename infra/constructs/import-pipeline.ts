@@ -11,7 +11,7 @@ import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
 import { REJECTED_REPORT_MAX_BYTES } from '../../functions/core/row-report.ts';
 import { FINISHER_MAX_RECEIVES, FINISHER_TIMEOUT, ImportFinisher } from './import-finisher.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const IMPORT_TIMEOUT = Duration.minutes(15);
@@ -36,7 +36,7 @@ export interface ImportPipelineProps {
  * -> RDS. Events that still fail after the async retries land in an encrypted SQS queue.
  */
 export class ImportPipeline extends Construct {
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
   public readonly failureQueue: sqs.Queue;
   public readonly finisher: ImportFinisher;
 
@@ -65,7 +65,7 @@ export class ImportPipeline extends Construct {
       deadLetterQueue: { queue: finisherDeadLetters, maxReceiveCount: FINISHER_MAX_RECEIVES },
     });
 
-    this.function = new LeadImportFunction(this, 'Function', {
+    this.function = new AppFunction(this, 'Function', {
       entry: 'functions/import/handler.ts',
       extraBundles: { [WORKER_BUNDLE_NAME]: 'functions/runtime/engine-worker.ts' },
       description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',

@@ -8,7 +8,7 @@ import { hashDirectories } from '../migrations-hash.ts';
 import { REPO_ROOT } from '../paths.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 
 /**
  * Where the migrations live (TypeScript modules holding the SQL, bundled into the migrate function);
@@ -28,14 +28,14 @@ export interface SchemaMigrationsProps {
  * deploy that brings new migrations sends an Update and the migrate function runs them.
  */
 export class SchemaMigrations extends Construct {
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
   public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: SchemaMigrationsProps) {
     super(scope, id);
     const { network, database } = props;
 
-    this.function = new LeadImportFunction(this, 'MigrateFunction', {
+    this.function = new AppFunction(this, 'MigrateFunction', {
       entry: 'functions/migrate/handler.ts',
       description: 'CloudFormation custom resource: applies schema migrations and the importer role grants',
       memorySize: 512,

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LeadImportFunction } from './lead-import-function.ts';
+import { AppFunction } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const UPLOAD_URL_TTL_SECONDS = 300;
@@ -31,14 +31,14 @@ export interface UploadApiProps {
  */
 export class UploadApi extends Construct {
   public readonly api: apigwv2.HttpApi;
-  public readonly function: LeadImportFunction;
+  public readonly function: AppFunction;
   public readonly stage: apigwv2.HttpStage;
 
   constructor(scope: Construct, id: string, props: UploadApiProps) {
     super(scope, id);
     const { bucket } = props;
 
-    this.function = new LeadImportFunction(this, 'PresignFunction', {
+    this.function = new AppFunction(this, 'PresignFunction', {
       entry: 'functions/presign/handler.ts',
       description: 'Returns presigned S3 URLs for uploading a CSV and reading its result files',
       memorySize: 256,

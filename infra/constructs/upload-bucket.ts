@@ -30,6 +30,21 @@ export function acknowledgeUploadWildcards(role: iam.IRole | undefined, reason: 
   }
 }
 
+/** Every bucket here: no public access, TLS only, S3-managed encryption, no ACLs, versioned, kept on delete. */
+const SECURE_BUCKET = {
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  enforceSSL: true,
+  encryption: s3.BucketEncryption.S3_MANAGED,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  versioned: true,
+  removalPolicy: RemovalPolicy.RETAIN,
+} satisfies s3.BucketProps;
+
+const ABORT_INCOMPLETE_UPLOADS: s3.LifecycleRule = {
+  id: 'abort-incomplete-multipart-uploads',
+  abortIncompleteMultipartUploadAfter: Duration.days(1),
+};
+
 export interface UploadBucketProps {
   readonly uploadsExpirationDays: number;
   readonly corsAllowedOrigins: string[];
@@ -47,15 +62,10 @@ export class UploadBucket extends Construct {
     super(scope, id);
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...SECURE_BUCKET,
       lifecycleRules: [
         { id: 'expire-access-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
-        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ABORT_INCOMPLETE_UPLOADS,
       ],
     });
     Validations.of(this.accessLogsBucket).acknowledge({
@@ -77,12 +87,7 @@ export class UploadBucket extends Construct {
         : [];
 
     this.bucket = new s3.Bucket(this, 'Uploads', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...SECURE_BUCKET,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'uploads-bucket/',
       ...(cors.length > 0 ? { cors } : {}),
@@ -97,7 +102,7 @@ export class UploadBucket extends Construct {
           noncurrentVersionExpiration: Duration.days(7),
           expiredObjectDeleteMarker: true,
         },
-        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ABORT_INCOMPLETE_UPLOADS,
       ],
     });
     (this.bucket.node.defaultChild as CfnResource).overrideLogicalId(UPLOADS_BUCKET_LOGICAL_ID);

@@ -7,7 +7,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { uploadPageCsp, writeUploadPageSync } from '../../functions/upload-page/build.ts';
+import { uploadPageCsp, writeUploadPageSync } from '../../scripts/lib/build-upload-page.ts';
 
 /**
  * The upload page (functions/upload-page): a private S3 bucket behind CloudFront with origin

@@ -4,7 +4,7 @@ import { encodeEventKey } from '#core/keys';
 import type { ImportResult } from '#core/result';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { countImports, countLeads } from '#test/database';
-import { eventFile } from '#test/events';
+import { eventFile, lambdaContext, s3Event } from '#test/events';
 import { useImportHandler } from '#test/import-harness';
 import { TEST_BUCKET } from '#test/s3';
 
@@ -101,6 +101,20 @@ describe('the finisher (on-failure queue)', () => {
     );
     expect(rows.rows).toEqual([{ id: snapshot.import_id, status: 'failed', error_code: 'RETRIES_EXHAUSTED', result }]);
     expect(await countLeads(h.db)).toBe(leadsBefore);
+  });
+
+  it('lets the same object, sent again later, import normally', async () => {
+    // Prepare: given up on, then the same bytes under the same key (same ETag) arrive again.
+    const { key } = await givenUpUpload();
+    await quietly(async () => (await finisher())(failedEvent(key)));
+    // Act
+    await quietly(() => h.handler(s3Event(TEST_BUCKET, key), lambdaContext()));
+    // Assess
+    const result = await h.s3.getJson<ImportResult>(`${key}.result.json`);
+    expect(result).toMatchObject({ status: 'succeeded', imported_count: 2, error_code: null });
+    const rows = await h.db.admin.query('select id, status from lead_imports where source_key = $1', [key]);
+    expect(rows.rows).toEqual([{ id: result!.import_id, status: 'succeeded' }]);
+    expect(await countLeads(h.db, 'import_id = $1', [result!.import_id])).toBe(2);
   });
 
   it('is idempotent: a second delivery changes nothing', async () => {

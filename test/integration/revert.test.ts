@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '#core/result';
-import { getImport } from '#io/import-history';
-import { LEADS_WRITE_LOCK } from '#io/import-store';
-import { revertImport, type RevertOutcome } from '#io/revert-import';
+import { getImport } from '#io/history';
+import { LEADS_WRITE_LOCK } from '#io/duplicate-check';
+import { revertImport, type RevertOutcome } from '#io/revert';
 import { csvText, HEADER } from '#test/csv';
 import { countLeads } from '#test/database';
 import { useFileImports } from '#test/import-harness';

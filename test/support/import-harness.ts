@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_LIMITS } from '#core/lead-engine';
 import { parseImportOptions, type ImportOptionsInput } from '#core/options';
 import type { ImportResult } from '#core/result';
-import { importFile } from '#service/import-file';
+import { importFile } from '#service/file-import';
 import { freshDatabase, type TestDatabase } from './database.ts';
 import { lambdaContext, s3Event } from './events.ts';
 import { startTestS3, TEST_BUCKET, type TestS3 } from './s3.ts';

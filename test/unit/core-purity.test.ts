@@ -37,3 +37,17 @@ describe('functions/core is pure', () => {
     expect(bare).toEqual([]);
   });
 });
+
+describe('functions/service holds no SQL', () => {
+  it('sends no statement and imports pg for types only: transactions and SQLSTATEs live in io/', async () => {
+    const dir = 'functions/service';
+    const offences: string[] = [];
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), 'utf8');
+      if (/\.query\(|\bsavepoint\b|\b(?:begin|commit|rollback)'|\b57014\b|\b[0-9]{2}P[0-9]{2}\b/i.test(text))
+        offences.push(`${name}: SQL`);
+      if (/^import (?!type)[^;]*from 'pg'/m.test(text)) offences.push(`${name}: imports pg`);
+    }
+    expect(offences).toEqual([]);
+  });
+});

@@ -9,11 +9,11 @@ describe('asImportError: only documented codes reach error_code', () => {
     expect(asImportError(error)).toBe(error);
   });
 
-  it('turns a worker out of memory into the final OUT_OF_MEMORY with a plain message', () => {
+  it('turns a worker out of memory into the final ENGINE_FAILED with a plain message', () => {
     const cause = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), {
       code: 'ERR_WORKER_OUT_OF_MEMORY',
     });
-    const error = expectImportError(asImportError(cause), 'OUT_OF_MEMORY', { message: 'Split it into smaller files' });
+    const error = expectImportError(asImportError(cause), 'ENGINE_FAILED', { message: 'ran out of memory' });
     expect(error.cause).toBe(cause);
     expect(error.message).not.toContain('ERR_WORKER');
   });

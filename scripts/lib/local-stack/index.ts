@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { corsConfig, LOCAL_CREDENTIALS, startLocalS3 } from '../s3-server.ts';
 import { prepareDatabase } from './database.ts';
-import { buildUploadPage, uploadPageCsp } from '../../../functions/upload-page/build.ts';
+import { buildUploadPage, uploadPageCsp } from '../build-upload-page.ts';
 import { startHttpApi, type HttpApiHandler, type StaticFile } from './http-api.ts';
 import { ImportNotifications, DEFAULT_RETRY_DELAY_MS, type S3Lambda } from './s3-notifications.ts';
 

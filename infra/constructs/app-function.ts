@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REPO_ROOT } from '../paths.ts';
 
-export interface LeadImportFunctionProps {
+export interface AppFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/import/handler.ts` (must export `handler`). */
   readonly entry: string;
   readonly description: string;
@@ -36,11 +36,11 @@ export interface LeadImportFunctionProps {
  * permissions are writing to that log group (plus ENI management when in a VPC).
  * Everything else is granted explicitly by the stack.
  */
-export class LeadImportFunction extends nodejs.NodejsFunction {
+export class AppFunction extends nodejs.NodejsFunction {
   /** Present when the function runs in a VPC; allows no egress until the stack adds rules. */
   public readonly securityGroup: ec2.SecurityGroup | undefined;
 
-  constructor(scope: Construct, id: string, props: LeadImportFunctionProps) {
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,

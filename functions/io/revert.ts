@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
-import { inTransaction } from './database.ts';
-import { isImportId, type HistoryStatus } from './import-history.ts';
-import { LEADS_WRITE_LOCK } from './import-store.ts';
+import { inTransaction } from './transaction.ts';
+import { isImportId, type HistoryStatus } from './history.ts';
+import { LEADS_WRITE_LOCK } from './duplicate-check.ts';
+import { plural } from '#core/result';
 
 /** A lead another import changed after the import being reverted. */
 export interface RevertConflict {
@@ -79,11 +80,8 @@ const RESTORE = `
  */
 export async function revertImport(pool: pg.Pool, importId: string): Promise<RevertOutcome> {
   if (!isImportId(importId)) return notFound(importId);
-  return inTransaction(pool, `reverting import ${importId}`, async (client) => {
-    const outcome = await revertInTransaction(client, importId);
-    await client.query(outcome.outcome === 'reverted' ? 'commit' : 'rollback');
-    return outcome;
-  });
+  // Every outcome but `reverted` changed nothing, so committing it is the same as rolling back.
+  return inTransaction(pool, `reverting import ${importId}`, (client) => revertInTransaction(client, importId));
 }
 
 async function revertInTransaction(client: pg.PoolClient, importId: string): Promise<RevertOutcome> {
@@ -164,7 +162,7 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     const total = missing.rows[0]!.total;
     return refuse(
       'UPDATED_LEAD_MISSING',
-      `Cannot revert import ${importId}: ${total} lead${total === 1 ? '' : 's'} it updated no longer exist${total === 1 ? 's' : ''} (ids ${ids.join(', ')}${total > ids.length ? ', ...' : ''}), so their previous values cannot be restored. Nothing changed.`,
+      `Cannot revert import ${importId}: ${plural(total, 'lead')} it updated no longer exist${total === 1 ? 's' : ''} (ids ${ids.join(', ')}${total > ids.length ? ', ...' : ''}), so their previous values cannot be restored. Nothing changed.`,
       ids.map((id) => ({ lead_id: id, import_id: importId })),
       total,
     );
@@ -181,7 +179,7 @@ async function revertInTransaction(client: pg.PoolClient, importId: string): Pro
     import_id: importId,
     removed_leads: removedLeads,
     restored_leads: restoredLeads,
-    message: `Reverted import ${importId}: removed ${removedLeads} lead${removedLeads === 1 ? '' : 's'} it created and restored ${restoredLeads} lead${restoredLeads === 1 ? '' : 's'} it updated.`,
+    message: `Reverted import ${importId}: removed ${plural(removedLeads, 'lead')} it created and restored ${plural(restoredLeads, 'lead')} it updated.`,
   };
 }
 

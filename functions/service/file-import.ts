@@ -8,7 +8,7 @@ import type { EngineLimits } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
 import { TextFileSink } from '#io/temp-file';
-import { runImport } from './run-import.ts';
+import { runImport } from './pipeline.ts';
 
 /**
  * The one-shot CLI path: a file on disk through the same runImport as the Lambda. Every run is a

@@ -1,87 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { DuplicateOutcome, DuplicateRow, ImportResult } from '#core/result';
-import type { DuplicatePolicy, ImportOptions } from '#core/options';
+import type { DuplicateOutcome, DuplicateRow } from '#core/result';
+import type { DuplicatePolicy } from '#core/options';
 import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
 
 /** Serializes the duplicate check of concurrent imports (and reverts): one small critical section. */
 export const LEADS_WRITE_LOCK = 7_305_202_611;
-
-export interface ImportClaim {
-  importId: string;
-  bucket: string;
-  key: string;
-  /** Version id, or ETag where the bucket is unversioned: the idempotency key with bucket and key. */
-  version: string;
-  filename: string;
-  size: number | null;
-  uploader: string | null;
-  options: ImportOptions;
-}
-
-/**
- * Claims the source object for this import inside the open transaction. A concurrent claim of the
- * same object waits on the unique index until this transaction ends: the database decides.
- * Returns the earlier import when the object was already imported.
- */
-export async function claimImport(
-  client: pg.PoolClient,
-  claim: ImportClaim,
-): Promise<
-  | { claimed: true; importId: string }
-  | { claimed: false; existing: { id: string; status: string; result: ImportResult | null } }
-> {
-  // A granted import id reused by a second upload of the same key (a new version) gets a fresh id.
-  const taken = await client.query('select 1 from lead_imports where id = $1', [claim.importId]);
-  const importId = taken.rowCount === 1 ? randomUUID() : claim.importId;
-  const inserted = await client.query(
-    `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options)
-     values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8)
-     on conflict (source_bucket, source_key, source_version) do nothing
-     returning id`,
-    [
-      importId,
-      claim.bucket,
-      claim.key,
-      claim.version,
-      claim.filename,
-      claim.size,
-      claim.uploader,
-      JSON.stringify(claim.options),
-    ],
-  );
-  if (inserted.rowCount === 1) return { claimed: true, importId };
-  const existing = await client.query<{ id: string; status: string; result: ImportResult | null }>(
-    'select id, status, result from lead_imports where source_bucket = $1 and source_key = $2 and source_version = $3',
-    [claim.bucket, claim.key, claim.version],
-  );
-  return { claimed: false, existing: existing.rows[0]! };
-}
-
-export async function recordOutcome(client: pg.PoolClient, result: ImportResult): Promise<void> {
-  await client.query(
-    `update lead_imports set status = $2, error_code = $3, message = $4, encoding = $5, delimiter = $6,
-       total_leads = $7, imported_count = $8, updated_count = $9, duplicate_count = $10, failed_count = $11,
-       finished_at = $12, duration_ms = $13, result = $14
-     where id = $1`,
-    [
-      result.import_id,
-      result.status,
-      result.error_code,
-      result.message,
-      result.detected.encoding,
-      result.detected.delimiter,
-      result.total_leads,
-      result.imported_count,
-      result.updated_count,
-      result.duplicate_count,
-      result.failed_count,
-      result.finished_at,
-      result.duration_ms,
-      JSON.stringify(result),
-    ],
-  );
-}
 
 /**
  * Step 1, cheap: leads of this import whose e-mail appears on any other lead. Usually none, and then
@@ -134,15 +57,6 @@ const FIRST_EARLIER_LEAD = `
     limit 1
   ) f
   where n.id in (select id from pg_temp.lead_dup_candidates) and n.import_id = $1`;
-
-/** Every lead COPY adds gets a larger id than this (identity values only grow). */
-export async function leadIdFloor(client: pg.PoolClient, importId: string): Promise<number> {
-  const { rows } = await client.query<{ floor: string }>(
-    'update lead_imports set lead_id_floor = (select coalesce(max(id), 0) from leads) where id = $1 returning lead_id_floor as floor',
-    [importId],
-  );
-  return Number(rows[0]!.floor);
-}
 
 /** What the update policy fills from a duplicate row: everything but the matching keys. */
 const FILL_COLUMNS: readonly string[] = [

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { isUuid } from '#core/columns';
-import type { ImportResult } from '#core/result';
+import type { ImportResult, ImportStatus } from '#core/result';
 
-/** What `lead_imports.status` can hold (ImportStatus plus `reverted`). */
-export type HistoryStatus = 'processing' | 'succeeded' | 'rejected' | 'failed' | 'reverted';
+/** What `lead_imports.status` can hold: a result's status, or `reverted`. */
+export type HistoryStatus = ImportStatus | 'reverted';
 
 /** One line of the history: what a person scans for. Times are ISO strings, counts numbers. */
 export interface ImportSummary {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type OutputFile, type Plugin } from 'esbuild';
 
-export const PAGE_SOURCE_DIR = fileURLToPath(new URL('.', import.meta.url));
+export const PAGE_SOURCE_DIR = fileURLToPath(new URL('../../functions/upload-page/', import.meta.url));
 
 export interface PageFile {
   /** Path relative to the site root, without a leading slash. */
@@ -129,7 +129,7 @@ export function writeUploadPageSync(dir: string): void {
     throw new Error(`building the upload page failed (exit ${run.status}): ${run.stderr || run.error?.message}`);
 }
 
-// `node --import tsx functions/upload-page/build.ts <dir>`: build into <dir>.
+// `node --import tsx scripts/lib/build-upload-page.ts <dir>`: build into <dir>.
 if (process.argv[1] === THIS_FILE) {
   const dir = process.argv[2];
   if (!dir) {

@@ -1,0 +1,57 @@
+import { InfraError, LeadImportError } from '#core/errors';
+
+/** SQLSTATEs and socket codes that mean the connection is gone (or never came). */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
+/** pg's own wording when a socket dies or a connection attempt times out (these carry no code). */
+const CONNECTION_LOST = /terminat|connection|timeout exceeded when trying to connect/i;
+
+export interface PgErrorFields {
+  code?: string;
+  message?: string;
+  detail?: string;
+  severity?: string;
+  where?: string;
+}
+
+const isConnectionLoss = (e: PgErrorFields): boolean =>
+  (e.code !== undefined && CONNECTION_CODES.has(e.code)) || CONNECTION_LOST.test(e.message ?? '');
+
+/** The server refused the data itself (SQLSTATE class 22 data exception or 23 integrity violation). */
+export const isDataRefusal = (error: unknown): boolean => {
+  const e = error as PgErrorFields | undefined;
+  return e?.severity !== undefined && /^2[23]/.test(e.code ?? '');
+};
+
+/**
+ * Maps a pg or socket error to an InfraError (retried) with SQLSTATE and detail kept; our own
+ * typed errors and anything that is not from the database pass through.
+ */
+export function databaseFailure(error: unknown, doing: string): Error {
+  if (error instanceof LeadImportError) return error;
+  const e = (error ?? {}) as PgErrorFields;
+  const lost = isConnectionLoss(e);
+  if (e.severity === undefined && !lost) return error instanceof Error ? error : new Error(String(error));
+  const sqlstate = e.code;
+  const context = { cause: error, detail: { sqlstate, detail: e.detail } };
+  if (sqlstate === '55P03')
+    return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, context);
+  if (lost)
+    return new InfraError('DATABASE_UNAVAILABLE', `Database connection lost while ${doing}: ${e.message}`, context);
+  return new InfraError(
+    'DATABASE_ERROR',
+    `Database error while ${doing}: ${e.message}${sqlstate ? ` (SQLSTATE ${sqlstate})` : ''}`,
+    context,
+  );
+}
