@@ -90,6 +90,7 @@ export class LeadImportStack extends Stack {
       importFunction: pipeline.function,
       apiFunction: callerApi.function,
       failureQueue: pipeline.failureQueue,
+      finisher: pipeline.finisher,
       alarmEmail: config.alarmEmail,
     }));
 
@@ -100,7 +101,7 @@ export class LeadImportStack extends Stack {
     if (page) new CfnOutput(this, 'UploadPageUrl', { description: 'The upload page (CloudFront)', value: page.url });
     new CfnOutput(this, 'BucketName', { description: 'Uploads bucket', value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailedEventsQueueUrl', {
-      description: 'S3 events the import function could not process after all retries',
+      description: 'S3 events the import function could not process after all retries (the finisher consumes them)',
       value: pipeline.failureQueue.queueUrl,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.alarmTopic.topicArn });

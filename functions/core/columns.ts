@@ -30,6 +30,18 @@ export const COLUMN_MAX_CHARS: Record<LeadColumn, number> = {
  * `name_key` matches leads without an e-mail by company and contact name (#core/name-key).
  */
 export const NORMALIZED_COLUMNS = ['website_normalized', 'phone_e164', 'name_key'] as const;
+export type NormalizedColumn = (typeof NORMALIZED_COLUMNS)[number];
+
+/** Their column sizes (functions/db/001_schema.ts): a derived value that would not fit is left NULL. */
+export const NORMALIZED_MAX_CHARS: Record<NormalizedColumn, number> = {
+  website_normalized: 2048,
+  phone_e164: 16,
+  // text: any length fits.
+  name_key: Number.MAX_SAFE_INTEGER,
+};
+
+/** PostgreSQL varchar(n) counts characters; JS length counts UTF-16 units, so count code points when close. */
+export const fitsChars = (value: string, max: number): boolean => value.length <= max || [...value].length <= max;
 
 /** Import ids are UUIDs (the presign grant chooses them, the importer checks them). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

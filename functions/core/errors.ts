@@ -33,8 +33,17 @@ export const INFRA_ERROR_CODES = [
   'S3_READ_ERROR',
   'S3_WRITE_ERROR',
   'CONFIG_MISSING',
+  // The temporary disk filled up (the rejected-rows file is capped below the function's storage,
+  // so something else used it): a retry runs on a clean instance.
+  'TEMP_STORAGE_FULL',
+  // Anything the importer did not expect (a bug, a crashed worker): retried, then RETRIES_EXHAUSTED.
+  'INTERNAL_ERROR',
 ] as const;
 export type InfraErrorCode = (typeof INFRA_ERROR_CODES)[number];
+
+/** Written by the finisher when Lambda gave up on an event: every attempt failed, or it aged out. */
+export const GIVE_UP_CODES = ['RETRIES_EXHAUSTED'] as const;
+export type GiveUpCode = (typeof GIVE_UP_CODES)[number];
 
 /** Per-row problems: data, not exceptions. */
 export const ROW_ERROR_CODES = [
@@ -54,7 +63,7 @@ export const ROW_ERROR_CODES = [
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
-export type ImportErrorCode = FileErrorCode | RejectionCode | InfraErrorCode;
+export type ImportErrorCode = FileErrorCode | RejectionCode | InfraErrorCode | GiveUpCode;
 
 interface ErrorContext {
   row?: number;
@@ -114,3 +123,29 @@ export class InfraError extends LeadImportError {
 
 export const isFinal = (error: unknown): error is FileError | RejectionError =>
   error instanceof FileError || error instanceof RejectionError;
+
+/**
+ * Any thrown value as one of ours, so only documented codes reach `error_code`: Node's resource
+ * failures get their own code and a plain message, everything else is INTERNAL_ERROR. The original
+ * stays as the cause, for the logs.
+ */
+export function asImportError(error: unknown): LeadImportError {
+  if (error instanceof LeadImportError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+    // Final: the same file would run out the same way (the engine runner reports its own worker so too).
+    return new FileError(
+      'ENGINE_FAILED',
+      'The importer stopped while reading the file (it ran out of memory); nothing was imported. Split the file and upload the parts.',
+      { cause: error },
+    );
+  if (code === 'ENOSPC')
+    return new InfraError(
+      'TEMP_STORAGE_FULL',
+      'The temporary disk filled up while writing the rejected-rows file; nothing was imported.',
+      { cause: error },
+    );
+  return new InfraError('INTERNAL_ERROR', 'An unexpected error stopped the import; nothing was imported.', {
+    cause: error,
+  });
+}

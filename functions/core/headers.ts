@@ -1,4 +1,5 @@
 import { LEAD_COLUMNS, isLeadColumn, type LeadColumn } from './columns.ts';
+import { COLUMN_LIST_LIMIT, echo } from './echo.ts';
 import { FileError } from './errors.ts';
 
 /** Header matching ignores case, spaces and punctuation: "E-mail Address" -> "emailaddress". */
@@ -156,8 +157,8 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
     if (previous !== undefined) {
       throw new FileError(
         'DUPLICATE_COLUMN',
-        `Columns "${previous}" and "${header}" both map to ${target}; remove one or set the mapping option.`,
-        { column: target, detail: { headers: [previous, header] } },
+        `Columns "${echo(previous)}" and "${echo(header)}" both map to ${target}; remove one or set the mapping option.`,
+        { column: target, detail: { headers: [echo(previous), echo(header)] } },
       );
     }
     claimedBy.set(target, header);
@@ -166,11 +167,14 @@ export function mapHeaders(headers: readonly string[], explicit: Record<string, 
   });
 
   if (columnIndex[0] === -1) {
+    // A header row can be a million characters: name a bounded number of headers, each cut.
+    const named = headers.slice(0, COLUMN_LIST_LIMIT).map(echo);
+    const more = headers.length > COLUMN_LIST_LIMIT ? `, and ${headers.length - COLUMN_LIST_LIMIT} more` : '';
     throw new FileError(
       'MISSING_COMPANY_COLUMN',
-      `No company_name column found (headers: ${headers.map((h) => `"${h}"`).join(', ') || 'none'}). ` +
+      `No company_name column found (headers: ${named.map((h) => `"${h}"`).join(', ') || 'none'}${more}). ` +
         'Name one column company_name (or Company, Account Name, Organization), or set the mapping option.',
-      { column: 'company_name', detail: { headers } },
+      { column: 'company_name', detail: { headers: named } },
     );
   }
   if (explicitNames.length === 2) {

@@ -11,8 +11,17 @@ export function isImportableKey(key: string): boolean {
   return key.startsWith(UPLOAD_PREFIX) && lower.endsWith('.csv') && !lower.endsWith(REJECTED_SUFFIX);
 }
 
-/** S3 event keys are URL-encoded with `+` for spaces (application/x-www-form-urlencoded). */
-export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
+/**
+ * S3 event keys are URL-encoded with `+` for spaces (application/x-www-form-urlencoded). Undefined
+ * when the key is not valid percent-encoding: no object can have that key, so there is nothing to do.
+ */
+export function decodeEventKey(key: string): string | undefined {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
 
 export const fileNameOf = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 

@@ -2,6 +2,7 @@ import { CsvTokenizer } from './csv-tokenizer.ts';
 import { EmailRepeatDetector } from './email-set.ts';
 import { ByteDecoder, type DetectedEncoding } from './decode.ts';
 import { detectDelimiter } from './delimiter.ts';
+import { COLUMN_LIST_LIMIT, echo, echoOrNull } from './echo.ts';
 import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
@@ -9,8 +10,10 @@ import { RowProcessor, type RowNote } from './row-processor.ts';
 import { compileRules, type RuleCheck } from './rule-checker.ts';
 import type { RuleSet } from './rule-set.ts';
 import {
+  REJECTED_REPORT_MAX_BYTES,
   RowErrorLog,
   describeProblem,
+  rejectedReportCap,
   formatRowError,
   rejectedHeaderLine,
   rejectedRowLine,
@@ -24,6 +27,10 @@ export interface EngineLimits {
   errorListLimit: number;
   /** Allocate the e-mail repeat table at its full size up front (large files: flat memory). */
   preallocateEmailTable?: boolean;
+  /** Absolute cap on the rejected-rows file (default REJECTED_REPORT_MAX_BYTES; tests lower it). */
+  maxRejectedBytes?: number;
+  /** The upload's size when known: the rejected-rows cap is relative to it (else to the bytes read so far). */
+  inputBytes?: number | undefined;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
@@ -46,10 +53,18 @@ export interface EngineProgress {
   delimiter: Delimiter | undefined;
 }
 
+export interface DetectedColumns {
+  /** header -> column (headers cut to ECHO_MAX_CHARS) */
+  mapped: Record<string, string>;
+  /** headers that map to no column: at most COLUMN_LIST_LIMIT, each cut to ECHO_MAX_CHARS */
+  unknown: string[];
+  unknown_truncated: boolean;
+}
+
 export interface EngineSummary {
   encoding: DetectedEncoding;
   delimiter: Delimiter;
-  columns: { mapped: Record<string, string>; unknown: string[] };
+  columns: DetectedColumns;
   total_leads: number;
   valid_count: number;
   failed_count: number;
@@ -58,6 +73,8 @@ export interface EngineSummary {
   errors_truncated: boolean;
   notes: string[];
   notes_truncated: boolean;
+  /** The rejected-rows file reached its cap (rejectedReportCap) and the rows after it were left out. */
+  error_report_truncated: boolean;
   /** true when no valid row repeats another's e-mail (case-insensitive); undefined when unknown. */
   no_repeated_emails?: boolean | undefined;
   /** Valid rows without an e-mail that have a name key (#core/name-key). */
@@ -100,6 +117,10 @@ export class LeadEngine {
   #copy = '';
   #copyBytes: Buffer[] = [];
   #rejected = '';
+  /** UTF-8 bytes of rejected-rows text produced so far, and the input bytes it is capped against. */
+  #rejectedBytes = 0;
+  #bytesIn = 0;
+  #reportTruncated = false;
   readonly #push = (record: string[], plain: boolean) => this.#onRecord(record, plain);
   readonly #rules: RuleCheck | undefined;
 
@@ -118,7 +139,9 @@ export class LeadEngine {
     // Work through a large chunk in slices, turning COPY text into bytes after each: the strings
     // of one slice die young, which measured 40% less CPU per million rows than whole 256 KiB chunks.
     for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-      for (const text of this.#decoder.write(chunk.subarray(at, at + SLICE_BYTES))) this.#feed(text, false);
+      const slice = chunk.subarray(at, at + SLICE_BYTES);
+      this.#bytesIn += slice.length;
+      for (const text of this.#decoder.write(slice)) this.#feed(text, false);
       this.#flushCopy();
     }
     return this.#drain();
@@ -133,7 +156,7 @@ export class LeadEngine {
     const summary: EngineSummary = {
       encoding: this.#decoder.encoding!,
       delimiter: this.#delimiter!,
-      columns: { mapped: this.#map!.mapped, unknown: [...this.#map!.unknown] },
+      columns: detectedColumns(this.#map!),
       total_leads: this.#total,
       valid_count: this.#total - this.#failed,
       failed_count: this.#failed,
@@ -142,6 +165,7 @@ export class LeadEngine {
       errors_truncated: this.#errors.truncated,
       notes: this.#notes,
       notes_truncated: this.#notesTruncated,
+      error_report_truncated: this.#reportTruncated,
       no_repeated_emails: this.#emails.noRepeats,
       name_keys: this.#nameKeys,
       no_repeated_names: this.#names.noRepeats,
@@ -188,7 +212,7 @@ export class LeadEngine {
     this.#total++;
     this.#failed++;
     const details = outcome.problems.map(
-      (p): RowErrorDetail => ({ row, column: p.column, value: p.value, code: p.code, message: p.message }),
+      (p): RowErrorDetail => ({ row, column: p.column, value: echoOrNull(p.value), code: p.code, message: p.message }),
     );
     for (const detail of details) this.#errors.add(detail);
     if (this.#options.strict_mode) {
@@ -203,14 +227,26 @@ export class LeadEngine {
         },
       );
     }
-    if (this.#failed === 1) this.#rejected = rejectedHeaderLine(this.#map!.headers);
-    this.#rejected += rejectedRowLine(row, details.map(describeProblem).join('; '), record);
+    if (this.#reportTruncated) return;
+    let line = rejectedRowLine(row, details.map(describeProblem).join('; '), record);
+    if (this.#failed === 1) line = rejectedHeaderLine(this.#map!.headers) + line;
+    const bytes = Buffer.byteLength(line, 'utf8');
+    const cap = rejectedReportCap(
+      Math.max(this.#bytesIn, this.#limits.inputBytes ?? 0),
+      this.#limits.maxRejectedBytes ?? REJECTED_REPORT_MAX_BYTES,
+    );
+    // Once a row does not fit, the report stops there: it stays a prefix of the file's bad rows.
+    if (this.#rejectedBytes + bytes > cap) this.#reportTruncated = true;
+    else {
+      this.#rejectedBytes += bytes;
+      this.#rejected += line;
+    }
   }
 
   #addNotes(row: number, notes: RowNote[]): void {
     for (const note of notes) {
       if (this.#notes.length < this.#limits.errorListLimit)
-        this.#notes.push(`Row ${row}: ${note.column}: ${note.message} ("${note.value}")`);
+        this.#notes.push(`Row ${row}: ${note.column}: ${note.message} ("${echo(note.value)}")`);
       else this.#notesTruncated = true;
     }
   }
@@ -241,6 +277,17 @@ export class LeadEngine {
       delimiter: this.#delimiter,
     };
   }
+}
+
+/** The header map as the result shows it: headers cut, the unknown list capped. */
+function detectedColumns(map: HeaderMap): DetectedColumns {
+  const mapped: Record<string, string> = {};
+  for (const [header, column] of Object.entries(map.mapped)) mapped[echo(header)] = column;
+  return {
+    mapped,
+    unknown: map.unknown.slice(0, COLUMN_LIST_LIMIT).map(echo),
+    unknown_truncated: map.unknown.length > COLUMN_LIST_LIMIT,
+  };
 }
 
 /** More than `error_threshold` invalid rows rejects the file; exactly the threshold passes. */

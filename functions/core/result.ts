@@ -4,6 +4,8 @@ import type { ImportOptions } from './options.ts';
 import type { RuleSetRef } from './rule-set.ts';
 import type { RowErrorDetail } from './row-report.ts';
 import { formatRowError } from './row-report.ts';
+import { echo } from './echo.ts';
+import type { GiveUpDetails } from './failed-event.ts';
 
 export type ImportStatus = 'processing' | 'succeeded' | 'rejected' | 'failed';
 
@@ -61,13 +63,18 @@ export interface ImportResult {
   error_details: RowErrorDetail[];
   errors_truncated: boolean;
   error_report_key: string | null;
+  /** The rejected-rows file reached its size cap; rows after that point are not in it. */
+  error_report_truncated: boolean;
   duplicates: DuplicateRow[];
   duplicates_truncated: boolean;
   notes: string[];
+  notes_truncated: boolean;
   started_at: string;
   finished_at: string | null;
   /** Where the time went (copy = read, parse, validate and COPY overlapped; duplicates; commit). */
   timings_ms: Record<string, number>;
+  /** Only on a RETRIES_EXHAUSTED result: why Lambda gave up and the last attempt's error. */
+  details?: GiveUpDetails;
 }
 
 export interface ResultInput {
@@ -86,6 +93,7 @@ export interface ResultInput {
   message?: string;
   errorReportKey?: string | null;
   timings?: Record<string, number>;
+  details?: GiveUpDetails;
 }
 
 /** `1 lead`, `2 leads`: counts in messages. */
@@ -100,13 +108,14 @@ export function buildResult(input: ResultInput): ImportResult {
   const end = input.finishedAt ?? new Date();
   const durationMs = Math.max(0, end.getTime() - input.startedAt.getTime());
   const details = summary.error_details ?? [];
-  return {
+  return fitResult({
     import_id: input.importId,
     status: input.status,
     dry_run: input.options.dry_run,
-    message:
+    message: echoMessage(
       input.message ??
-      describe(input.status, input.filename, total, imported, failed, duplicates, input.options.dry_run),
+        describe(input.status, input.filename, total, imported, failed, duplicates, input.options.dry_run),
+    ),
     error_code: input.errorCode ?? null,
     filename: input.filename,
     source: input.source,
@@ -129,13 +138,53 @@ export function buildResult(input: ResultInput): ImportResult {
     error_details: details,
     errors_truncated: summary.errors_truncated ?? false,
     error_report_key: input.errorReportKey ?? null,
+    error_report_truncated: summary.error_report_truncated ?? false,
     duplicates: duplicates?.duplicates ?? [],
     duplicates_truncated: duplicates?.duplicates_truncated ?? false,
     notes: summary.notes ?? [],
+    notes_truncated: summary.notes_truncated ?? false,
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt?.toISOString() ?? null,
     timings_ms: { ...input.timings },
-  };
+    ...(input.details ? { details: input.details } : {}),
+  });
+}
+
+/** Longest `message`: messages quote bounded pieces of the file, this is the backstop. */
+const MESSAGE_MAX_CHARS = 2_000;
+const echoMessage = (message: string) => (message.length <= MESSAGE_MAX_CHARS ? message : echo(message));
+
+/** The result JSON (as written, indented) stays under 1 MiB whatever the file and the configuration. */
+export const RESULT_MAX_BYTES = 1024 * 1024;
+/** What fitResult aims for, leaving room below RESULT_MAX_BYTES. */
+const RESULT_BUDGET_BYTES = 768 * 1024;
+
+export const resultBytes = (result: ImportResult): number => Buffer.byteLength(JSON.stringify(result, null, 2));
+
+/**
+ * Cells are cut and lists capped where they are gathered; this backstop halves the lists (and says
+ * they were truncated) until the whole result fits, for any ERROR_LIST_LIMIT.
+ */
+export function fitResult(result: ImportResult): ImportResult {
+  while (resultBytes(result) > RESULT_BUDGET_BYTES) {
+    const longest = Math.max(result.error_details.length, result.duplicates.length, result.notes.length);
+    if (longest === 0) break;
+    const keep = Math.floor(longest / 2);
+    if (result.error_details.length > keep) {
+      result.error_details = result.error_details.slice(0, keep);
+      result.errors = result.errors.slice(0, keep);
+      result.errors_truncated = true;
+    }
+    if (result.duplicates.length > keep) {
+      result.duplicates = result.duplicates.slice(0, keep);
+      result.duplicates_truncated = true;
+    }
+    if (result.notes.length > keep) {
+      result.notes = result.notes.slice(0, keep);
+      result.notes_truncated = true;
+    }
+  }
+  return result;
 }
 
 function describe(

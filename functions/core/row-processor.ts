@@ -1,4 +1,4 @@
-import { LEAD_COLUMNS, NORMALIZED_COLUMNS, type LeadColumn } from './columns.ts';
+import { LEAD_COLUMNS, NORMALIZED_COLUMNS, NORMALIZED_MAX_CHARS, fitsChars, type LeadColumn } from './columns.ts';
 import { NULL_FIELD, copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
@@ -27,6 +27,7 @@ export type RowOutcome =
 
 /** A plain record's cell as COPY text: no escaping needed, only NULL spelled out. */
 const orNull = (value: string | null): string => value ?? NULL_FIELD;
+const TOO_LONG_NORMALIZED = 'its normalized form is too long to store; kept as written, not normalized';
 
 /** Printable ASCII other than space: an edge that cannot be whitespace of any kind. */
 const solid = (code: number) => code > 32 && code < 127;
@@ -125,6 +126,11 @@ export class RowProcessor {
           message: 'not a usable URL; kept as written',
           value: lead.company_website,
         });
+      else if (!fitsChars(website, NORMALIZED_MAX_CHARS.website_normalized)) {
+        // A scheme and percent-encoding can push a written website that fits past its column.
+        website = undefined;
+        (notes ??= []).push({ column: 'company_website', message: TOO_LONG_NORMALIZED, value: lead.company_website });
+      }
     }
     let phone: string | undefined;
     if (lead.contact_phone !== null) {
@@ -136,6 +142,10 @@ export class RowProcessor {
           message: `not a valid ${this.#phoneRegion} phone number; kept as written`,
           value: lead.contact_phone,
         });
+      else if (!fitsChars(phone, NORMALIZED_MAX_CHARS.phone_e164)) {
+        phone = undefined;
+        (notes ??= []).push({ column: 'contact_phone', message: TOO_LONG_NORMALIZED, value: lead.contact_phone });
+      }
     }
 
     // Every cell comes from the record, so a plain record's cells need no escaping. One expression with

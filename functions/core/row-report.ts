@@ -41,6 +41,19 @@ const quoteCell = (value: string): string => (NEEDS_QUOTES.test(value) ? `"${val
 export const csvLine = (cells: readonly string[]): string =>
   cells.map((c) => quoteCell(neutralizeCell(c))).join(',') + '\r\n';
 
+/**
+ * The rejected-rows file is capped so that /tmp (or the disk under the CLI) cannot fill: at most
+ * REJECTED_REPORT_RATIO bytes per byte of the upload read so far plus REJECTED_REPORT_SLACK_BYTES,
+ * and never more than REJECTED_REPORT_MAX_BYTES. The import function's ephemeral storage is sized
+ * from the absolute cap (infra).
+ */
+export const REJECTED_REPORT_RATIO = 2;
+export const REJECTED_REPORT_SLACK_BYTES = 1024 * 1024;
+export const REJECTED_REPORT_MAX_BYTES = 512 * 1024 * 1024;
+
+export const rejectedReportCap = (bytesRead: number, maxBytes = REJECTED_REPORT_MAX_BYTES): number =>
+  Math.min(maxBytes, REJECTED_REPORT_RATIO * bytesRead + REJECTED_REPORT_SLACK_BYTES);
+
 /** UTF-8 BOM so Excel opens the rejected-rows file with the right encoding. */
 export const REJECTED_FILE_BOM = '\uFEFF';
 

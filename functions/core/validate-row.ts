@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
+import { COLUMN_MAX_CHARS, fitsChars, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
 import { CONTROL_CHARACTER, codePointName } from './control-characters.ts';
 import type { RowErrorCode } from './errors.ts';
 
-/** PostgreSQL varchar(n) counts characters; JS length counts UTF-16 units, so count code points when close. */
-const fitsChars = (max: number) => (value: string) => value.length <= max || [...value].length <= max;
+const fitsWithin = (max: number) => (value: string) => fitsChars(value, max);
 
 const optionalText = (column: LeadColumn) =>
   z
     .string()
-    .refine(fitsChars(COLUMN_MAX_CHARS[column]), {
+    .refine(fitsWithin(COLUMN_MAX_CHARS[column]), {
       message: `longer than ${COLUMN_MAX_CHARS[column]} characters`,
       params: { code: 'TOO_LONG' },
     })
@@ -17,7 +16,7 @@ const optionalText = (column: LeadColumn) =>
 
 /** One compiled schema for every row; cells arrive trimmed with empty cells as null. */
 export const leadRowSchema = z.object({
-  company_name: z.string({ error: 'is required' }).refine(fitsChars(COLUMN_MAX_CHARS.company_name), {
+  company_name: z.string({ error: 'is required' }).refine(fitsWithin(COLUMN_MAX_CHARS.company_name), {
     message: `longer than ${COLUMN_MAX_CHARS.company_name} characters`,
     params: { code: 'TOO_LONG' },
   }),
@@ -54,7 +53,7 @@ function codeOf(issue: z.core.$ZodIssue): RowErrorCode {
 const EMAIL_PATTERN = leadRowSchema.shape.contact_email.unwrap()._zod.def.pattern!;
 const MAX = COLUMN_MAX_CHARS;
 /** fitsChars for an optional cell: null, short enough in UTF-16 units, or in code points. */
-const fits = (value: string | null, max: number) => value === null || value.length <= max || [...value].length <= max;
+const fits = (value: string | null, max: number) => value === null || fitsChars(value, max);
 
 /**
  * The schema's answer to "is this row valid?", compiled by hand: zod's safeParse costs about a

@@ -32,6 +32,11 @@ export async function handler(event: S3Event, context: Context): Promise<void> {
   for (const record of event.Records ?? []) {
     const bucket = record.s3.bucket.name;
     const key = decodeEventKey(record.s3.object.key);
+    if (key === undefined) {
+      // Thrown, it would be retried and end in the failed-events queue for nothing.
+      log.warn('object_ignored', { bucket, key: record.s3.object.key, reason: 'key is not valid percent-encoding' });
+      continue;
+    }
     if (!isImportableKey(key)) {
       log.info('object_ignored', { bucket, key, reason: 'not a .csv upload under uploads/' });
       continue;

@@ -22,7 +22,8 @@ export type ClaimOutcome =
 /**
  * Claims the source object for this import inside the open transaction. A concurrent claim of the
  * same object waits on the unique index until this transaction ends: the database decides.
- * Returns the earlier import when the object was already imported.
+ * Returns the earlier import when the object was already imported; an import whose retries ran out
+ * (RETRIES_EXHAUSTED, nothing committed) is claimed again.
  */
 export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Promise<ClaimOutcome> {
   // A granted import id reused by a second upload of the same key (a new version) gets a fresh id.
@@ -31,7 +32,15 @@ export async function claimImport(client: pg.PoolClient, claim: ImportClaim): Pr
   const inserted = await client.query(
     `insert into lead_imports (id, source_bucket, source_key, source_version, filename, source_size, uploader, status, options, dry_run)
      values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8, $9)
-     on conflict (source_bucket, source_key, source_version) do nothing
+     on conflict (source_bucket, source_key, source_version) do update
+       -- An import the finisher gave up on (RETRIES_EXHAUSTED) committed nothing: the same object
+       -- uploaded again (same ETag in an unversioned bucket) is claimed afresh, not replayed.
+       set id = excluded.id, filename = excluded.filename, source_size = excluded.source_size,
+           uploader = excluded.uploader, status = 'processing', error_code = null, message = null,
+           options = excluded.options, dry_run = excluded.dry_run, encoding = null, delimiter = null, total_leads = 0, imported_count = 0,
+           updated_count = 0, duplicate_count = 0, failed_count = 0, started_at = now(), finished_at = null,
+           duration_ms = null, result = null, lead_id_floor = null
+       where lead_imports.status = 'failed' and lead_imports.error_code = 'RETRIES_EXHAUSTED'
      returning id`,
     [
       importId,

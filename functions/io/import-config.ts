@@ -21,7 +21,9 @@ export type ImportEnv = z.output<z.ZodObject<typeof importEnvShape>>;
 
 export const readImportEnv = (env: NodeJS.ProcessEnv = process.env): ImportEnv => readEnv(importEnvShape, env);
 
-export const engineLimits = (env: ImportEnv): EngineLimits => ({
+/** `inputBytes`: the file's size, when known, which the rejected-rows cap is relative to. */
+export const engineLimits = (env: ImportEnv, inputBytes?: number): EngineLimits => ({
   maxRecordChars: env.MAX_RECORD_CHARS,
   errorListLimit: env.ERROR_LIST_LIMIT,
+  inputBytes,
 });

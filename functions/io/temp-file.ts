@@ -3,6 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asImportError } from '#core/errors';
+
+const rethrow = (error: unknown): never => {
+  throw asImportError(error);
+};
 
 /** A text file written with backpressure; holds rejected rows without keeping them in memory. */
 export class TextFileSink {
@@ -25,16 +30,19 @@ export class TextFileSink {
     if (this.#error) throw this.#error;
     if (!this.#stream) {
       this.#stream = createWriteStream(this.path);
-      this.#stream.on('error', (error) => (this.#error = error));
+      // ENOSPC becomes TEMP_STORAGE_FULL: Node's codes never reach the result.
+      this.#stream.on('error', (error) => (this.#error = asImportError(error)));
     }
-    if (!this.#stream.write(text)) await once(this.#stream, 'drain');
+    if (!this.#stream.write(text)) await once(this.#stream, 'drain').catch(rethrow);
   }
 
   /** Finishes the file; returns its size, or undefined when nothing was written. */
   async close(): Promise<number | undefined> {
     if (!this.#stream) return undefined;
+    // A stream that failed is already destroyed and would never emit 'close' again.
+    if (this.#error) throw this.#error;
     this.#stream.end();
-    await once(this.#stream, 'close');
+    await once(this.#stream, 'close').catch(rethrow);
     if (this.#error) throw this.#error;
     return (await stat(this.path)).size;
   }

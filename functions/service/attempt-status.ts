@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ImportErrorCode } from '#core/errors';
+import { asImportError } from '#core/errors';
 import type { ImportOptions } from '#core/options';
 import { buildResult, type ResultInput, type SourceRef } from '#core/result';
 import { errorFields, log } from '#io/log';
@@ -61,10 +61,11 @@ export class AttemptStatus {
   async failed(error: unknown): Promise<void> {
     await this.stop();
     if (this.#importId === undefined) return;
-    const { code, message } = error as { code?: ImportErrorCode; message?: string };
+    // Only documented codes: ENOSPC, a TypeError and the like are named as ours.
+    const { code, message } = asImportError(error);
     await this.#snapshot({
-      message: `An attempt failed (${code ?? 'ERROR'}: ${message ?? 'unknown error'}); nothing was imported and the import will be retried.`,
-      ...(code ? { errorCode: code } : {}),
+      message: `An attempt failed (${code}: ${message}); nothing was imported and the import will be retried.`,
+      errorCode: code,
     }).catch(() => {});
   }
 

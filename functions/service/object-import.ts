@@ -70,7 +70,8 @@ export async function importObject(
       version: head.versionId ?? head.etag ?? 'unversioned',
       uploader: head.metadata.uploader ?? null,
       options,
-      limits: engineLimits(env),
+      // The rejected-rows cap is relative to the upload's size.
+      limits: engineLimits(env, head.size),
       threaded: head.size >= env.THREAD_MIN_BYTES,
       precheck,
       openBody: () => openObject(s3, ref.bucket, ref.key, head),

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, type Size, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +23,8 @@ export interface AppFunctionProps {
   /** Explicit on purpose: every function states its own sizing. */
   readonly memorySize: number;
   readonly timeout: Duration;
+  /** /tmp size; Lambda's default (512 MiB) when unset. */
+  readonly ephemeralStorageSize?: Size;
   readonly environment?: Record<string, string>;
   /** Place the function in these subnets (it then gets its own egress-restricted security group). */
   readonly vpc?: ec2.IVpc;
@@ -109,6 +111,7 @@ export class AppFunction extends nodejs.NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.ephemeralStorageSize ? { ephemeralStorageSize: props.ephemeralStorageSize } : {}),
       role,
       logGroup,
       ...(props.vpc

@@ -19,6 +19,8 @@ export interface ImportMonitoringProps {
   /** The caller's API function (history, revert): its errors alarm, its dashboard row. */
   readonly apiFunction: lambda.Function;
   readonly failureQueue: sqs.IQueue;
+  /** The function finishing events Lambda gave up on, and where records it could not finish go. */
+  readonly finisher: { function: lambda.Function; deadLetters: sqs.IQueue };
   readonly alarmEmail: string | undefined;
 }
 
@@ -28,6 +30,7 @@ export class ImportMonitoring extends Construct {
   public readonly failedEventsAlarm: cloudwatch.Alarm;
   public readonly importErrorsAlarm: cloudwatch.Alarm;
   public readonly apiErrorsAlarm: cloudwatch.Alarm;
+  public readonly finisherAlarm: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ImportMonitoringProps) {
@@ -67,7 +70,8 @@ export class ImportMonitoring extends Construct {
     });
     this.failedEventsAlarm = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
       alarmDescription:
-        'An S3 upload event could not be imported after all retries and is waiting in the failed-events queue.',
+        'An upload failed on every attempt and went to the failed-events queue; the finisher marks it failed ' +
+        '(RETRIES_EXHAUSTED) for the uploader. Look at the import function logs for the cause.',
       metric: failedEvents,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -100,7 +104,30 @@ export class ImportMonitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm]) {
+    // The finisher is the last line: if it throws or parks a record, an uploader may still read `processing`.
+    const finisherTrouble = new cloudwatch.MathExpression({
+      expression: 'errors + parked',
+      usingMetrics: {
+        errors: props.finisher.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        parked: props.finisher.deadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+      },
+      label: 'Finisher errors + parked records',
+      period: Duration.minutes(5),
+    });
+    this.finisherAlarm = new cloudwatch.Alarm(this, 'FinisherAlarm', {
+      alarmDescription:
+        'The finisher failed, or parked an on-failure record in its dead-letter queue: an upload whose retries ran ' +
+        'out may still show `processing`. Fix the cause, then re-drive the dead-letter queue into the failed-events queue.',
+      metric: finisherTrouble,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm, this.finisherAlarm]) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
@@ -194,7 +221,7 @@ export class ImportMonitoring extends Construct {
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',
             width: 12,
-            alarms: [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm],
+            alarms: [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm, this.finisherAlarm],
           }),
           new cloudwatch.SingleValueWidget({
             title: 'Failed events waiting',

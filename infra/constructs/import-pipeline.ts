@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -11,11 +11,18 @@ import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
 import { IMPORT_MEMORY_MB } from '../import-sizing.ts';
 import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
+import { REJECTED_REPORT_MAX_BYTES } from '../../functions/core/row-report.ts';
+import { FINISHER_MAX_RECEIVES, FINISHER_TIMEOUT, ImportFinisher } from './import-finisher.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const IMPORT_TIMEOUT = Duration.minutes(15);
 export const IMPORT_RETRY_ATTEMPTS = 2;
 export const IMPORT_MAX_EVENT_AGE = Duration.hours(6);
+/**
+ * /tmp holds one thing: the rejected-rows file of the running import, capped at
+ * REJECTED_REPORT_MAX_BYTES; the rest is headroom (a leftover of a killed earlier run, the runtime).
+ */
+export const IMPORT_EPHEMERAL_STORAGE_MIB = Math.ceil(REJECTED_REPORT_MAX_BYTES / (1024 * 1024)) + 512;
 
 export interface ImportPipelineProps {
   readonly bucket: s3.Bucket;
@@ -31,21 +38,31 @@ export interface ImportPipelineProps {
 export class ImportPipeline extends Construct {
   public readonly function: AppFunction;
   public readonly failureQueue: sqs.Queue;
+  public readonly finisher: ImportFinisher;
 
   constructor(scope: Construct, id: string, props: ImportPipelineProps) {
     super(scope, id);
     const { bucket, network, database } = props;
 
-    this.failureQueue = new sqs.Queue(this, 'FailedEvents', {
+    // The finisher reads this queue; what it cannot finish moves on to the finisher's own dead letters.
+    const finisherDeadLetters = new sqs.Queue(this, 'FinisherDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.failureQueue).acknowledge({
+    Validations.of(finisherDeadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the terminal on-failure destination of the import function; S3 events in it are ' +
-        'inspected and re-driven by an operator (see infra/DEPLOY.md), so it needs no further DLQ.',
+        'Terminal queue: on-failure records the finisher could not process after several deliveries wait here ' +
+        'for an operator (an alarm fires on the first one); it needs no further DLQ.',
+    });
+    this.failureQueue = new sqs.Queue(this, 'FailedEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Six times the consumer's timeout, as Lambda's SQS event source recommends.
+      visibilityTimeout: Duration.seconds(FINISHER_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: finisherDeadLetters, maxReceiveCount: FINISHER_MAX_RECEIVES },
     });
 
     this.function = new AppFunction(this, 'Function', {
@@ -54,6 +71,7 @@ export class ImportPipeline extends Construct {
       description: 'Streams an uploaded CSV, validates it, COPYs it into PostgreSQL and writes the result files',
       memorySize: IMPORT_MEMORY_MB,
       timeout: IMPORT_TIMEOUT,
+      ephemeralStorageSize: Size.mebibytes(IMPORT_EPHEMERAL_STORAGE_MIB),
       vpc: network.vpc,
       vpcSubnets: network.isolatedSubnets,
       reservedConcurrentExecutions: props.reservedConcurrency,
@@ -102,6 +120,14 @@ export class ImportPipeline extends Construct {
       'Object keys are chosen per upload at runtime; the wildcard is confined to the uploads/ prefix ' +
         '(and, for writes, to the .result.json / .rejected.csv suffixes).',
     );
+
+    this.finisher = new ImportFinisher(this, 'Finisher', {
+      bucket,
+      network,
+      database,
+      failureQueue: this.failureQueue,
+      deadLetters: finisherDeadLetters,
+    });
 
     // Both spellings of the extension: S3 suffix filters are case-sensitive.
     for (const suffix of ['.csv', '.CSV']) {

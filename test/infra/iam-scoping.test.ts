@@ -63,6 +63,14 @@ describe('IAM least privilege', () => {
     });
   });
 
+  it('finisher function: reads uploads/* (metadata, the last snapshot), writes only result JSONs', () => {
+    expect(s3Grants(s.stack.importPipeline.finisher.function)).toEqual({
+      's3:GetObject': [objectArn('uploads/*')],
+      's3:GetObjectVersion': [objectArn('uploads/*')],
+      's3:PutObject': [objectArn(RESULT)],
+    });
+  });
+
   it('presign function: signs PUT under uploads/* and GET of the result files only', () => {
     expect(s3Grants(s.stack.uploadApi.function)).toEqual({
       's3:PutObject': [objectArn('uploads/*')],

@@ -9,6 +9,11 @@ describe('decodeEventKey', () => {
   it('decodes an encoded + back to a literal +', () => {
     expect(decodeEventKey('uploads/a%2Bb.csv')).toBe('uploads/a+b.csv');
   });
+
+  it('answers undefined for a key that is not valid percent-encoding', () => {
+    expect(decodeEventKey('uploads/u1/leads%E0%A4%A.csv')).toBeUndefined();
+    expect(decodeEventKey('uploads/100%.csv')).toBeUndefined();
+  });
 });
 
 describe('encodeEventKey', () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { COPY_COLUMNS } from '#core/row-processor';
 import { DEFAULT_LIMITS, LeadEngine, thresholdRejection, type EngineLimits } from '#core/lead-engine';
 import { parseImportOptions, type ImportOptionsInput } from '#core/options';
+import { COLUMN_LIST_LIMIT, ECHO_MAX_CHARS } from '#core/echo';
+import { REJECTED_REPORT_SLACK_BYTES, rejectedReportCap } from '#core/row-report';
 import { expectImportError } from '#test/expect-error';
 
 interface RunOptions {
@@ -69,6 +71,7 @@ describe('LeadEngine: a small file end to end', () => {
       columns: {
         mapped: { Company: 'company_name', 'Email Address': 'contact_email', Phone: 'contact_phone' },
         unknown: ['Region'],
+        unknown_truncated: false,
       },
       total_leads: 3,
       valid_count: 2,
@@ -86,6 +89,7 @@ describe('LeadEngine: a small file end to end', () => {
       errors_truncated: false,
       notes: [],
       notes_truncated: false,
+      error_report_truncated: false,
       no_repeated_emails: true,
       name_keys: 0,
       no_repeated_names: true,
@@ -138,7 +142,11 @@ describe('LeadEngine: a small file end to end', () => {
     const { copy, summary } = run(file, { options: { delimiter: ';' } });
     // Assess
     expect(summary.delimiter).toBe(';');
-    expect(summary.columns).toEqual({ mapped: { Company: 'company_name' }, unknown: ['Notes,Region'] });
+    expect(summary.columns).toEqual({
+      mapped: { Company: 'company_name' },
+      unknown: ['Notes,Region'],
+      unknown_truncated: false,
+    });
     expect(copyRows(copy)[0]).toMatchObject({ company_name: 'Acme' });
     expectImportError(() => run(file), 'MISSING_COMPANY_COLUMN', { message: '"Company;Notes"' });
   });
@@ -398,6 +406,74 @@ describe('LeadEngine: the rejected-rows file and the error list', () => {
     const { summary } = run(`Company,Phone\n${rows.join('\n')}\n`, { limits: { errorListLimit: 2 } });
     expect(summary.notes).toHaveLength(2);
     expect(summary.notes_truncated).toBe(true);
+  });
+
+  it('cuts echoed cells to ECHO_MAX_CHARS with a marker, in the error list and in strict mode', () => {
+    // Prepare
+    const huge = 'x'.repeat(1_000_000);
+    const file = `Company,Notes\nAcme 1,${huge}\n`;
+    const cut = `${'x'.repeat(ECHO_MAX_CHARS)}… [cut: 1000000 characters]`;
+    // Act
+    const { summary } = run(file);
+    // Assess
+    expect(summary.error_details).toEqual([
+      { row: 2, column: 'notes', value: cut, code: 'TOO_LONG', message: 'longer than 10000 characters' },
+    ]);
+    expectImportError(() => run(file, { options: { strict_mode: true } }), 'STRICT_MODE_ROW_ERROR', {
+      detail: { error_details: [expect.objectContaining({ value: cut })] },
+    });
+  });
+
+  it('cuts the value a note quotes', () => {
+    const website = `acme.example/${'é'.repeat(1_000)}`;
+    const { summary } = run(`Company,Website\nAcme,${website}\n`);
+    expect(summary.notes).toEqual([
+      `Row 2: company_website: its normalized form is too long to store; kept as written, not normalized ("${[...website].slice(0, ECHO_MAX_CHARS).join('')}… [cut: 1013 characters]")`,
+    ]);
+  });
+
+  it('caps the unknown columns it lists and cuts long headers', () => {
+    const headers = ['Company', 'h'.repeat(5_000), ...Array.from({ length: 80 }, (_, i) => `Extra ${i}`)];
+    const { summary } = run(`${headers.join(',')}\n`);
+    expect(summary.columns.unknown).toHaveLength(COLUMN_LIST_LIMIT);
+    expect(summary.columns.unknown[0]).toBe(`${'h'.repeat(ECHO_MAX_CHARS)}… [cut: 5000 characters]`);
+    expect(summary.columns.unknown_truncated).toBe(true);
+  });
+
+  it('stops the rejected-rows file at its absolute cap and says so', () => {
+    // Prepare
+    const rows = Array.from({ length: 200 }, (_, i) => `,${i}`);
+    const file = `Company,Industry\n${rows.join('\n')}\n`;
+    const full = run(file).rejected;
+    // Act
+    const { rejected, summary } = run(file, { limits: { maxRejectedBytes: 2_000 } });
+    // Assess
+    expect(Buffer.byteLength(rejected)).toBeLessThanOrEqual(2_000);
+    expect(Buffer.byteLength(rejected)).toBeGreaterThan(1_900);
+    expect(full.startsWith(rejected)).toBe(true);
+    expect(rejected.endsWith('\r\n')).toBe(true);
+    expect(summary).toMatchObject({ failed_count: 200, error_report_truncated: true });
+    expect(run(file).summary.error_report_truncated).toBe(false);
+  });
+
+  it('keeps the rejected-rows file within REJECTED_REPORT_RATIO bytes per byte read, plus the slack', () => {
+    // Prepare: rows whose error text is many times their size (the full report would be ~14x the file).
+    const file = `Company,Email\n${'A,x\n'.repeat(60_000)}`;
+    // Act
+    const { rejected, summary } = run(file, { chunkSize: 16_384 });
+    // Assess
+    const bytes = Buffer.byteLength(rejected);
+    expect(bytes).toBeLessThanOrEqual(rejectedReportCap(file.length));
+    expect(bytes).toBeGreaterThan(REJECTED_REPORT_SLACK_BYTES);
+    expect(summary).toMatchObject({ failed_count: 60_000, error_report_truncated: true });
+  });
+
+  it('measures the rejected-rows cap against the whole upload when its size is known', () => {
+    const file = `Company,Email\n${'A,x\n'.repeat(60_000)}`;
+    const { rejected, summary } = run(file, { chunkSize: 16_384, limits: { inputBytes: file.length } });
+    expect(Buffer.byteLength(rejected)).toBeLessThanOrEqual(rejectedReportCap(file.length));
+    expect(Buffer.byteLength(rejected)).toBeGreaterThan(rejectedReportCap(file.length) - 1_000);
+    expect(summary.error_report_truncated).toBe(true);
   });
 
   it('reports partial progress after a failure', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ECHO_MAX_CHARS } from '#core/echo';
 import type { EngineSummary } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
-import { buildResult, type DuplicateOutcome, type ResultInput } from '#core/result';
+import { RESULT_MAX_BYTES, buildResult, resultBytes, type DuplicateOutcome, type ResultInput } from '#core/result';
 
 const STARTED = new Date('2024-05-01T10:00:00.000Z');
 const FINISHED = new Date('2024-05-01T10:00:02.000Z');
@@ -9,7 +10,11 @@ const FINISHED = new Date('2024-05-01T10:00:02.000Z');
 const summary: EngineSummary = {
   encoding: 'utf-8',
   delimiter: ',',
-  columns: { mapped: { Company: 'company_name', Email: 'contact_email' }, unknown: ['Region'] },
+  columns: {
+    mapped: { Company: 'company_name', Email: 'contact_email' },
+    unknown: ['Region'],
+    unknown_truncated: false,
+  },
   total_leads: 10,
   valid_count: 9,
   failed_count: 1,
@@ -20,6 +25,7 @@ const summary: EngineSummary = {
   errors_truncated: false,
   notes: ['Row 5: contact_phone: not a valid US phone number; kept as written ("123")'],
   notes_truncated: false,
+  error_report_truncated: false,
 };
 
 const duplicates: DuplicateOutcome = {
@@ -146,5 +152,33 @@ describe('buildResult', () => {
   it('reports the rows read as the rate when no time has passed', () => {
     const result = buildResult(input({ finishedAt: STARTED }));
     expect(result).toMatchObject({ duration_ms: 0, leads_per_second: 10 });
+  });
+});
+
+describe('the result stays under RESULT_MAX_BYTES', () => {
+  it('halves long lists and marks them truncated when an error list limit lets them grow past the budget', () => {
+    // Prepare: 5,000 errors and notes quoting cut cells of control characters (6 JSON bytes each).
+    const value = `${'\u0001'.repeat(ECHO_MAX_CHARS)}… [cut: 9999 characters]`;
+    const error_details = Array.from({ length: 5_000 }, (_, i) => ({
+      row: i + 2,
+      column: 'notes',
+      value,
+      code: 'TOO_LONG' as const,
+      message: 'longer than 10000 characters',
+    }));
+    const notes = error_details.map((d) => `Row ${d.row}: company_website: not a usable URL ("${value}")`);
+    // Act
+    const result = buildResult(input({ summary: { ...summary, error_details, notes } }));
+    // Assess
+    expect(resultBytes(result)).toBeLessThan(RESULT_MAX_BYTES);
+    expect(result.error_details.length).toBeGreaterThan(10);
+    expect(result.errors).toHaveLength(result.error_details.length);
+    expect(result).toMatchObject({ errors_truncated: true, notes_truncated: true, failed_count: 1 });
+  });
+
+  it('leaves a result within the budget untouched', () => {
+    const result = buildResult(input());
+    expect(result.errors_truncated).toBe(false);
+    expect(result.error_details).toEqual(summary.error_details);
   });
 });

@@ -193,6 +193,26 @@ describe('RowProcessor', () => {
     expect(fields(p.process(['Acme, Inc.', '', ''], 4)).name_key).toBe('\\N');
   });
 
+  it.each([
+    ['2,048 characters that gain a scheme', `acme.example/${'a'.repeat(2048 - 13)}`],
+    ['accented letters that percent-encoding multiplies', `acme.example/${'é'.repeat(400)}`],
+    ['700 quotes that percent-encoding triples', `acme.example/${'"'.repeat(700)}`],
+  ])('keeps a website whose normalized form would not fit its column as written (%s), with a note', (_, website) => {
+    // Act
+    const outcome = processor(['Company', 'Website']).process(['Acme', website], 2);
+    // Assess
+    expect(fields(outcome)).toMatchObject({ company_website: website, website_normalized: '\\N' });
+    expect(outcome).toMatchObject({
+      notes: [
+        {
+          column: 'company_website',
+          message: 'its normalized form is too long to store; kept as written, not normalized',
+          value: website,
+        },
+      ],
+    });
+  });
+
   it('parses phones for the configured region', () => {
     const outcome = processor(['Company', 'Phone'], 'GB').process(['Acme', '020 7946 0958'], 2);
     expect(fields(outcome).phone_e164).toBe('+442079460958');

@@ -14,7 +14,7 @@ import { prepareDatabase } from './database.ts';
 import { buildUploadPage, uploadPageCsp } from '../build-upload-page.ts';
 import { ROUTES } from '../../../functions/api/handler.ts';
 import { type LocalCaller, startHttpApi, type HttpApiHandler, type StaticFile } from './http-api.ts';
-import { ImportNotifications, type S3Lambda } from './s3-notifications.ts';
+import { DEFAULT_RETRY_DELAY_MS, ImportNotifications, type S3Lambda } from './s3-notifications.ts';
 
 export const LOCAL_BUCKET = 'lead-uploads';
 export const DEFAULT_SUBJECT = 'local-user';
@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   resultUrlTtlSeconds?: number;
   /** Serve the upload page at `/` (default true). */
   uploadPage?: boolean;
+  /** Wait between the attempts of a failed import (default LOCAL_RETRY_DELAY_MS, else 2000). */
+  retryDelayMs?: number;
 }
 
 export interface LocalStack {
@@ -147,10 +149,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: both read process.env (once) as they would in Lambda.
     const presignModule = await import('../../../functions/presign/handler.ts');
     const importModule = await import('../../../functions/import/handler.ts');
+    const finisherModule = await import('../../../functions/finisher/handler.ts');
     const apiModule = await import('../../../functions/api/handler.ts');
     presign = presignModule.handler as HttpApiHandler;
     callerApi = apiModule.handler as HttpApiHandler;
-    const notifications = new ImportNotifications(importModule.handler as S3Lambda);
+    const notifications = new ImportNotifications(importModule.handler as S3Lambda, undefined, {
+      finisher: finisherModule.handler,
+      retryDelayMs: options.retryDelayMs ?? localRetryDelayMs(),
+    });
     s3.onEvent((event: S3Event) => notifications.onEvent(event));
     // Let running imports finish before the servers they talk to go away.
     closers.push(() => notifications.idle());
@@ -175,6 +181,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await close();
     throw error;
   }
+}
+
+/** LOCAL_RETRY_DELAY_MS: milliseconds between the attempts of a failed import (default 2000). */
+function localRetryDelayMs(): number {
+  const raw = process.env.LOCAL_RETRY_DELAY_MS;
+  if (raw === undefined || raw === '') return DEFAULT_RETRY_DELAY_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`Configuration LOCAL_RETRY_DELAY_MS: expected a whole number of milliseconds, got "${raw}"`);
+  return value;
 }
 
 /**
