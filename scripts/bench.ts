@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--rows N] [--runs K] [--no-existing]`
+ * `npm run bench -- [--rows N] [--runs K] [--no-existing] [--rules FILE.json]`
  * For each size (1,000, 100,000 and N, default 1,000,000): generate a deterministic lead CSV (1%
  * invalid rows, quoted commas, quotes and newlines), upload it to the local S3 server, then
  * alternate K times (default 3):
@@ -7,7 +7,8 @@
  *   (b) the real import path (S3 event -> handler -> stream, decode, parse, validate, COPY, commit,
  *       result JSON) into an empty leads table, in a child process running the esbuild bundle.
  * Prints one JSON line per size with medians. Then imports N more leads into a table that already
- * holds N (duplicate checks against existing rows) and reports that ratio too.
+ * holds N (duplicate checks against existing rows) and reports that ratio too. With --rules, every
+ * import applies that rule set (stored for the uploader `bench`) on top of the built-in rules.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,6 +22,8 @@ import pg from 'pg';
 import { WORKER_BUNDLE_NAME } from '#runtime/engine-runner';
 import { migrate } from '#io/migrate';
 import { createS3Client, putFile } from '#io/s3';
+import { parseRuleSet } from '#core/rule-set';
+import { readFile } from 'node:fs/promises';
 import { generateLeadCsv } from './lib/lead-generator.ts';
 import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
 import { LOCAL_CREDENTIALS, startLocalS3 } from './lib/s3-server.ts';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     rows: { type: 'string' },
     runs: { type: 'string', default: '3' },
     'no-existing': { type: 'boolean', default: false },
+    rules: { type: 'string' },
   },
 });
 const big = Number(values.rows ?? 1_000_000);
@@ -54,6 +58,16 @@ const dbUrl = withDatabase(server.adminUrl, 'lead_import_bench');
 const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();
 await migrate(db);
+// --rules FILE: stored once as the uploader's rule set; each upload names it in its metadata.
+const ruleSetMetadata = values.rules
+  ? await (async (path: string) => {
+      const rules = parseRuleSet(JSON.parse(await readFile(path, 'utf8')), path);
+      await db.query("insert into rule_sets (owner, name, version, document) values ('bench', 'bench', 1, $1)", [
+        JSON.stringify(rules),
+      ]);
+      return { uploader: 'bench', 'rule-set': 'bench' };
+    })(values.rules)
+  : undefined;
 
 Object.assign(process.env, {
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -101,7 +115,7 @@ async function csvFile(rows: number, seed: number): Promise<string> {
 }
 
 async function upload(path: string, key: string): Promise<void> {
-  await putFile(s3, BUCKET, key, path, (await stat(path)).size, 'text/csv');
+  await putFile(s3, BUCKET, key, path, (await stat(path)).size, 'text/csv', ruleSetMetadata);
 }
 
 async function psqlCopy(path: string, fresh: boolean): Promise<number> {
@@ -167,6 +181,7 @@ function report(
     ratio_import_to_psql_copy: round(importS / copyS, 2),
     import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
     imported: imports[0]!.imported,
+    ...(values.rules ? { rules: values.rules } : {}),
     ...extra,
     runs,
   };

@@ -1,6 +1,7 @@
 /**
  * `npm run import -- <file> [--strict] [--error-threshold R] [--on-duplicate skip|update|allow]
- *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC]`
+ *   [--encoding E] [--delimiter D] [--mapping JSON] [--phone-region CC]
+ *   [--rule-set NAME [--uploader ID] | --rules FILE.json]`
  * Result JSON on stdout, logs and progress on stderr; exit 0 only for `succeeded`.
  */
 import { parseArgs } from 'node:util';
@@ -10,10 +11,11 @@ import { engineLimits, readImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { importFile } from '#service/file-import';
 import { cliPool } from './lib/cli-env.ts';
+import { readRuleSetFile } from './lib/rule-set-file.ts';
 import { progressBar } from './lib/progress-bar.ts';
 
 const USAGE =
-  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US]';
+  'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US] [--rule-set NAME [--uploader ID] | --rules FILE.json]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +27,9 @@ const { values, positionals } = parseArgs({
     delimiter: { type: 'string' },
     mapping: { type: 'string' },
     'phone-region': { type: 'string' },
+    'rule-set': { type: 'string' },
+    uploader: { type: 'string' },
+    rules: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -35,6 +40,8 @@ if (values.help || !file) {
 }
 
 try {
+  if (values['rule-set'] !== undefined && values.rules !== undefined)
+    throw new FileError('INVALID_OPTIONS', 'Give either --rule-set NAME (stored) or --rules FILE.json, not both.');
   const env = readImportEnv();
   const options = parseImportOptions(
     Object.fromEntries(
@@ -46,13 +53,17 @@ try {
         delimiter: values.delimiter,
         mapping: values.mapping,
         phone_region: values['phone-region'] ?? env.DEFAULT_PHONE_REGION,
+        rule_set: values['rule-set'],
       }).filter(([, v]) => v !== undefined),
     ),
   );
+  const ruleSetFile = values.rules === undefined ? undefined : await readRuleSetFile(values.rules);
+  // The uploader owns the stored rule sets --rule-set names, and is recorded in the history.
+  const who = { uploader: values.uploader ?? process.env.USER ?? null, ruleSetFile };
   const pool = await cliPool();
   const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
   try {
-    const result = await importFile(pool, file, options, engineLimits(env), env.THREAD_MIN_BYTES, bar?.update);
+    const result = await importFile(pool, file, options, engineLimits(env), env.THREAD_MIN_BYTES, bar?.update, who);
     bar?.done();
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     process.exitCode = result.status === 'succeeded' ? 0 : 1;

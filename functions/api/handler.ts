@@ -16,10 +16,11 @@ import {
 } from '../http/http-api-event.ts';
 import { ApiError } from './errors.ts';
 import { importRoutes } from './import-routes.ts';
+import { ruleSetRoutes } from './rule-set-routes.ts';
 import type { ApiDeps, ApiRequest, Route } from './routes.ts';
 
 /** Every route this function serves: one list per feature, concatenated. */
-export const ROUTES: readonly Route[] = [...importRoutes];
+export const ROUTES: readonly Route[] = [...importRoutes, ...ruleSetRoutes];
 
 /** Infrastructure trouble a retry may fix answers 503; the codes are the retryable InfraError codes. */
 const UNAVAILABLE_CODES = new Set(['DATABASE_UNAVAILABLE', 'LOCK_TIMEOUT', 'S3_READ_ERROR']);

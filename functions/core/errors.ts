@@ -17,6 +17,7 @@ export const FILE_ERROR_CODES = [
   'DEADLINE_EXCEEDED',
   'ROW_REFUSED_BY_DATABASE',
   'ENGINE_FAILED',
+  'RULE_SET_NOT_FOUND',
 ] as const;
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 
@@ -42,6 +43,13 @@ export const ROW_ERROR_CODES = [
   'INVALID_EMAIL',
   'FIELD_COUNT_MISMATCH',
   'INVALID_TEXT',
+  // A rule set's rules (core/rule-checker.ts), on top of the built-in ones.
+  'RULE_REQUIRED',
+  'RULE_TOO_LONG',
+  'RULE_NOT_ALLOWED',
+  'RULE_PATTERN',
+  'RULE_EMAIL_DOMAIN',
+  'RULE_PHONE',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 

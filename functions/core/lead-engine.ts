@@ -6,6 +6,8 @@ import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
 import { RowProcessor, type RowNote } from './row-processor.ts';
+import { compileRules, type RuleCheck } from './rule-checker.ts';
+import type { RuleSet } from './rule-set.ts';
 import {
   RowErrorLog,
   describeProblem,
@@ -92,8 +94,11 @@ export class LeadEngine {
   #copyBytes: Buffer[] = [];
   #rejected = '';
   readonly #push = (record: string[], plain: boolean) => this.#onRecord(record, plain);
+  readonly #rules: RuleCheck | undefined;
 
-  constructor(importId: string, options: ImportOptions, limits: EngineLimits = DEFAULT_LIMITS) {
+  constructor(importId: string, options: ImportOptions, limits: EngineLimits = DEFAULT_LIMITS, rules?: RuleSet) {
+    // Compiled once per import; rows without a rule set pay nothing.
+    this.#rules = rules && compileRules(rules, options.phone_region);
     this.#importId = importId;
     this.#options = options;
     this.#limits = limits;
@@ -152,7 +157,7 @@ export class LeadEngine {
     const row = ++this.#row;
     if (row === 1) {
       this.#map = mapHeaders(record, this.#options.mapping);
-      this.#rows = new RowProcessor(this.#map, this.#importId, this.#options.phone_region);
+      this.#rows = new RowProcessor(this.#map, this.#importId, this.#options.phone_region, this.#rules);
       return;
     }
     const outcome = this.#rows!.process(record, row, plain);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LEAD_COLUMNS } from './columns.ts';
 import { FileError } from './errors.ts';
+import { RULE_SET_NAME } from './rule-set-name.ts';
 
 export const ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
 export type EncodingOption = (typeof ENCODINGS)[number];
@@ -67,6 +68,11 @@ export const importOptionsSchema = z
       .regex(/^[A-Za-z]{2}$/, 'phone_region must be a two-letter country code')
       .transform((v) => v.toUpperCase())
       .default('US'),
+    /** The uploader's stored rule set, by name; the import loads its current version at its start. */
+    rule_set: z
+      .string()
+      .regex(RULE_SET_NAME, 'rule_set must be 1 to 64 lower-case letters, digits or hyphens')
+      .optional(),
   })
   .strict();
 

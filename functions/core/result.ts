@@ -1,6 +1,7 @@
 import type { EngineSummary } from './lead-engine.ts';
 import type { ImportErrorCode } from './errors.ts';
 import type { ImportOptions } from './options.ts';
+import type { RuleSetRef } from './rule-set.ts';
 import type { RowErrorDetail } from './row-report.ts';
 import { formatRowError } from './row-report.ts';
 
@@ -40,6 +41,8 @@ export interface ImportResult {
   filename: string;
   source: SourceRef;
   options: ImportOptions;
+  /** The rule set applied on top of the built-in rules (name and version), or null. */
+  rule_set: RuleSetRef | null;
   detected: { encoding: string | null; delimiter: string | null; columns: EngineSummary['columns'] | null };
   total_leads: number;
   imported_count: number;
@@ -68,6 +71,7 @@ export interface ResultInput {
   filename: string;
   source: SourceRef;
   options: ImportOptions;
+  ruleSet?: RuleSetRef | null | undefined;
   startedAt: Date;
   finishedAt: Date | null;
   summary?: Partial<EngineSummary>;
@@ -99,6 +103,7 @@ export function buildResult(input: ResultInput): ImportResult {
     filename: input.filename,
     source: input.source,
     options: input.options,
+    rule_set: input.ruleSet ?? null,
     detected: {
       encoding: summary.encoding ?? null,
       delimiter: summary.delimiter ?? null,

@@ -3,6 +3,7 @@ import { NULL_FIELD, copyField } from './copy-text.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
 import { normalizePhone, normalizeWebsite } from './normalize.ts';
+import type { RuleCheck } from './rule-checker.ts';
 import { validateRow } from './validate-row.ts';
 
 export interface RowProblem {
@@ -53,8 +54,10 @@ export class RowProcessor {
   readonly #suffix: string;
   readonly #phoneRegion: string;
   readonly #headerLength: number;
+  readonly #rules: RuleCheck | undefined;
 
-  constructor(map: HeaderMap, importId: string, phoneRegion: string) {
+  constructor(map: HeaderMap, importId: string, phoneRegion: string, rules?: RuleCheck) {
+    this.#rules = rules;
     this.#map = map;
     this.#suffix = `\t${importId}\t`;
     this.#phoneRegion = phoneRegion;
@@ -97,12 +100,12 @@ export class RowProcessor {
       cells.contact_name = first && last ? `${first} ${last}` : (first ?? last);
     }
 
+    // A rule set's rules run first: an allowed value takes the list's spelling before validation.
+    const broken = this.#rules?.(cells);
     const checked = validateRow(cells);
-    if (!checked.ok) {
-      return {
-        kind: 'invalid',
-        problems: checked.problems.map((p) => ({ ...p, value: cells[p.column] })),
-      };
+    if (!checked.ok || broken) {
+      const problems: RowProblem[] = checked.ok ? [] : checked.problems.map((p) => ({ ...p, value: cells[p.column] }));
+      return { kind: 'invalid', problems: broken ? problems.concat(broken) : problems };
     }
     const lead = checked.row;
     let notes: RowNote[] | undefined;
@@ -118,7 +121,8 @@ export class RowProcessor {
     }
     let phone: string | undefined;
     if (lead.contact_phone !== null) {
-      phone = normalizePhone(lead.contact_phone, this.#phoneRegion);
+      const parsed = this.#rules?.phone; // the phone rule parsed this number already
+      phone = parsed ? parsed(lead.contact_phone) : normalizePhone(lead.contact_phone, this.#phoneRegion);
       if (phone === undefined)
         (notes ??= []).push({
           column: 'contact_phone',

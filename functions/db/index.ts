@@ -2,6 +2,7 @@ import { sql as schema } from './001_schema.ts';
 import { sql as importerRole } from './002_importer_role.ts';
 import { sql as leadChangesOrder } from './003_lead_changes_order.ts';
 import { sql as callerApi } from './004_caller_api.ts';
+import { sql as ruleSets } from './005_rule_sets.ts';
 
 /** Migrations in the order they apply; names are recorded in schema_migrations. Never edit an applied one. */
 export const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
   { name: '002_importer_role', sql: importerRole },
   { name: '003_lead_changes_order', sql: leadChangesOrder },
   { name: '004_caller_api', sql: callerApi },
+  { name: '005_rule_sets', sql: ruleSets },
 ];

@@ -56,7 +56,7 @@ export async function recordOutcome(client: pg.PoolClient, result: ImportResult)
   await client.query(
     `update lead_imports set status = $2, error_code = $3, message = $4, encoding = $5, delimiter = $6,
        total_leads = $7, imported_count = $8, updated_count = $9, duplicate_count = $10, failed_count = $11,
-       finished_at = $12, duration_ms = $13, result = $14
+       finished_at = $12, duration_ms = $13, result = $14, rule_set_name = $15, rule_set_version = $16
      where id = $1`,
     [
       result.import_id,
@@ -73,6 +73,8 @@ export async function recordOutcome(client: pg.PoolClient, result: ImportResult)
       result.finished_at,
       result.duration_ms,
       JSON.stringify(result),
+      result.rule_set?.name ?? null,
+      result.rule_set?.version ?? null,
     ],
   );
 }

@@ -2,9 +2,11 @@ import type pg from 'pg';
 import { deadlineExceeded, type Deadline } from '#core/deadline';
 import type { DuplicatePolicy } from '#core/options';
 import type { DuplicateOutcome, ImportResult } from '#core/result';
+import type { LoadedRuleSet } from '#core/rule-set';
 import { type CopyChunk, copyLeads } from './copy-leads.ts';
 import { resolveDuplicates } from './duplicate-check.ts';
 import { type ClaimOutcome, claimImport, type ImportClaim, leadIdFloor, recordOutcome } from './import-claim.ts';
+import { loadRuleSetForImport } from './rule-set-store.ts';
 import { inTransaction } from './transaction.ts';
 
 const QUERY_CANCELED = '57014';
@@ -37,6 +39,11 @@ export class ImportTransaction {
     await this.#client.query('savepoint leads');
     this.#importId = importId;
     this.#floor = await leadIdFloor(this.#client, importId);
+  }
+
+  /** The uploader's current version of a rule set, read in this transaction (unknown: RULE_SET_NOT_FOUND). */
+  loadRuleSet(uploader: string | null, name: string): Promise<LoadedRuleSet> {
+    return loadRuleSetForImport(this.#client, uploader, name);
   }
 
   /** COPYs the leads; the deadline aborts it even while it waits on the database or the source. */

@@ -123,6 +123,7 @@ export async function putFile(
   path: string,
   size: number,
   contentType: string,
+  metadata?: Record<string, string>,
 ): Promise<void> {
   await put(s3, {
     Bucket: bucket,
@@ -130,6 +131,7 @@ export async function putFile(
     Body: createReadStream(path),
     ContentLength: size,
     ContentType: contentType,
+    ...(metadata ? { Metadata: metadata } : {}),
   });
 }
 

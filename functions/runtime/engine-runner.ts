@@ -9,6 +9,7 @@ import {
   type EngineSummary,
 } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
+import type { LoadedRuleSet } from '#core/rule-set';
 
 /**
  * Runs a LeadEngine over a byte stream and yields its output. Two ways, same results:
@@ -27,6 +28,8 @@ export interface EngineSetup {
   importId: string;
   options: ImportOptions;
   limits: EngineLimits;
+  /** The caller's rule set, compiled by the engine (in the worker when threaded). */
+  ruleSet?: LoadedRuleSet | undefined;
 }
 
 /** Feed the engine about this much at a time: fewer messages, still smooth backpressure. */
@@ -60,7 +63,7 @@ class InlineRunner implements EngineRunner {
   readonly #engine: LeadEngine;
   summary: EngineSummary | undefined;
   constructor(setup: EngineSetup) {
-    this.#engine = new LeadEngine(setup.importId, setup.options, setup.limits);
+    this.#engine = new LeadEngine(setup.importId, setup.options, setup.limits, setup.ruleSet?.rules);
   }
   get progress(): EngineProgress {
     return this.#engine.progress;

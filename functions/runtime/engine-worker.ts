@@ -27,7 +27,7 @@ const serialize = (error: unknown): SerializedError =>
 
 const port = parentPort!;
 const { setup } = workerData as { setup: EngineSetup };
-const engine = new LeadEngine(setup.importId, setup.options, setup.limits);
+const engine = new LeadEngine(setup.importId, setup.options, setup.limits, setup.ruleSet?.rules);
 port.on('message', (message: ToWorker) => {
   try {
     if (message.type === 'chunk') {

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { rejectedKeyFor } from '#core/keys';
 import type { EngineLimits } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
+import type { LoadedRuleSet } from '#core/rule-set';
 import type { ImportResult } from '#core/result';
 import { TextFileSink } from '#io/temp-file';
 import { runImport } from './pipeline.ts';
@@ -21,6 +22,8 @@ export async function importFile(
   limits: EngineLimits,
   threadMinBytes: number,
   onProgress?: (rows: number, bytes: number, size: number) => void,
+  /** Who imports (owner of the rule sets `rule_set` names; default $USER), and a rule set from a file. */
+  who: { uploader?: string | null; ruleSetFile?: LoadedRuleSet | undefined } = {},
 ): Promise<ImportResult> {
   const absolute = resolve(path);
   const { size } = await stat(absolute);
@@ -38,8 +41,9 @@ export async function importFile(
     filename: basename(absolute),
     source: { bucket: 'local-file', key: absolute, version_id: null, etag: null, size },
     version: importId,
-    uploader: process.env.USER ?? null,
+    uploader: who.uploader === undefined ? (process.env.USER ?? null) : who.uploader,
     options,
+    ruleSetFile: who.ruleSetFile,
     limits,
     threaded: size >= threadMinBytes,
     openBody: async () => {

@@ -2,6 +2,7 @@ import { Deadline } from '#core/deadline';
 import { type FileError, isFinal, RejectionError } from '#core/errors';
 import { type EngineLimits, type EngineSummary, thresholdRejection } from '#core/lead-engine';
 import type { ImportOptions } from '#core/options';
+import type { LoadedRuleSet } from '#core/rule-set';
 import { buildResult, type ImportResult, type ResultInput, type SourceRef } from '#core/result';
 import type { CopyChunk } from '#io/copy-leads';
 import type { ImportClaim } from '#io/import-claim';
@@ -27,6 +28,8 @@ export interface ImportJob {
   version: string;
   uploader: string | null;
   options: ImportOptions;
+  /** A rule set given directly (the CLI's --rules FILE.json); otherwise `options.rule_set` names a stored one. */
+  ruleSetFile?: LoadedRuleSet | undefined;
   limits: EngineLimits;
   /** Parse and validate in a worker thread (worth it above a few megabytes). */
   threaded: boolean;
@@ -94,13 +97,16 @@ async function loadLeads(
   deadline: Deadline,
   startedAt: Date,
 ): Promise<ImportResult> {
-  const setup = { importId: job.importId, options: job.options, limits: job.limits };
-  const runner = createEngineRunner(setup, job.threaded, job.workerEntry);
   const report = new ReportWriter(job.rejectedRows);
   const base = { importId: job.importId, filename: job.filename, source: job.source, options: job.options, startedAt };
+  let runner: EngineRunner | undefined;
+  let ruleSet: LoadedRuleSet | undefined;
   try {
     await tx.openLeads(job.importId);
     if (job.precheck) throw job.precheck;
+    ruleSet = await ruleSetOf(tx, job);
+    const setup = { importId: job.importId, options: job.options, limits: job.limits, ruleSet };
+    runner = createEngineRunner(setup, job.threaded, job.workerEntry);
     deadline.check();
     const copyStarted = performance.now();
     const { copied, summary } = await copyFile(tx, job, runner, report);
@@ -113,15 +119,32 @@ async function loadLeads(
     const duplicates = await tx.resolveDuplicates(copied, policy, job.limits.errorListLimit, noRepeats);
     const timings = { copy: copyMs, duplicates: Math.round(performance.now() - duplicatesStarted) };
     const importedCount = copied - duplicates.duplicate_count;
-    return finish({ ...base, status: 'succeeded', summary, duplicates, importedCount, timings }, report);
+    return finish(
+      { ...base, ruleSet: refOf(ruleSet), status: 'succeeded', summary, duplicates, importedCount, timings },
+      report,
+    );
   } catch (error) {
     if (!isFinal(error)) throw error;
     await tx.discardLeads();
     const status = error instanceof RejectionError ? 'rejected' : 'failed';
-    const summary = runner.summary ?? runner.progress;
-    return finish({ ...base, status, summary, errorCode: error.code, message: error.message }, report);
+    const summary = runner?.summary ?? runner?.progress;
+    const ref = refOf(ruleSet);
+    return finish({ ...base, ruleSet: ref, status, summary, errorCode: error.code, message: error.message }, report);
   }
 }
+
+/**
+ * The rule set the import applies, loaded before any byte of the file is read: the CLI's file, or
+ * the uploader's stored one that `rule_set` names (unknown: RULE_SET_NOT_FOUND, final).
+ */
+async function ruleSetOf(tx: ImportTransaction, job: ImportJob): Promise<LoadedRuleSet | undefined> {
+  if (job.ruleSetFile) return job.ruleSetFile;
+  const name = job.options.rule_set;
+  return name === undefined ? undefined : tx.loadRuleSet(job.uploader, name);
+}
+
+const refOf = (ruleSet: LoadedRuleSet | undefined) =>
+  ruleSet ? { name: ruleSet.name, version: ruleSet.version } : null;
 
 /** Streams the object through the engine into COPY; the body is released on every path. */
 async function copyFile(

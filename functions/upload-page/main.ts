@@ -5,6 +5,7 @@
 import { PageError, pollResult, requestGrant, uploadFile, type ImportOptionsInput, type ImportResult } from './api.ts';
 import { createHistory, type HistoryView } from './history-view.ts';
 import { buildPreview, DELIMITER_NAMES, PREVIEW_BYTES, type Preview } from './preview.ts';
+import { RuleSetPicker } from './rule-set-picker.ts';
 
 interface PageConfig {
   /** Base URL of the upload API (no trailing slash); empty = this page's origin. */
@@ -40,6 +41,8 @@ const ui = {
   result: $('result'),
   again: $<HTMLButtonElement>('again'),
 };
+
+const ruleSets = new RuleSetPicker($<HTMLSelectElement>('rule-set'), $('rule-set-help'));
 
 let chosen: { file: File; preview: Preview } | undefined;
 let busy = false;
@@ -150,6 +153,7 @@ function options(): ImportOptionsInput {
     strict_mode: ui.strict.checked,
     error_threshold: Math.round(percent * 10) / 1000,
     on_duplicate: ui.duplicates.value as ImportOptionsInput['on_duplicate'],
+    ...(ruleSets.value ? { rule_set: ruleSets.value } : {}),
   };
 }
 
@@ -259,6 +263,9 @@ function reset(): void {
 async function start(): Promise<void> {
   ui.token.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
   const config = await loadConfig();
+  const listRuleSets = () => ruleSets.refresh(config.apiUrl ?? '', ui.token.value);
+  ui.token.addEventListener('change', () => void listRuleSets());
+  void listRuleSets();
   ui.file.addEventListener('change', () => {
     const file = ui.file.files?.[0];
     if (file) void choose(file);

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { FileError } from '#core/errors';
 import { DEFAULT_LIMITS } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
+import { parseRuleSet } from '#core/rule-set';
 import { createEngineRunner, type EngineRunner } from '#runtime/engine-runner';
+import { EVERY_KIND } from '#test/rule-sets';
 import { generateLeadCsv } from '../../scripts/lib/lead-generator.ts';
 
 const IMPORT_ID = '00000000-0000-4000-8000-000000000001';
@@ -54,6 +56,19 @@ describe('inline and worker runners agree', () => {
     expect(threaded.summary).toEqual(inline.summary);
     expect(threaded.copy === inline.copy).toBe(true);
     expect(threaded.rejected === inline.rejected).toBe(true);
+  });
+
+  it('on a rule set, compiled in the worker as inline: the same rule errors and COPY bytes', async () => {
+    const bytes = Buffer.from([...generateLeadCsv({ rows: 20_000, invalidRate: 0.01 })].join(''));
+    const ruleSet = { name: 'every-kind', version: 3, rules: parseRuleSet(EVERY_KIND) };
+    const setup = { importId: IMPORT_ID, options: parseImportOptions({}), limits: DEFAULT_LIMITS, ruleSet };
+    const inline = await drain(createEngineRunner(setup, false), bytes);
+    const threaded = await drain(createEngineRunner(setup, true), bytes);
+    const plain = await run(bytes, false);
+    expect(inline.summary!.failed_count).toBeGreaterThan(plain.summary!.failed_count);
+    expect(inline.summary!.error_details.some((e) => e.code.startsWith('RULE_'))).toBe(true);
+    expect(threaded.summary).toEqual(inline.summary);
+    expect(threaded.copy === inline.copy).toBe(true);
   });
 
   it('on a file failure: the same typed error from both', async () => {

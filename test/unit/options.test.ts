@@ -118,6 +118,19 @@ describe('parseImportOptions', () => {
   });
 });
 
+describe('rule_set', () => {
+  it('names a rule set ([a-z0-9-]{1,64}), travels as rule-set metadata, and is absent by default', () => {
+    expect(parseImportOptions({}).rule_set).toBeUndefined();
+    const options = parseImportOptions({ rule_set: 'emea-sales' });
+    expect(optionsToMetadata(options)['rule-set']).toBe('emea-sales');
+    expect(optionsFromMetadata({ 'rule-set': 'emea-sales' }).rule_set).toBe('emea-sales');
+    for (const bad of ['EMEA', '../x', 'a b', '', 'x'.repeat(65)])
+      expectImportError(() => parseImportOptions({ rule_set: bad }), 'INVALID_OPTIONS', {
+        message: ['rule_set', 'lower-case letters'],
+      });
+  });
+});
+
 describe('optionsFromMetadata', () => {
   it('maps kebab-case S3 metadata to the snake_case options', () => {
     // Prepare

@@ -104,6 +104,13 @@ describe('POST /uploads: the grant', () => {
     expect(q.get('X-Amz-Content-Sha256')).toBe('UNSIGNED-PAYLOAD');
   });
 
+  it('signs the chosen rule set as rule-set metadata (its existence is checked by the import)', async () => {
+    const g = await grant({ filename: 'leads.csv', size: 10, options: { rule_set: 'emea-sales' } });
+    expect(g.upload.headers['x-amz-meta-rule-set']).toBe('emea-sales');
+    const signed = query(g.upload.url).get('X-Amz-SignedHeaders')!.split(';');
+    expect(signed).toContain('x-amz-meta-rule-set');
+  });
+
   it('signs the metadata the importer reads back as the same options', async () => {
     const mapping = { Société: 'company_name', 'E-mail  Adresse': 'contact_email' };
     const g = await grant({
@@ -236,6 +243,7 @@ describe('POST /uploads: refusals', () => {
     [{ error_threshold: 2 }, 'error_threshold'],
     [{ on_duplicate: 'merge' }, 'on_duplicate'],
     [{ unknown_option: true }, 'unknown_option'],
+    [{ rule_set: '../Other' }, 'rule_set'],
   ])('answers 400 INVALID_OPTIONS to options %j, naming %s', async (options, name) => {
     expect(
       await expectError(postUploads({ filename: 'leads.csv', size: 10, options }), 400, 'INVALID_OPTIONS'),
