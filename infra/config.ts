@@ -40,6 +40,11 @@ export interface LeadImportConfig {
    * page's origin, output UploadPageUrl, in corsAllowedOrigins yourself, or set this to true).
    */
   readonly uploadPageCors: boolean | undefined;
+  /**
+   * OAuth scopes the JWT must carry (any one of them) to call POST /uploads, e.g. `leads/upload`
+   * (`-c uploadScopes=leads/upload`, comma-separated). Empty: any valid token of the audience.
+   */
+  readonly uploadScopes: string[];
 }
 
 export const DEFAULT_CONFIG: LeadImportConfig = {
@@ -58,6 +63,7 @@ export const DEFAULT_CONFIG: LeadImportConfig = {
   alarmEmail: undefined,
   uploadPage: true,
   uploadPageCors: undefined,
+  uploadScopes: [],
 };
 
 function positiveInt(node: Node, key: keyof LeadImportConfig, fallback: number): number {
@@ -98,6 +104,23 @@ function stringList(node: Node, key: keyof LeadImportConfig, fallback: string[])
   return values;
 }
 
+/** OAuth 2.0 scope-token characters (RFC 6749 section 3.3): printable ASCII but space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function scopeList(node: Node, key: keyof LeadImportConfig): string[] {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list: unknown = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {
+    throw new Error(`context "${key}" must be a comma-separated list of scopes, got ${JSON.stringify(raw)}`);
+  }
+  const scopes = list.map((item: string) => item.trim()).filter((item) => item !== '');
+  for (const scope of scopes) {
+    if (!SCOPE_TOKEN.test(scope)) throw new Error(`context "${key}": ${JSON.stringify(scope)} is not an OAuth scope`);
+  }
+  return scopes;
+}
+
 function optionalString(node: Node, key: keyof LeadImportConfig): string | undefined {
   const raw: unknown = node.tryGetContext(key);
   return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
@@ -125,5 +148,6 @@ export function readConfig(node: Node): LeadImportConfig {
     alarmEmail: optionalString(node, 'alarmEmail'),
     uploadPage: bool(node, 'uploadPage', d.uploadPage),
     uploadPageCors: bool(node, 'uploadPageCors', d.uploadPageCors),
+    uploadScopes: scopeList(node, 'uploadScopes'),
   };
 }

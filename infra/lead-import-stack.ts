@@ -1,6 +1,7 @@
 import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { LeadImportConfig } from './config.ts';
+import { CallerApi } from './constructs/caller-api.ts';
 import { ImportMonitoring } from './constructs/import-monitoring.ts';
 import { ImportPipeline } from './constructs/import-pipeline.ts';
 import { IsolatedNetwork } from './constructs/isolated-network.ts';
@@ -25,6 +26,7 @@ export class LeadImportStack extends Stack {
   public readonly migrations: SchemaMigrations;
   public readonly importPipeline: ImportPipeline;
   public readonly uploadApi: UploadApi;
+  public readonly callerApi: CallerApi;
   public readonly monitoring: ImportMonitoring;
   public readonly uploadPage: UploadPage | undefined;
 
@@ -73,11 +75,20 @@ export class LeadImportStack extends Stack {
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
       corsAllowedOrigins,
+      uploadScopes: config.uploadScopes,
     }));
     page?.deploy(api.apiUrl);
+    const callerApi = (this.callerApi = new CallerApi(this, 'CallerApi', {
+      httpApi: api.api,
+      authorizer: api.authorizer,
+      bucket: storage.bucket,
+      network,
+      database,
+    }));
 
     const monitoring = (this.monitoring = new ImportMonitoring(this, 'Monitoring', {
       importFunction: pipeline.function,
+      apiFunction: callerApi.function,
       failureQueue: pipeline.failureQueue,
       alarmEmail: config.alarmEmail,
     }));

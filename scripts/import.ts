@@ -13,6 +13,7 @@ import { importFile } from '#service/file-import';
 import { cliPool } from './lib/cli-env.ts';
 import { readRuleSetFile } from './lib/rule-set-file.ts';
 import { progressBar } from './lib/progress-bar.ts';
+import { escapeControls, terminalJson } from './lib/terminal-text.ts';
 
 const USAGE =
   'usage: npm run import -- <file.csv> [--strict] [--error-threshold 0..1] [--on-duplicate skip|update|allow] [--encoding auto|utf-8|utf-16le|utf-16be|windows-1252] [--delimiter auto|,|;|tab||] [--mapping JSON] [--phone-region US] [--rule-set NAME [--uploader ID] | --rules FILE.json]';
@@ -65,14 +66,14 @@ try {
   try {
     const result = await importFile(pool, file, options, engineLimits(env), env.THREAD_MIN_BYTES, bar?.update, who);
     bar?.done();
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(terminalJson(result, 2) + '\n');
     process.exitCode = result.status === 'succeeded' ? 0 : 1;
   } finally {
     await pool.end();
   }
 } catch (error) {
   if (error instanceof FileError && error.code === 'INVALID_OPTIONS') {
-    process.stderr.write(`${error.message}\n${USAGE}\n`);
+    process.stderr.write(`${escapeControls(error.message)}\n${USAGE}\n`);
     process.exitCode = 2;
   } else {
     log.error('import_failed', errorFields(error));

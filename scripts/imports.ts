@@ -14,6 +14,7 @@ import { revertImport } from '#io/revert';
 import { revertSummary } from '#io/revert-summary';
 import { cliPool } from './lib/cli-env.ts';
 import { formatDuration, formatTime, renderFields, renderTable, type Column } from './lib/table.ts';
+import { escapeControls, terminalJson } from './lib/terminal-text.ts';
 
 export const USAGE = `usage: npm run imports -- list [--limit N] [--json]     newest imports first (default 20, at most ${MAX_LIST_LIMIT})
        npm run imports -- show <import_id> [--json]    every recorded detail of one import
@@ -128,7 +129,9 @@ export function renderImport(r: ImportRecord): string {
 }
 
 const out = (text: string) => process.stdout.write(text);
-const json = (value: unknown) => out(JSON.stringify(value, null, 2) + '\n');
+const json = (value: unknown) => out(terminalJson(value, 2) + '\n');
+/** Messages can quote keys and file names: escaped like everything else printed for people. */
+const say = (text: string) => process.stderr.write(`${escapeControls(text)}\n`);
 
 async function run(pool: pg.Pool, command: Exclude<ImportsCommand, { name: 'help' }>): Promise<number> {
   switch (command.name) {
@@ -151,12 +154,12 @@ async function run(pool: pg.Pool, command: Exclude<ImportsCommand, { name: 'help
     case 'revert': {
       const outcome = await revertImport(pool, command.id);
       if (outcome.outcome === 'not_found') {
-        process.stderr.write(`${outcome.message}\n`);
+        say(outcome.message);
         return 1;
       }
       json(revertSummary(outcome));
       if (outcome.outcome === 'refused') {
-        process.stderr.write(`${outcome.message}\n`);
+        say(outcome.message);
         return 1;
       }
       return 0;
@@ -167,7 +170,7 @@ async function run(pool: pg.Pool, command: Exclude<ImportsCommand, { name: 'help
 async function main(): Promise<void> {
   const command = parseImportsArgs(process.argv.slice(2));
   if (typeof command === 'string') {
-    process.stderr.write(`${command}\n${USAGE}\n`);
+    say(`${command}\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
   try {
     pool = await cliPool();
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    say((error as Error).message);
     process.exitCode = 2;
     return;
   }
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
     process.exitCode = await run(pool, command);
   } catch (error) {
     const failure = databaseFailure(error, `running imports ${command.name}`);
-    process.stderr.write(`${failure.message}\n`);
+    say(failure.message);
     log.error('imports_command_failed', { command: command.name, ...errorFields(failure) });
     process.exitCode = 3;
   } finally {

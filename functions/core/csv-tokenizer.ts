@@ -1,15 +1,20 @@
+import { CONTROL_CHARACTER_RANGES } from './control-characters.ts';
 import { copySpecialPattern } from './copy-text.ts';
 import { FileError } from './errors.ts';
 
 const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
-/** Characters COPY text escapes (copy-text's own set); a record without any needs no per-cell escaping. */
-const COPY_SPECIAL = copySpecialPattern('g');
+/**
+ * Characters COPY text escapes (copy-text's own set) and control characters a cell may not hold, in
+ * one class: a record without any needs neither per-cell escaping nor a per-cell control check.
+ */
+const NOT_PLAIN = new RegExp(`[${copySpecialPattern().source.slice(1, -1)}${CONTROL_CHARACTER_RANGES}]`, 'g');
 
 /**
  * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (the
- * characters COPY text escapes), found with one scan of the record instead of a test per cell.
+ * characters COPY text escapes) or another control character (control-characters.ts), found with
+ * one scan of the record instead of a test per cell.
  */
 export type RecordSink = (record: string[], plain: boolean) => void;
 
@@ -64,12 +69,12 @@ export class CsvTokenizer {
     let recordStart = 0;
     let i = 0;
     let record: string[] = [];
-    // Position of the next COPY-special character at or after recordStart (n: none).
+    // Position of the next COPY-special or control character at or after recordStart (n: none).
     let special = -1;
     const plainUpTo = (end: number): boolean => {
       if (special < recordStart) {
-        COPY_SPECIAL.lastIndex = recordStart;
-        special = COPY_SPECIAL.exec(text)?.index ?? n;
+        NOT_PLAIN.lastIndex = recordStart;
+        special = NOT_PLAIN.exec(text)?.index ?? n;
       }
       return special >= end;
     };

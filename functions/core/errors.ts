@@ -50,6 +50,7 @@ export const ROW_ERROR_CODES = [
   'RULE_PATTERN',
   'RULE_EMAIL_DOMAIN',
   'RULE_PHONE',
+  'CONTROL_CHARACTER',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 

@@ -81,8 +81,44 @@ export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
 
 export const OPTION_NAMES = Object.keys(importOptionsSchema.shape) as (keyof ImportOptions)[];
 
+/**
+ * Keys that name JavaScript's object machinery. Copied into a plain object, `__proto__` swaps the
+ * prototype instead of adding a key, so it would vanish silently (an option dropped, a mapping
+ * stored as `{}`); all three are refused as option and mapping keys, whatever the channel.
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** The first reserved key among the options' own keys or the mapping's (object or JSON text), if any. */
+export function reservedOptionKey(input: Record<string, unknown>): string | undefined {
+  const own = Object.keys(input).find((key) => RESERVED_KEYS.includes(key));
+  if (own !== undefined) return own;
+  let mapping = input.mapping;
+  if (typeof mapping === 'string') {
+    try {
+      mapping = JSON.parse(mapping) as unknown;
+    } catch {
+      return undefined; // not JSON: the schema refuses it with its own message
+    }
+  }
+  if (typeof mapping !== 'object' || mapping === null) return undefined;
+  const key = Object.keys(mapping).find((k) => RESERVED_KEYS.includes(k));
+  return key === undefined ? undefined : `mapping.${key}`;
+}
+
+/** The INVALID_OPTIONS failure for a reserved key (`mapping.constructor` names a mapping key). */
+export const reservedKeyError = (key: string): FileError =>
+  new FileError(
+    'INVALID_OPTIONS',
+    `Invalid import option ${key}: "${key.replace(/^mapping\./, '')}" is a reserved name`,
+    {
+      detail: { key },
+    },
+  );
+
 /** Validates options from any source; a bad option is a file-level failure naming the option. */
 export function parseImportOptions(input: Record<string, unknown>): ImportOptions {
+  const reserved = reservedOptionKey(input);
+  if (reserved !== undefined) throw reservedKeyError(reserved);
   const result = importOptionsSchema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -107,6 +143,7 @@ export function optionsFromMetadata(
       .toLowerCase()
       .replace(/^x-amz-meta-/, '')
       .replaceAll('-', '_');
+    if (RESERVED_KEYS.includes(name)) throw reservedKeyError(name);
     if (known.has(name)) input[name] = value;
   }
   return parseImportOptions(input);

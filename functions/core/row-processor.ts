@@ -4,7 +4,7 @@ import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
 import { normalizePhone, normalizeWebsite } from './normalize.ts';
 import type { RuleCheck } from './rule-checker.ts';
-import { validateRow } from './validate-row.ts';
+import { controlCharacterProblems, validateRow } from './validate-row.ts';
 
 export interface RowProblem {
   column: LeadColumn | null;
@@ -103,9 +103,14 @@ export class RowProcessor {
     // A rule set's rules run first: an allowed value takes the list's spelling before validation.
     const broken = this.#rules?.(cells);
     const checked = validateRow(cells);
-    if (!checked.ok || broken) {
-      const problems: RowProblem[] = checked.ok ? [] : checked.problems.map((p) => ({ ...p, value: cells[p.column] }));
-      return { kind: 'invalid', problems: broken ? problems.concat(broken) : problems };
+    // Only a record the tokenizer did not find plain can hold a control character.
+    const controls = plain ? undefined : controlCharacterProblems(cells);
+    if (!checked.ok || controls || broken) {
+      const builtIn: RowProblem[] = [...(controls ?? []), ...(checked.ok ? [] : checked.problems)].map((p) => ({
+        ...p,
+        value: cells[p.column],
+      }));
+      return { kind: 'invalid', problems: broken ? builtIn.concat(broken) : builtIn };
     }
     const lead = checked.row;
     let notes: RowNote[] | undefined;

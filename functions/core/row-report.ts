@@ -28,8 +28,13 @@ export class RowErrorLog {
   }
 }
 
-/** Cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * Cells a spreadsheet could run as a formula get a leading apostrophe, as OWASP advises
+ * (https://owasp.org/www-community/attacks/CSV_Injection): cells starting with `=`, `+`, `-`, `@`,
+ * tab or CR. Spreadsheets skip leading whitespace and line breaks before a formula, so a cell whose
+ * first non-whitespace character is one of `= + - @` (`" =1+1"`, `"\n=1+1"`) is guarded too.
+ */
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
 const NEEDS_QUOTES = /[",\r\n]/;
 export const neutralizeCell = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
 const quoteCell = (value: string): string => (NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value);

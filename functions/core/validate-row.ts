@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
+import { CONTROL_CHARACTER, codePointName } from './control-characters.ts';
 import type { RowErrorCode } from './errors.ts';
 
 /** PostgreSQL varchar(n) counts characters; JS length counts UTF-16 units, so count code points when close. */
@@ -60,4 +61,23 @@ export function validateRow(
     return { column, code: codeOf(issue), message: issue.message };
   });
   return { ok: false, problems };
+}
+
+/**
+ * Cells holding a control character (control-characters.ts), one problem per column. Only needed
+ * for records the tokenizer did not find plain, so clean files pay nothing for it.
+ */
+export function controlCharacterProblems(cells: Record<LeadColumn, string | null>): CellProblem[] | undefined {
+  let problems: CellProblem[] | undefined;
+  for (const column of LEAD_COLUMNS) {
+    const found = cells[column] === null ? null : CONTROL_CHARACTER.exec(cells[column]);
+    if (found) {
+      (problems ??= []).push({
+        column,
+        code: 'CONTROL_CHARACTER',
+        message: `contains the control character ${codePointName(found[0])}; remove it`,
+      });
+    }
+  }
+  return problems;
 }

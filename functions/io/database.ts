@@ -2,12 +2,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import pg from 'pg';
 import { z } from 'zod';
 import { InfraError } from '#core/errors';
-import { flag, positiveInt, readEnv } from './env.ts';
+import { dbSslSetting, tlsOptions } from './database-tls.ts';
+import { positiveInt, readEnv } from './env.ts';
 
 export const databaseEnvShape = {
   DATABASE_URL: z.string().min(1).optional(),
   DB_SECRET_ARN: z.string().min(1).optional(),
-  DB_SSL: flag(false),
+  DB_SSL: dbSslSetting,
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt(600_000),
   DB_LOCK_TIMEOUT_MS: positiveInt(5_000),
@@ -33,7 +34,7 @@ export async function connectionConfig(env: DatabaseEnv): Promise<pg.PoolConfig>
     lock_timeout: Math.min(env.DB_LOCK_TIMEOUT_MS, env.DB_STATEMENT_TIMEOUT_MS - 1),
     idle_in_transaction_session_timeout: env.DB_IDLE_TX_TIMEOUT_MS,
     application_name: 'lead-import',
-    ssl: env.DB_SSL ? { rejectUnauthorized: false } : undefined,
+    ssl: tlsOptions(env.DB_SSL),
   };
   if (env.DATABASE_URL) return { ...session, connectionString: env.DATABASE_URL };
   if (!env.DB_SECRET_ARN)

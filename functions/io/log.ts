@@ -7,8 +7,14 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
+/**
+ * JSON.stringify escapes C0 controls but leaves DEL and C1 (U+009B is a CSI to many terminals) raw;
+ * logged keys and file names come from uploaders and the CLIs log to a terminal, so those are escaped too.
+ */
+const RAW_CONTROLS = /[\x7f-\x9f]/g;
 const write = (level: string, event: string, fields: LogFields = {}) => {
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
+  const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields });
+  process.stderr.write(line.replace(RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
 };
 
 export const log: Logger = {

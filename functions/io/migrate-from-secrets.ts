@@ -1,27 +1,30 @@
 import pg from 'pg';
 import { readSecret, secretConnection } from './database.ts';
+import { type DbTls, tlsOptions } from './database-tls.ts';
 import { migrate, setRolePassword } from './migrate.ts';
 
 /**
- * Deploy-time migration: connect with the admin secret, migrate, give the importer role its password.
+ * Deploy-time migration: connect with the admin secret, migrate, give each login role (importer, API)
+ * the password in its own secret.
  * Not the importer's connectionConfig: its short lock_timeout would make a second migrator fail on
  * the migration lock instead of waiting for it.
  */
 export async function runMigrations(input: {
   adminSecretArn: string;
-  importerSecretArn: string;
-  ssl: boolean;
+  roleSecretArns: string[];
+  /** DB_SSL, parsed (database-tls.ts): the server's certificate is verified whenever TLS is on. */
+  ssl: DbTls;
 }): Promise<{ applied: string[] }> {
-  const [admin, importer] = await Promise.all([readSecret(input.adminSecretArn), readSecret(input.importerSecretArn)]);
+  const [admin, ...roles] = await Promise.all([input.adminSecretArn, ...input.roleSecretArns].map(readSecret));
   const client = new pg.Client({
-    ...secretConnection(admin),
-    ssl: input.ssl ? { rejectUnauthorized: false } : undefined,
+    ...secretConnection(admin!),
+    ssl: tlsOptions(input.ssl),
     connectionTimeoutMillis: 10_000,
   });
   await client.connect();
   try {
     const applied = await migrate(client);
-    await setRolePassword(client, importer.username, importer.password);
+    for (const role of roles) await setRolePassword(client, role!.username, role!.password);
     return { applied };
   } finally {
     await client.end();

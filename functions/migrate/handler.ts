@@ -1,12 +1,14 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { flag, readEnv } from '#io/env';
+import { dbSslSetting } from '#io/database-tls';
+import { readEnv } from '#io/env';
 import { log } from '#io/log';
 import { runMigrations } from '#io/migrate-from-secrets';
 
 /**
  * onEvent handler of the schema-migrations custom resource (custom_resources.Provider).
- * Create/Update: apply pending migrations with the master secret, and set up the importer role from its secret.
+ * Create/Update: apply pending migrations with the master secret, and give the importer and API roles
+ * the passwords in their own secrets.
  * Delete: nothing (the schema and data outlive the stack resource). A throw fails the deployment step.
  */
 export interface MigrateResponse {
@@ -19,8 +21,9 @@ const PHYSICAL_RESOURCE_ID = 'lead-import-schema-migrations';
 const migrateEnvShape = {
   DB_SECRET_ARN: z.string().min(1),
   IMPORTER_SECRET_ARN: z.string().min(1),
-  // The stack sets it; TLS to RDS, as for the import function.
-  DB_SSL: flag(false),
+  API_SECRET_ARN: z.string().min(1),
+  // The stack sets it: verified TLS to RDS, as for the import function.
+  DB_SSL: dbSslSetting,
 };
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<MigrateResponse> {
@@ -30,7 +33,7 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const env = readEnv(migrateEnvShape);
   const { applied } = await runMigrations({
     adminSecretArn: env.DB_SECRET_ARN,
-    importerSecretArn: env.IMPORTER_SECRET_ARN,
+    roleSecretArns: [env.IMPORTER_SECRET_ARN, env.API_SECRET_ARN],
     ssl: env.DB_SSL,
   });
   log.info('migrations_applied', { request_type: event.RequestType, applied });

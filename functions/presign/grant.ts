@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { FileError } from '#core/errors';
 import { rejectedKeyFor, resultKeyFor } from '#core/keys';
-import { optionsToMetadata, parseImportOptions, type ImportOptions } from '#core/options';
+import {
+  optionsToMetadata,
+  parseImportOptions,
+  reservedKeyError,
+  reservedOptionKey,
+  type ImportOptions,
+} from '#core/options';
 import { PresignError } from './errors.ts';
 import type { UrlSigner } from '#io/s3-signer';
 import { callerSegment, safeFileName, uploadKey } from './upload-key.ts';
@@ -48,6 +54,15 @@ export interface UploadGrant {
 
 /** Validates a parsed JSON body; a bad body is a 400 naming the first problem. */
 export function parseGrantRequest(body: unknown): GrantRequest {
+  // Checked before the schema, which would copy the options into a new object and lose `__proto__`.
+  const options = typeof body === 'object' && body !== null ? (body as { options?: unknown }).options : undefined;
+  if (typeof options === 'object' && options !== null && !Array.isArray(options)) {
+    const reserved = reservedOptionKey(options as Record<string, unknown>);
+    if (reserved !== undefined) {
+      const error = reservedKeyError(reserved);
+      throw new PresignError('INVALID_OPTIONS', error.message, { cause: error, detail: { key: reserved } });
+    }
+  }
   const result = grantRequestSchema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

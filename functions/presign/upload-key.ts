@@ -37,15 +37,18 @@ export function safeFileName(filename: string): string {
 }
 
 const SAFE_CALLER = /^[A-Za-z0-9_-]{1,64}$/;
+const HASHED_PREFIX = 'u-';
 
 /**
  * The JWT subject as one path segment. Cognito subjects (UUIDs) are kept as they are; anything
- * else (`auth0|123`, an e-mail, a long id) becomes `u-` + a SHA-256 prefix, so two different
- * subjects never share a folder and no subject can smuggle in a `/` or `..`.
+ * else (`auth0|123`, an e-mail, a long id) becomes `u-` + a SHA-256 prefix, so no subject can
+ * smuggle in a `/` or `..`. Two different subjects never share a folder: kept subjects never start
+ * with `u-` (those are hashed too), so a kept folder never equals a hashed one, such as a subject
+ * `u-<hex>` chosen to equal the hashed folder of `auth0|victim`.
  */
 export function callerSegment(subject: string): string {
-  if (SAFE_CALLER.test(subject)) return subject;
-  return 'u-' + createHash('sha256').update(subject, 'utf8').digest('hex').slice(0, 32);
+  if (SAFE_CALLER.test(subject) && !subject.startsWith(HASHED_PREFIX)) return subject;
+  return HASHED_PREFIX + createHash('sha256').update(subject, 'utf8').digest('hex').slice(0, 32);
 }
 
 /** `uploads/<caller>/<import id>/<safe name>.csv` */

@@ -3,6 +3,7 @@
  * -> result. No framework: the DOM in index.html, filled in here.
  */
 import { PageError, pollResult, requestGrant, uploadFile, type ImportOptionsInput, type ImportResult } from './api.ts';
+import { createHistory, type HistoryView } from './history-view.ts';
 import { buildPreview, DELIMITER_NAMES, PREVIEW_BYTES, type Preview } from './preview.ts';
 import { RuleSetPicker } from './rule-set-picker.ts';
 
@@ -45,6 +46,7 @@ const ruleSets = new RuleSetPicker($<HTMLSelectElement>('rule-set'), $('rule-set
 
 let chosen: { file: File; preview: Preview } | undefined;
 let busy = false;
+let history: HistoryView | undefined;
 
 const numberFormat = new Intl.NumberFormat('en-US');
 const fmt = (n: number) => numberFormat.format(n);
@@ -155,7 +157,7 @@ function options(): ImportOptionsInput {
   };
 }
 
-function renderResult(result: ImportResult, errorReportUrl: string): void {
+function renderResult(result: ImportResult, errorReportUrl: string | null): void {
   ui.result.hidden = false;
   const badge = $('result-status');
   badge.textContent = result.status;
@@ -171,8 +173,9 @@ function renderResult(result: ImportResult, errorReportUrl: string): void {
   $('result-speed').textContent = `${fmt(result.leads_per_second)} leads/s`;
 
   const download = $('rejected-download');
-  download.hidden = !result.error_report_key;
-  $<HTMLAnchorElement>('rejected-link').href = result.error_report_key ? errorReportUrl : '';
+  // An expired import's rejected-rows file is gone: no URL, no link.
+  download.hidden = !result.error_report_key || !errorReportUrl;
+  $<HTMLAnchorElement>('rejected-link').href = (result.error_report_key && errorReportUrl) || '';
 
   const details = result.error_details ?? [];
   $('row-errors').hidden = details.length === 0;
@@ -233,6 +236,7 @@ async function submit(config: PageConfig): Promise<void> {
     ui.importProgressText.textContent = `${fmt(result.total_leads)} rows read.`;
     renderResult(result, grant.error_report_url);
     say(`Import ${result.status}: ${result.message}`);
+    void history?.refresh();
   } catch (error) {
     const message = error instanceof PageError ? error.message : `Something went wrong: ${(error as Error).message}`;
     showError(message);
@@ -282,6 +286,18 @@ async function start(): Promise<void> {
     void submit(config);
   });
   ui.again.addEventListener('click', reset);
+  history = createHistory({
+    apiBase: config.apiUrl ?? '',
+    token: () => ui.token.value,
+    showResult: (result, errorReportUrl) => {
+      ui.progress.hidden = true;
+      showError(null);
+      renderResult(result, errorReportUrl);
+      say(`${result.filename}: ${result.status}. ${result.message}`);
+    },
+  });
+  ui.token.addEventListener('change', () => void history?.refresh());
+  await history.refresh();
   document.documentElement.dataset.ready = 'true';
 }
 

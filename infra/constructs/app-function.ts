@@ -8,6 +8,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REPO_ROOT } from '../paths.ts';
 
+/**
+ * The Lambda Node.js runtime's bundle of Amazon CA certificates, Amazon RDS's included. Node.js 20
+ * and later runtimes no longer load it by default (faster cold starts); AWS documents setting
+ * NODE_EXTRA_CA_CERTS to this path to trust them (Lambda developer guide, "Building Lambda functions
+ * with Node.js", CA certificate loading). Functions that verify RDS's TLS certificate (DB_SSL=true) set it.
+ */
+export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
 export interface AppFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/import/handler.ts` (must export `handler`). */
   readonly entry: string;

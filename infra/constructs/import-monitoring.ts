@@ -16,15 +16,18 @@ const METRICS_DIMENSIONS = { Service: METRICS_SERVICE };
 
 export interface ImportMonitoringProps {
   readonly importFunction: lambda.Function;
+  /** The caller's API function (history, revert): its errors alarm, its dashboard row. */
+  readonly apiFunction: lambda.Function;
   readonly failureQueue: sqs.IQueue;
   readonly alarmEmail: string | undefined;
 }
 
-/** Alarms (to an encrypted SNS topic) on failed import events and function errors, plus a dashboard. */
+/** Alarms (to an encrypted SNS topic) on failed import events and import and API function errors, plus a dashboard. */
 export class ImportMonitoring extends Construct {
   public readonly alarmTopic: sns.Topic;
   public readonly failedEventsAlarm: cloudwatch.Alarm;
   public readonly importErrorsAlarm: cloudwatch.Alarm;
+  public readonly apiErrorsAlarm: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ImportMonitoringProps) {
@@ -81,7 +84,23 @@ export class ImportMonitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.failedEventsAlarm, this.importErrorsAlarm]) {
+    const apiFn = props.apiFunction;
+    this.apiErrorsAlarm = new cloudwatch.Alarm(this, 'ApiErrorsAlarm', {
+      alarmDescription: "The caller's API function failed or was throttled (callers saw 5xx answers on /imports).",
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + throttles',
+        usingMetrics: {
+          errors: apiFn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+          throttles: apiFn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm]) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
@@ -155,10 +174,27 @@ export class ImportMonitoring extends Construct {
           }),
         ],
         [
+          new cloudwatch.GraphWidget({
+            title: "Caller's API function (/imports)",
+            width: 12,
+            left: [apiFn.metricInvocations(), apiFn.metricErrors(), apiFn.metricThrottles()],
+            right: [apiFn.metric('ConcurrentExecutions', { statistic: cloudwatch.Stats.MAXIMUM })],
+          }),
+          new cloudwatch.GraphWidget({
+            title: "Caller's API function duration",
+            width: 12,
+            left: [
+              apiFn.metricDuration({ statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+              apiFn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+              apiFn.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, label: 'max' }),
+            ],
+          }),
+        ],
+        [
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',
             width: 12,
-            alarms: [this.failedEventsAlarm, this.importErrorsAlarm],
+            alarms: [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm],
           }),
           new cloudwatch.SingleValueWidget({
             title: 'Failed events waiting',

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
-import { AppFunction } from './app-function.ts';
+import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const IMPORT_TIMEOUT = Duration.minutes(15);
@@ -60,6 +60,7 @@ export class ImportPipeline extends Construct {
       environment: {
         DB_SECRET_ARN: database.importerSecret.secretArn,
         DB_SSL: 'true',
+        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
     this.function.configureAsyncInvoke({
@@ -68,14 +69,15 @@ export class ImportPipeline extends Construct {
       onFailure: new destinations.SqsDestination(this.failureQueue),
     });
 
-    // Network: PostgreSQL, the Secrets Manager endpoint, and HTTPS to S3 (through the gateway endpoint:
-    // the isolated subnets have no other route, and the gateway endpoint has no security group to target).
+    // Network egress, nothing else: PostgreSQL, the Secrets Manager endpoint's security group (both
+    // added with the matching ingress), and HTTPS to S3's prefix list (the gateway endpoint has no
+    // security group to target).
     database.allowConnectionsFrom(this.function);
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
     this.function.securityGroup?.addEgressRule(
-      ec2.Peer.anyIpv4(),
+      network.s3PrefixList,
       ec2.Port.tcp(443),
-      'HTTPS to S3 via the gateway endpoint (isolated subnets have no internet route)',
+      'HTTPS to S3 through the gateway endpoint (its prefix list)',
     );
 
     // IAM: read the upload, write only the two result files next to it, read only the importer secret.

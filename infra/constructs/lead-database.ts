@@ -10,6 +10,8 @@ export const DATABASE_NAME = 'leads';
 export const MASTER_USERNAME = 'lead_admin';
 /** Least-privilege login role the import function uses; created and granted by the schema migrations. */
 export const IMPORTER_USERNAME = 'lead_importer';
+/** Least-privilege login role the caller's API function uses (history and revert); created by migration 004. */
+export const API_USERNAME = 'lead_api';
 
 export interface LeadDatabaseProps {
   readonly network: IsolatedNetwork;
@@ -18,16 +20,18 @@ export interface LeadDatabaseProps {
 
 /**
  * RDS PostgreSQL 15 in the isolated subnets. Two secrets, both rotated through the Secrets Manager
- * VPC endpoint: the master (single-user rotation, used only by the migrate function) and the importer
- * (multi-user rotation driven by the master secret, used by the import function).
+ * VPC endpoint: the master (single-user rotation, used only by the migrate function), the importer
+ * and the API role (multi-user rotations driven by the master secret, used by the import and API functions).
  */
 export class LeadDatabase extends Construct {
   public readonly instance: rds.DatabaseInstance;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly masterSecret: secretsmanager.ISecret;
   public readonly importerSecret: secretsmanager.ISecret;
+  public readonly apiSecret: secretsmanager.ISecret;
   public readonly masterRotation: secretsmanager.SecretRotation;
   public readonly importerRotation: secretsmanager.SecretRotation;
+  public readonly apiRotation: secretsmanager.SecretRotation;
 
   constructor(scope: Construct, id: string, props: LeadDatabaseProps) {
     super(scope, id);
@@ -127,11 +131,22 @@ export class LeadDatabase extends Construct {
       ...rotationOptions,
       secret: this.importerSecret,
     });
+
+    const apiSecret = new rds.DatabaseSecret(this, 'ApiSecret', {
+      username: API_USERNAME,
+      dbname: DATABASE_NAME,
+      masterSecret: this.masterSecret,
+    });
+    this.apiSecret = apiSecret.attach(this.instance);
+    this.apiRotation = this.instance.addRotationMultiUser('ApiRotation', {
+      ...rotationOptions,
+      secret: this.apiSecret,
+    });
   }
 
   /** The RotationSchedule resources (they live under the secrets, not under the SecretRotation constructs). */
   public rotationSchedules(): IConstruct[] {
-    return [this.masterSecret, this.importerSecret].flatMap((secret) =>
+    return [this.masterSecret, this.importerSecret, this.apiSecret].flatMap((secret) =>
       secret.node.children.filter((child) => child instanceof secretsmanager.RotationSchedule),
     );
   }

@@ -8,7 +8,7 @@ import { hashDirectories } from '../migrations-hash.ts';
 import { REPO_ROOT } from '../paths.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { AppFunction } from './app-function.ts';
+import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 
 /**
  * Where the migrations live (TypeScript modules holding the SQL, bundled into the migrate function);
@@ -37,7 +37,7 @@ export class SchemaMigrations extends Construct {
 
     this.function = new AppFunction(this, 'MigrateFunction', {
       entry: 'functions/migrate/handler.ts',
-      description: 'CloudFormation custom resource: applies schema migrations and the importer role grants',
+      description: 'CloudFormation custom resource: applies schema migrations and the importer and API role grants',
       memorySize: 512,
       timeout: Duration.minutes(5),
       vpc: network.vpc,
@@ -45,7 +45,9 @@ export class SchemaMigrations extends Construct {
       environment: {
         DB_SECRET_ARN: database.masterSecret.secretArn,
         IMPORTER_SECRET_ARN: database.importerSecret.secretArn,
+        API_SECRET_ARN: database.apiSecret.secretArn,
         DB_SSL: 'true',
+        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
     (this.function.node.defaultChild as CfnResource).overrideLogicalId(MIGRATE_FUNCTION_LOGICAL_ID);
@@ -54,6 +56,7 @@ export class SchemaMigrations extends Construct {
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
     database.masterSecret.grantRead(this.function);
     database.importerSecret.grantRead(this.function);
+    database.apiSecret.grantRead(this.function);
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       retention: logs.RetentionDays.ONE_MONTH,

@@ -23,6 +23,8 @@ export interface UploadApiProps {
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
   readonly corsAllowedOrigins: string[];
+  /** Scopes the JWT must carry (any one) for POST /uploads; empty or absent: none required. */
+  readonly uploadScopes?: string[];
 }
 
 /**
@@ -33,6 +35,8 @@ export class UploadApi extends Construct {
   public readonly api: apigwv2.HttpApi;
   public readonly function: AppFunction;
   public readonly stage: apigwv2.HttpStage;
+  /** The JWT authorizer every route of this API uses (the caller's API routes too). */
+  public readonly authorizer: HttpJwtAuthorizer;
 
   constructor(scope: Construct, id: string, props: UploadApiProps) {
     super(scope, id);
@@ -71,10 +75,10 @@ export class UploadApi extends Construct {
         'uploads/ prefix, and downloads to the .result.json / .rejected.csv suffixes.',
     );
 
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
+    const authorizer = (this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
       jwtAudience: props.jwtAudience,
       identitySource: ['$request.header.Authorization'],
-    });
+    }));
 
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: `${Stack.of(this).stackName}-uploads`,
@@ -84,7 +88,7 @@ export class UploadApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: props.corsAllowedOrigins,
-              allowMethods: [apigwv2.CorsHttpMethod.POST],
+              allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
               allowHeaders: ['authorization', 'content-type'],
               maxAge: Duration.hours(1),
             },
@@ -96,6 +100,7 @@ export class UploadApi extends Construct {
       methods: [apigwv2.HttpMethod.POST],
       integration: new HttpLambdaIntegration('PresignIntegration', this.function),
       authorizer,
+      ...(props.uploadScopes?.length ? { authorizationScopes: props.uploadScopes } : {}),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from '@20minutes/s3rver';
 import type { S3Event } from 'aws-lambda';
+import { guardS3Server } from './s3-guard.ts';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -16,7 +17,10 @@ export interface LocalS3 {
   close: () => Promise<void>;
 }
 
-/** A real S3-compatible HTTP server (s3rver) with one bucket; SigV4 and signed headers are checked. */
+/**
+ * A real S3-compatible HTTP server (s3rver) with one bucket; SigV4 and signed headers are checked,
+ * and the guard (s3-guard.ts) refuses anonymous requests, form POSTs and unsigned `x-amz-*` headers.
+ */
 export async function startLocalS3(options: {
   bucket: string;
   port?: number;
@@ -32,6 +36,7 @@ export async function startLocalS3(options: {
     configureBuckets: [{ name: options.bucket, configs: options.cors ? [options.cors] : [] }],
   });
   const address = (await server.run()) as { port: number };
+  guardS3Server(server.httpServer!);
   // Errors inside s3rver's request handling are answered as S3 errors; do not crash the process.
   server.on('error', () => {});
   return {

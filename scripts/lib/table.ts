@@ -1,4 +1,5 @@
 /** Plain-text output for people: aligned tables and key/value blocks. Pure, no I/O. */
+import { escapeControls } from './terminal-text.ts';
 
 export interface Column<T> {
   header: string;
@@ -16,8 +17,8 @@ const pad = (text: string, to: number, align: 'left' | 'right'): string => {
   const fill = ' '.repeat(Math.max(0, to - width(text)));
   return align === 'right' ? fill + text : text + fill;
 };
-/** Control characters (a newline in a file name) would break the grid. */
-const oneLine = (text: string): string => text.replace(/[\r\n\t]+/g, ' ');
+/** Line breaks and tabs (a newline in a file name) would break the grid; other controls are escaped. */
+const oneLine = (text: string): string => escapeControls(text.replace(/[\r\n\t]+/g, ' '));
 
 /** Columns separated by two spaces, a header line, no trailing spaces. */
 export function renderTable<T>(columns: ReadonlyArray<Column<T>>, rows: readonly T[]): string {
@@ -37,7 +38,7 @@ export function renderFields(fields: ReadonlyArray<readonly [string, string]>): 
   return (
     fields
       .map(([label, value]) =>
-        `${pad(`${label}:`, labelWidth, 'left')} ${value.replace(/\n/g, `\n${' '.repeat(labelWidth + 1)}`)}`.trimEnd(),
+        `${pad(`${label}:`, labelWidth, 'left')} ${escapeControls(value).replace(/\n/g, `\n${' '.repeat(labelWidth + 1)}`)}`.trimEnd(),
       )
       .join('\n') + '\n'
   );

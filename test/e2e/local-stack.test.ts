@@ -1,6 +1,7 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '#io/s3';
+import { s3UrlSigner } from '#io/s3-signer';
 import { csvText, HEADER, invalidLead, validLead } from '#test/csv';
 import { countImports, countLeads, freshDatabase, type TestDatabase } from '#test/database';
 import { sampleCsv } from '#test/events';
@@ -22,6 +23,9 @@ afterAll(async () => {
   await stack?.close();
   await db?.drop();
 });
+
+/** A presigned GET, as a client with bucket credentials would make (the local S3 server refuses anonymous reads). */
+const signedGet = (key: string) => s3UrlSigner(s3, stack.bucket).signGet(key, 300, new Date());
 
 /** A refused upload must leave no trace: no result, no lead_imports row, no leads. */
 async function expectNothingImported(grant: UploadGrant): Promise<void> {
@@ -76,7 +80,7 @@ describe('local stack: grant, upload, import', () => {
     await s3.send(
       new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: csv, Metadata: { 'strict-mode': 'true' } }),
     );
-    const result = await waitForResult(`${stack.s3Endpoint}/${stack.bucket}/${encodeURI(key)}.result.json`);
+    const result = await waitForResult(await signedGet(`${key}.result.json`));
     expect(result).toMatchObject({
       status: 'rejected',
       error_code: 'STRICT_MODE_ROW_ERROR',
@@ -110,8 +114,8 @@ describe('local stack: grant, upload, import', () => {
     // The bucket notification (suffix .csv) also delivers <key>.rejected.csv; the importer ignores it.
     expect(stack.lambdaInvocations() - before.lambda).toBe(2);
     expect(await countImports(db, 'source_key like $1', [`${grant.key}%`])).toBe(1);
-    // s3rver serves anonymous GETs: 404 means the importer wrote no result for its own rejected-rows file.
-    expect(await httpStatus(`${stack.s3Endpoint}/${stack.bucket}/${grant.error_report_key}.result.json`)).toBe(404);
+    // 404 means the importer wrote no result for its own rejected-rows file.
+    expect(await httpStatus(await signedGet(`${grant.error_report_key}.result.json`))).toBe(404);
     expect(await countLeads(db, 'import_id = $1', [grant.import_id])).toBe(9);
   });
 });
@@ -171,12 +175,101 @@ describe('local stack: the S3 server enforces the grant', () => {
     );
   });
 
+  it('refuses a granted PUT carrying an extra unsigned x-amz-meta header (HeadersNotSigned)', async () => {
+    const grant = await requestGrant(stack, 'leads.csv', size);
+    const text = await expectRefusedThenGrantWorks(grant, () =>
+      upload(grant, csv, { ...grant.upload.headers, 'x-amz-meta-mapping': '{"Contact Email":"ignore"}' }),
+    );
+    expect(text).toContain('<Code>HeadersNotSigned</Code>');
+    expect(text).toContain('<HeadersNotSigned>x-amz-meta-mapping</HeadersNotSigned>');
+    expect((await waitForResult(grant.result_url)).options.mapping).toBeUndefined();
+  });
+
   it('refuses the signature on another key', async () => {
     const grant = await requestGrant(stack, 'leads.csv', size);
     const other = new URL(grant.upload.url);
     other.pathname = other.pathname.replace(`/${stack.subject}/`, '/someone-else/');
     await expectRefusedThenGrantWorks(grant, () => upload(grant, csv, grant.upload.headers, other.toString()));
     expect(await countImports(db, 'source_key like $1', ['uploads/someone-else/%'])).toBe(0);
+  });
+});
+
+describe('local stack: the S3 server refuses strangers', () => {
+  const DRIVE_BY = 'uploads/drive-by/leads.csv';
+  const object = (key: string) => `${stack.s3Endpoint}/${stack.bucket}/${key}`;
+  const csv = () => csvText([HEADER, validLead(1), validLead(2)]);
+
+  async function expectAccessDenied(res: Response): Promise<void> {
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('<Code>AccessDenied</Code>');
+  }
+
+  /** Nothing reached the bucket under uploads/drive-by/ and nothing was imported from there. */
+  async function expectNoDriveBy(invocationsBefore: number): Promise<void> {
+    await stack.idle();
+    expect(stack.lambdaInvocations()).toBe(invocationsBefore);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: DRIVE_BY }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    expect(await countImports(db, 'source_key like $1', ['uploads/drive-by/%'])).toBe(0);
+  }
+
+  it('refuses an unsigned PUT with 403 and imports nothing', async () => {
+    await stack.idle();
+    const before = stack.lambdaInvocations();
+    await expectAccessDenied(
+      await fetch(object(DRIVE_BY), {
+        method: 'PUT',
+        headers: { 'content-type': 'text/csv', 'x-amz-meta-on-duplicate': 'update' },
+        body: csv(),
+      }),
+    );
+    await expectNoDriveBy(before);
+  });
+
+  it('refuses a browser form POST from another origin with 403 and imports nothing', async () => {
+    await stack.idle();
+    const before = stack.lambdaInvocations();
+    const form = new FormData();
+    form.set('key', DRIVE_BY);
+    form.set('x-amz-meta-on-duplicate', 'update');
+    form.set('file', new Blob([csv()], { type: 'text/csv' }), 'leads.csv');
+    await expectAccessDenied(
+      await fetch(`${stack.s3Endpoint}/${stack.bucket}`, {
+        method: 'POST',
+        headers: { origin: 'http://evil.example' },
+        body: form,
+      }),
+    );
+    const urlencoded = await fetch(`${stack.s3Endpoint}/${stack.bucket}`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key: DRIVE_BY, file: csv() }).toString(),
+    });
+    await expectAccessDenied(urlencoded);
+    await expectNoDriveBy(before);
+  });
+
+  it('refuses unsigned GETs, HEADs and listings of objects that exist', async () => {
+    const key = 'uploads/me/readable.csv';
+    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: 'not,a,lead\n' }));
+    await waitForResult(await signedGet(`${key}.result.json`));
+    expect(await httpStatus(await signedGet(key))).toBe(200);
+    await expectAccessDenied(await fetch(object(key)));
+    await expectAccessDenied(await fetch(object(`${key}.result.json`)));
+    expect((await fetch(object(key), { method: 'HEAD' })).status).toBe(403);
+    await expectAccessDenied(await fetch(`${stack.s3Endpoint}/${stack.bucket}?list-type=2&prefix=uploads/`));
+    await expectAccessDenied(await fetch(`${stack.s3Endpoint}/${stack.bucket}`));
+    await expectAccessDenied(await fetch(`${stack.s3Endpoint}/`));
+  });
+
+  it('still answers the CORS preflight of the upload page without credentials', async () => {
+    const res = await fetch(object('uploads/me/page.csv'), {
+      method: 'OPTIONS',
+      headers: { origin: stack.apiUrl, 'access-control-request-method': 'PUT' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-methods')).toContain('PUT');
   });
 });
 

@@ -35,6 +35,18 @@ describe('context configuration', () => {
     ]);
   });
 
+  it('reads uploadScopes as a comma-separated or JSON list of OAuth scopes', () => {
+    expect(configWith({}).uploadScopes).toEqual([]);
+    expect(configWith({ uploadScopes: 'leads/upload' }).uploadScopes).toEqual(['leads/upload']);
+    expect(configWith({ uploadScopes: ' leads/upload , leads/admin ' }).uploadScopes).toEqual([
+      'leads/upload',
+      'leads/admin',
+    ]);
+    expect(configWith({ uploadScopes: ['openid'] }).uploadScopes).toEqual(['openid']);
+    expect(() => configWith({ uploadScopes: 'leads upload' })).toThrow(/not an OAuth scope/);
+    expect(() => configWith({ uploadScopes: 'a"b' })).toThrow(/not an OAuth scope/);
+  });
+
   it('rejects wildcard origins and invalid numbers', () => {
     expect(() => configWith({ corsAllowedOrigins: '*' })).toThrow(/explicit origin/);
     expect(() => configWith({ importReservedConcurrency: '0' })).toThrow(/positive integer/);

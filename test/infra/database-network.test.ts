@@ -32,6 +32,51 @@ describe('database network', () => {
   });
 });
 
+describe('import function egress', () => {
+  /** Every egress rule of the import function's security group, inline or separate. */
+  function importEgressRules(): Record<string, unknown>[] {
+    const sg = logicalId(s.stack.importPipeline.function.securityGroup!);
+    const inline = (resourcesOfType(s.template, 'AWS::EC2::SecurityGroup')[sg]?.Properties?.SecurityGroupEgress ??
+      []) as Record<string, unknown>[];
+    const separate = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupEgress'))
+      .map((r) => r.Properties ?? {})
+      .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify({ 'Fn::GetAtt': [sg, 'GroupId'] }));
+    return [...inline, ...separate];
+  }
+  const getAtt = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+
+  it("allows only PostgreSQL, the Secrets Manager endpoint's security group and S3's prefix list on 443", () => {
+    const dbPort = { 'Fn::GetAtt': [logicalId(s.stack.database.instance), 'Endpoint.Port'] };
+    const endpointSg = logicalId(s.stack.network.secretsManagerEndpoint.connections.securityGroups[0]!);
+    const rules = importEgressRules();
+    const seen = rules.map((r) => [
+      r.DestinationPrefixListId ? 'prefix-list' : getAtt(r.DestinationSecurityGroupId)?.[0],
+      JSON.stringify(r.FromPort),
+      JSON.stringify(r.ToPort),
+    ]);
+    expect(seen.sort()).toEqual(
+      [
+        [logicalId(s.stack.database.securityGroup), JSON.stringify(dbPort), JSON.stringify(dbPort)],
+        [endpointSg, '443', '443'],
+        ['prefix-list', '443', '443'],
+      ].sort(),
+    );
+    for (const rule of rules) {
+      expect(rule.CidrIp).toBeUndefined();
+      expect(rule.CidrIpv6).toBeUndefined();
+    }
+  });
+
+  it("takes S3's prefix list id from a deploy-time lookup of com.amazonaws.<region>.s3", () => {
+    const rule = importEgressRules().find((r) => r.DestinationPrefixListId);
+    const [lookupId, attribute] = getAtt(rule?.DestinationPrefixListId) ?? [];
+    expect(attribute).toBe('PrefixLists.0.PrefixListId');
+    const create = JSON.stringify(s.template.findResources('Custom::AWS')[lookupId!]?.Properties?.Create);
+    expect(create).toContain('describePrefixLists');
+    expect(create).toMatch(/com\.amazonaws\..*\.s3/);
+  });
+});
+
 describe('RDS PostgreSQL instance', () => {
   it('is PostgreSQL 15, private, encrypted, backed up and deletion-protected by default', () => {
     s.template.hasResourceProperties('AWS::RDS::DBInstance', {
@@ -47,7 +92,7 @@ describe('RDS PostgreSQL instance', () => {
     expect(instance?.Properties?.BackupRetentionPeriod).toBeGreaterThan(0);
   });
 
-  it('accepts 5432 only from the import, migrate and rotation security groups', () => {
+  it('accepts 5432 only from the import, API, migrate and rotation security groups', () => {
     const dbSg = logicalId(s.stack.database.securityGroup);
     const ingress = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties ?? {})
@@ -55,25 +100,29 @@ describe('RDS PostgreSQL instance', () => {
     const sources = ingress
       .map((p) => (p.SourceSecurityGroupId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])
       .sort();
-    const expected = [s.stack.importPipeline.function.securityGroup, s.stack.migrations.function.securityGroup].map(
-      (sg) => logicalId(sg!),
-    );
+    const expected = [
+      s.stack.importPipeline.function.securityGroup,
+      s.stack.callerApi.function.securityGroup,
+      s.stack.migrations.function.securityGroup,
+    ].map((sg) => logicalId(sg!));
     expect(sources).toEqual(expect.arrayContaining(expected));
-    expect(sources).toHaveLength(3); // + the rotation Lambdas' security group
+    expect(sources).toHaveLength(4); // + the rotation Lambdas' security group
     for (const p of ingress) expect(p.CidrIp).toBeUndefined();
     const sg = resourcesOfType(s.template, 'AWS::EC2::SecurityGroup')[dbSg];
     expect(sg?.Properties?.SecurityGroupIngress ?? []).toEqual([]);
   });
 
-  it('rotates the master secret (single user) and the importer secret (multi user)', () => {
+  it('rotates the master secret (single user), the importer and the API secrets (multi user)', () => {
     const schedules = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::RotationSchedule'));
     const secretIds = schedules
       .map((r) => r.Properties?.SecretId)
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(secretIds).toEqual(
-      [{ Ref: logicalId(s.stack.database.importerSecret) }, { Ref: logicalId(s.stack.database.masterSecret) }].sort(
-        (a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)),
-      ),
+      [
+        { Ref: logicalId(s.stack.database.importerSecret) },
+        { Ref: logicalId(s.stack.database.apiSecret) },
+        { Ref: logicalId(s.stack.database.masterSecret) },
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({

@@ -51,6 +51,12 @@ describe('function environments', () => {
     expect(env.IMPORTER_SECRET_ARN).toBeUndefined();
   });
 
+  it("make both database functions verify RDS's certificate against the runtime's Amazon CA bundle", () => {
+    for (const fn of [s.stack.importPipeline.function, s.stack.migrations.function]) {
+      expect(envOf(fn)).toMatchObject({ DB_SSL: 'true', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    }
+  });
+
   it('give the migrate function the master secret and the importer secret', () => {
     const env = envOf(s.stack.migrations.function);
     expect(env.DB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.masterSecret) });

@@ -93,9 +93,11 @@ describe('IAM least privilege', () => {
         .flatMap(resourcesOf);
     const importer = { Ref: logicalId(s.stack.database.importerSecret) };
     const master = { Ref: logicalId(s.stack.database.masterSecret) };
+    const api = { Ref: logicalId(s.stack.database.apiSecret) };
     expect(readers(s.stack.importPipeline.function)).toEqual([importer]);
-    expect(readers(s.stack.migrations.function)).toEqual(expect.arrayContaining([importer, master]));
-    expect(readers(s.stack.migrations.function)).toHaveLength(2);
+    expect(readers(s.stack.callerApi.function)).toEqual([api]);
+    expect(readers(s.stack.migrations.function)).toEqual(expect.arrayContaining([importer, api, master]));
+    expect(readers(s.stack.migrations.function)).toHaveLength(3);
     expect(readers(s.stack.uploadApi.function)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { ROUTES } from '../../functions/api/handler.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logicalId, resourcesOfType, synthStack, TEST_CORS_ORIGINS, type Synthesized } from './synth.ts';
 
@@ -9,10 +10,13 @@ beforeAll(() => {
 });
 
 describe('upload HTTP API', () => {
-  it('has exactly one route, POST /uploads, behind the JWT authorizer', () => {
+  it("has POST /uploads and the caller's API routes, all behind the JWT authorizer", () => {
     const routes = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(1);
-    const route = routes[0]?.Properties ?? {};
+    expect(routes.map((r) => r.Properties?.RouteKey).sort()).toEqual(
+      ['POST /uploads', ...ROUTES.map((r) => `${r.method} ${r.pattern}`)].sort(),
+    );
+    for (const r of routes) expect(r.Properties?.AuthorizationType).toBe('JWT');
+    const route = routes.find((r) => r.Properties?.RouteKey === 'POST /uploads')?.Properties ?? {};
     expect(route.RouteKey).toBe('POST /uploads');
     expect(route.AuthorizationType).toBe('JWT');
 
@@ -58,12 +62,28 @@ describe('upload HTTP API', () => {
   it('answers CORS preflight only for the configured origins', () => {
     const api = resourcesOfType(s.template, 'AWS::ApiGatewayV2::Api')[apiId];
     expect(api?.Properties?.CorsConfiguration).toEqual(
-      expect.objectContaining({ AllowOrigins: TEST_CORS_ORIGINS, AllowMethods: ['POST'] }),
+      expect.objectContaining({ AllowOrigins: TEST_CORS_ORIGINS, AllowMethods: ['GET', 'POST'] }),
     );
   });
 
   it('outputs the API base URL and the bucket name', () => {
     s.template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
     s.template.hasOutput('BucketName', { Value: { Ref: logicalId(s.stack.storage.bucket) } });
+  });
+});
+
+describe('upload HTTP API scopes (-c uploadScopes)', () => {
+  it('requires no scope by default', () => {
+    const [route] = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route'));
+    expect(route?.Properties?.AuthorizationScopes).toBeUndefined();
+  });
+
+  // A second synthesis of the whole stack (bundling included): slow on a loaded machine.
+  it('requires the configured scopes on POST /uploads', { timeout: 300_000 }, () => {
+    const scoped = synthStack({ uploadScopes: 'leads/upload, leads/admin' });
+    const routes = Object.values(resourcesOfType(scoped.template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => [r.Properties?.RouteKey, r.Properties?.AuthorizationScopes])).toEqual([
+      ['POST /uploads', ['leads/upload', 'leads/admin']],
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { ImportResult } from '#core/result';
 import { readApiEnv } from '#io/api-config';
 import { withDatabase } from '../../scripts/lib/postgres-server.ts';
@@ -56,21 +56,10 @@ async function importAs(
   body: string,
   metadata: Record<string, string> = {},
 ): Promise<ImportResult> {
-  const { result } = await quietly(() => h.importCsv(body, uploader === null ? metadata : { ...metadata, uploader }));
+  const { result } = await h.importCsv(body, uploader === null ? metadata : { ...metadata, uploader });
   return result;
 }
 
-/** The import handler logs each import and its metrics; passing tests print nothing. */
-async function quietly<T>(work: () => Promise<T>): Promise<T> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return await work();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 const smallFile = (n = 1) => csvText([HEADER, ...Array.from({ length: n }, (_, i) => validLead(i))]);
 
 /** Every lead, every column, exactly as stored. */
@@ -206,7 +195,7 @@ describe('GET /imports/{id}', () => {
   });
 
   it('answers the copy in the database, without URLs, once the result file has expired', async () => {
-    const { key, result } = await quietly(() => h.importCsv(smallFile(2), { uploader: 'viewer' }));
+    const { key, result } = await h.importCsv(smallFile(2), { uploader: 'viewer' });
     await h.s3.client.send(new DeleteObjectCommand({ Bucket: TEST_BUCKET, Key: `${key}.result.json` }));
     const res = await show('viewer', result.import_id);
     const { timings_ms: _, ...withoutTimings } = result;

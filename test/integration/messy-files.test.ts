@@ -339,3 +339,53 @@ describe('rejected-rows file', () => {
     expect(await countImports(h.db)).toBe(before);
   });
 });
+
+describe('hostile cells and metadata', () => {
+  it('fails rows holding ESC, BEL, BS or DEL with CONTROL_CHARACTER and stores none of them', async () => {
+    const clean = Array.from({ length: 40 }, (_, i) => `Clean ${i},clean${i}@example.com,ok`);
+    const csv = [
+      'Company,Email,Notes',
+      ...clean,
+      'Esc Co,esc@example.com,"\x1b]0;pwned\x07\x1b[31mred"',
+      'Del Co\x7f,del@example.com,x',
+      'Bs Co,bs@example.com,a\bb',
+    ].join('\r\n');
+    const { key, result } = await importFixture(csv);
+    expect(result).toMatchObject({ status: 'succeeded', imported_count: 40, failed_count: 3 });
+    expect(result.error_details.map((e) => [e.row, e.column, e.code])).toEqual([
+      [42, 'notes', 'CONTROL_CHARACTER'],
+      [43, 'company_name', 'CONTROL_CHARACTER'],
+      [44, 'notes', 'CONTROL_CHARACTER'],
+    ]);
+    const { rows } = await h.db.admin.query(
+      "select count(*)::int as n from leads where import_id = $1 and concat(company_name, notes) ~ '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]'",
+      [result.import_id],
+    );
+    expect(rows[0]).toEqual({ n: 0 });
+    expect(await h.s3.getText(`${key}.rejected.csv`)).toContain(
+      '42,notes: contains the control character U+001B; remove it,',
+    );
+  });
+
+  it('neutralizes a formula after leading whitespace or a line break in the rejected-rows file', async () => {
+    const csv =
+      'company_name,contact_email,notes\r\nAcme,not-an-email," =1+1"\r\nBeta,also-bad,"\n=2+2"\r\n' +
+      'Ok,ok@example.com,fine\r\n'.repeat(18);
+    const { key, result } = await importFixture(csv);
+    expect(result).toMatchObject({ status: 'succeeded', failed_count: 2 });
+    expect(await h.s3.getText(`${key}.rejected.csv`)).toBe(
+      '\uFEFFrow,error,company_name,contact_email,notes\r\n' +
+        "2,contact_email: not a valid e-mail address,Acme,not-an-email,' =1+1\r\n" +
+        `3,contact_email: not a valid e-mail address,Beta,also-bad,"'\n=2+2"\r\n`,
+    );
+  });
+
+  it.each([
+    [{ mapping: '{"__proto__":"company_name"}' }, 'mapping.__proto__'],
+    [{ constructor: 'x' }, 'constructor'],
+  ])('fails a drop whose metadata %j uses a reserved key with INVALID_OPTIONS', async (metadata, name) => {
+    const { result } = await importFixture('company_name\nAcme\n', metadata);
+    expect(result).toMatchObject({ status: 'failed', error_code: 'INVALID_OPTIONS', imported_count: 0 });
+    expect(result.message).toContain(name);
+  });
+});

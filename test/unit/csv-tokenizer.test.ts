@@ -45,8 +45,8 @@ describe('CsvTokenizer', () => {
     }
   });
 
-  it('flags exactly the records with no cell that COPY text must escape, whatever the chunking', () => {
-    const special = /[\\\t\r\n]/;
+  it('flags exactly the records with no cell that COPY text must escape or that holds a control character, whatever the chunking', () => {
+    const special = /[\\\t\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
     for (let seed = 1; seed <= 40; seed++) {
       const text = randomCsv(seed, 60);
       for (const size of [1, 7, text.length]) {
@@ -63,9 +63,12 @@ describe('CsvTokenizer', () => {
     }
     const flags: boolean[] = [];
     const tokenizer = new CsvTokenizer({ delimiter: ',', maxRecordChars: 1 << 20 });
-    tokenizer.write('a,b\n"x\ty",z\r\nplain,"c\\d"\n"multi\nline",ok\nlast', (_, plain) => flags.push(plain));
+    tokenizer.write(
+      'a,b\n"x\ty",z\r\nplain,"c\\d"\n"multi\nline",ok\nesc\x1b,x\nbel,\x07\nc1\u009b,x\nlast',
+      (_, plain) => flags.push(plain),
+    );
     tokenizer.end((_, plain) => flags.push(plain));
-    expect(flags).toEqual([true, false, false, false, true]);
+    expect(flags).toEqual([true, false, false, false, false, false, false, true]);
   });
 
   it('treats a quote inside an unquoted cell as text and keeps text after a closing quote', () => {

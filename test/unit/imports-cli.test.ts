@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseImportsArgs } from '../../scripts/imports.ts';
+import type { ImportRecord } from '#io/history';
+import { parseImportsArgs, renderImport } from '../../scripts/imports.ts';
 import { formatDuration, formatTime, renderFields, renderTable } from '../../scripts/lib/table.ts';
+import { escapeControls, terminalJson } from '../../scripts/lib/terminal-text.ts';
 
 const ID = '0b9c7c6e-3f5e-4a59-9a53-2d0f1f6f1d2e';
 
@@ -65,5 +67,63 @@ describe('table rendering', () => {
       '3 min 05 s',
     ]);
     expect([formatTime('2024-05-01T14:03:22.123Z'), formatTime(null)]).toEqual(['2024-05-01 14:03:22Z', '-']);
+  });
+});
+
+describe('terminal output escapes control characters', () => {
+  const HOSTILE = 'uploads/me/\x1b]0;pwned\x07\x1b[31mred\u009b2J.csv';
+  /** Nothing a terminal would act on: no C0 but line feed, no DEL, no C1. */
+  const expectInert = (text: string) => expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+
+  it('escapes C0 and C1 controls as visible \\xNN text and keeps line feeds', () => {
+    expect(escapeControls('a\x1b[31mb\x07c\u009bd\x7fe\nf\tg')).toBe('a\\x1b[31mb\\x07c\\x9bd\\x7fe\nf\\x09g');
+    expect(escapeControls('Müller Söhne.csv')).toBe('Müller Söhne.csv');
+  });
+
+  it('prints a hostile key and file name inert in imports list and show', () => {
+    const summary = {
+      id: '0b9c7c6e-3f5e-4a59-9a53-2d0f1f6f1d2e',
+      started_at: '2026-12-02T05:00:00.000Z',
+      finished_at: '2026-12-02T05:00:01.000Z',
+      status: 'succeeded',
+      filename: HOSTILE.slice(11),
+      total_leads: 1,
+      imported_count: 1,
+      updated_count: 0,
+      duplicate_count: 0,
+      failed_count: 0,
+      duration_ms: 1000,
+      error_code: null,
+      reverted_at: null,
+    } as const;
+    const table = renderTable([{ header: 'FILE', value: (r: typeof summary) => r.filename }], [summary]);
+    expectInert(table);
+    expect(table).toContain('\\x1b]0;pwned\\x07\\x1b[31mred\\x9b2J.csv');
+
+    const record = {
+      ...summary,
+      source_bucket: 'lead-uploads',
+      source_key: HOSTILE,
+      source_version: 'null',
+      source_size: 10,
+      uploader: 'me\x1b[2J',
+      message: 'Imported \x1b[8m',
+      options: { mapping: { '\x1b[31m': 'notes' } },
+      encoding: 'utf-8',
+      delimiter: ',',
+      lead_id_floor: 0,
+      result: null,
+    } as unknown as ImportRecord;
+    const shown = renderImport(record);
+    expectInert(shown);
+    expect(shown).toContain('source key:     uploads/me/\\x1b]0;pwned');
+  });
+
+  it('keeps JSON output the same JSON value with DEL and C1 escaped (JSON.stringify leaves them raw)', () => {
+    const value = { key: HOSTILE, note: 'a\x7fb\u2028c' };
+    const text = terminalJson(value, 2);
+    expectInert(text);
+    expect(text).not.toMatch(/[\u2028\u2029]/);
+    expect(JSON.parse(text)).toEqual(value);
   });
 });

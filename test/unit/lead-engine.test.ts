@@ -149,6 +149,54 @@ describe('LeadEngine: a small file end to end', () => {
   });
 });
 
+describe('LeadEngine: control characters in cells', () => {
+  // Enough clean text that a few control bytes stay under decode's 1% binary-content share (NUL anywhere is binary).
+  const PADDING = Array.from(
+    { length: 1500 },
+    (_, i) => `Filler ${i},filler${i}@example.com,padding padding padding,x`,
+  );
+  const FIRST = PADDING.length + 2;
+
+  it('fails a row whose mapped cell holds ESC, BEL, BS, DEL or a C1 control with CONTROL_CHARACTER naming the column', () => {
+    const csv =
+      [
+        'Company,Email,Notes,Extra',
+        ...PADDING,
+        'Esc Co,esc@example.com,"\x1b]0;pwned\x07\x1b[31mred",x',
+        'Bel\x07 Co,bel@example.com,,x',
+        'Bs Co,bs@example.com,back\bspace,x',
+        'Del Co,del@example.com,del\x7f,x',
+        'C1 Co,c1@example.com,csi\u009b2J,x',
+        'Tab Co,tab@example.com,"tab\tand\nnewline stay",\x1b only in an unmapped column',
+      ].join('\n') + '\n';
+    const { copy, rejected, summary } = run(csv);
+    expect(
+      copyRows(copy)
+        .slice(PADDING.length)
+        .map((r) => r.company_name),
+    ).toEqual(['Tab Co']);
+    expect(copy).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
+    expect(summary.failed_count).toBe(5);
+    expect(summary.error_details.map((e) => [e.row - FIRST, e.column, e.code, e.message])).toEqual([
+      [0, 'notes', 'CONTROL_CHARACTER', 'contains the control character U+001B; remove it'],
+      [1, 'company_name', 'CONTROL_CHARACTER', 'contains the control character U+0007; remove it'],
+      [2, 'notes', 'CONTROL_CHARACTER', 'contains the control character U+0008; remove it'],
+      [3, 'notes', 'CONTROL_CHARACTER', 'contains the control character U+007F; remove it'],
+      [4, 'notes', 'CONTROL_CHARACTER', 'contains the control character U+009B; remove it'],
+    ]);
+    expect(summary.error_details[0]!.value).toBe('\x1b]0;pwned\x07\x1b[31mred');
+    expect(rejected).toContain(`${FIRST},notes: contains the control character U+001B; remove it,`);
+  });
+
+  it("reports a control character together with the row's other problems", () => {
+    const { summary } = run('Company,Email\nAcme,not-an-email\x1b\n' + 'Clean,clean@example.com\n'.repeat(200));
+    expect(summary.error_details.map((e) => [e.column, e.code])).toEqual([
+      ['contact_email', 'CONTROL_CHARACTER'],
+      ['contact_email', 'INVALID_EMAIL'],
+    ]);
+  });
+});
+
 describe('LeadEngine: CSV parsing', () => {
   it.each([
     ['a doubled quote inside a quoted cell', 'Company,Notes\nAcme,"say ""hi"""\n', 'say "hi"'],

@@ -58,6 +58,18 @@ describe('parseImportOptions', () => {
   });
 
   it.each([
+    ['{"options":{"__proto__":{"strict_mode":true}}}', '__proto__'],
+    ['{"options":{"constructor":1}}', 'constructor'],
+    ['{"options":{"prototype":1}}', 'prototype'],
+    ['{"options":{"mapping":{"__proto__":"company_name"}}}', 'mapping.__proto__'],
+    ['{"options":{"mapping":{"constructor":"notes"}}}', 'mapping.constructor'],
+    ['{"options":{"mapping":"{\\"__proto__\\":\\"company_name\\"}"}}', 'mapping.__proto__'],
+  ])('refuses the reserved key in %s instead of dropping it', (json, name) => {
+    const { options } = JSON.parse(json) as { options: Record<string, unknown> };
+    expectImportError(() => parseImportOptions(options), 'INVALID_OPTIONS', { message: name });
+  });
+
+  it.each([
     ['text that is not JSON', '{Org Name: company_name'],
     ['a JSON array', '["company_name"]'],
     ['an unknown target column', '{"Org":"company"}'],
@@ -165,6 +177,16 @@ describe('optionsFromMetadata', () => {
   it('ignores metadata from other tools and gives the defaults without metadata', () => {
     expect(optionsFromMetadata({ 'uploaded-by': 'crm-sync', 'content-owner': 'sales' })).toEqual(DEFAULTS);
     expect(optionsFromMetadata(undefined)).toEqual(DEFAULTS);
+  });
+
+  it.each([
+    [{ 'x-amz-meta-__proto__': 'x' }, '__proto__'],
+    [{ constructor: 'x' }, 'constructor'],
+    [{ prototype: 'x' }, 'prototype'],
+    [{ mapping: '{"__proto__":"company_name"}' }, 'mapping.__proto__'],
+    [{ mapping: '{"Org":"company_name","prototype":"notes"}' }, 'mapping.prototype'],
+  ])('refuses the reserved key in metadata %j with INVALID_OPTIONS', (metadata, name) => {
+    expectImportError(() => optionsFromMetadata(metadata), 'INVALID_OPTIONS', { message: name });
   });
 
   it('refuses a bad value with INVALID_OPTIONS naming the option', () => {

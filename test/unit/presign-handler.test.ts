@@ -250,6 +250,19 @@ describe('POST /uploads: refusals', () => {
     ).toContain(name);
   });
 
+  it.each([
+    ['{"filename":"leads.csv","size":10,"options":{"__proto__":{"strict_mode":true}}}', '__proto__'],
+    ['{"filename":"leads.csv","size":10,"options":{"constructor":"x"}}', 'constructor'],
+    ['{"filename":"leads.csv","size":10,"options":{"prototype":{}}}', 'prototype'],
+    ['{"filename":"leads.csv","size":10,"options":{"mapping":{"__proto__":"company_name"}}}', 'mapping.__proto__'],
+    [
+      '{"filename":"leads.csv","size":10,"options":{"mapping":"{\\"constructor\\":\\"notes\\"}"}}',
+      'mapping.constructor',
+    ],
+  ])('answers 400 INVALID_OPTIONS to the reserved key in %s instead of dropping it', async (body, name) => {
+    expect(await expectError(postUploads(body), 400, 'INVALID_OPTIONS')).toContain(name);
+  });
+
   it('answers 400 when the options do not fit in 2 KB of S3 metadata', async () => {
     const mapping = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`Column header number ${i}`, 'notes']));
     expect(

@@ -112,6 +112,26 @@ describe('callerSegment: the JWT subject as one path segment', () => {
     expect(segment).toMatch(/^u-[0-9a-f]{32}$/);
   });
 
+  it('hashes a subject that already has the shape of a hashed folder, so it cannot take over another folder', () => {
+    const victim = callerSegment('auth0|victim');
+    expect(victim).toMatch(/^u-[0-9a-f]{32}$/);
+    const attacker = callerSegment(victim);
+    expect(attacker).toMatch(/^u-[0-9a-f]{32}$/);
+    expect(attacker).not.toBe(victim);
+    expect(callerSegment('u-local')).not.toBe('u-local');
+  });
+
+  it('never gives two subjects one folder: kept subjects and hashed folders cannot meet', () => {
+    const subjects = ['local-user', 'u', 'U-abc', 'auth0|victim', 'maria@example.com', 'x'.repeat(65)];
+    subjects.push(...subjects.map((subject) => callerSegment(subject)));
+    const folders = new Map<string, string>();
+    for (const subject of new Set(subjects)) {
+      const folder = callerSegment(subject);
+      expect(folders.get(folder), `${subject} and ${folders.get(folder)}`).toBeUndefined();
+      folders.set(folder, subject);
+    }
+  });
+
   it('gives different subjects different folders, even when they clean up alike', () => {
     expect(callerSegment('auth0|abc')).not.toBe(callerSegment('auth0_abc'));
     expect(callerSegment('auth0|abc')).not.toBe(callerSegment('auth0/abc'));

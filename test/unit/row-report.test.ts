@@ -71,7 +71,18 @@ describe('neutralizeCell (CSV injection)', () => {
     },
   );
 
-  it.each(['Acme', 'a=b', '1+1', 'x@y.com', '', "'already"])('leaves %j alone', (value) => {
+  it.each([' =1+1', '\n=1+1', '  \n @SUM(A1)', '\u00a0+cmd', ' -2+3', '\r\n=cmd', '\v=1'])(
+    'prefixes %j, whose first non-whitespace character starts a formula, with an apostrophe',
+    (value) => {
+      expect(neutralizeCell(value)).toBe(`'${value}`);
+    },
+  );
+
+  it('guards a formula after leading whitespace or a newline inside a quoted rejected-rows cell', () => {
+    expect(csvLine([' =1+1', '\n=1+1'])).toBe(`' =1+1,"'\n=1+1"\r\n`);
+  });
+
+  it.each(['Acme', 'a=b', '1+1', 'x@y.com', '', "'already", '  Acme = 1', ' '])('leaves %j alone', (value) => {
     expect(neutralizeCell(value)).toBe(value);
   });
 });
