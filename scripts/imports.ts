@@ -103,6 +103,12 @@ export function renderImport(r: ImportRecord): string {
     ['source size', r.source_size === null ? '-' : `${r.source_size} bytes`],
     ['uploader', dash(r.uploader)],
     ['options', JSON.stringify(r.options)],
+    [
+      'rule set',
+      r.rule_set_name === null
+        ? '-'
+        : `${r.rule_set_name}${r.rule_set_version === null ? '' : ` (version ${r.rule_set_version})`}`,
+    ],
     ['started', formatTime(r.started_at)],
     ['finished', formatTime(r.finished_at)],
     ['duration', formatDuration(r.duration_ms)],

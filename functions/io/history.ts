@@ -36,6 +36,9 @@ export interface ImportRecord extends ImportSummary {
   encoding: string | null;
   delimiter: string | null;
   lead_id_floor: number | null;
+  /** The rule set the import applied (a CLI file has a name and no version). */
+  rule_set_name: string | null;
+  rule_set_version: number | null;
   result: ImportResult | null;
 }
 
@@ -49,7 +52,7 @@ export const isImportId = isUuid;
 const SUMMARY_COLUMNS = `id, started_at, finished_at, status, dry_run, filename, total_leads, imported_count, updated_count,
   duplicate_count, failed_count, duration_ms, error_code, reverted_at`;
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, source_bucket, source_key, source_version, source_size, uploader, message,
-  options, encoding, delimiter, lead_id_floor, result`;
+  options, encoding, delimiter, lead_id_floor, rule_set_name, rule_set_version, result`;
 
 /** The newest imports first (ties broken by id so pages are stable). */
 export async function listImports(db: Queryable, { limit = 20 }: { limit?: number } = {}): Promise<ImportSummary[]> {
@@ -109,6 +112,8 @@ function toRecord(r: Row): ImportRecord {
     encoding: (r.encoding as string | null) ?? null,
     delimiter: (r.delimiter as string | null) ?? null,
     lead_id_floor: num(r.lead_id_floor),
+    rule_set_name: (r.rule_set_name as string | null) ?? null,
+    rule_set_version: num(r.rule_set_version),
     result: (r.result as ImportResult | null) ?? null,
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '#core/result';
+import { getImport } from '#io/history';
 import { putRuleSet } from '#io/rule-set-store';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { countLeads } from '#test/database';
@@ -117,6 +118,11 @@ describe('imports with a rule set', () => {
 
     expect(await history(first.import_id)).toMatchObject({ rule_set_version: 1 });
     expect(await history(second.import_id)).toMatchObject({ rule_set_version: 2 });
+    // What `npm run imports -- show` prints.
+    expect(await getImport(h.db.admin, first.import_id)).toMatchObject({
+      rule_set_name: 'titles',
+      rule_set_version: 1,
+    });
     const stored = await h.db.admin.query<{ result: ImportResult }>('select result from lead_imports where id = $1', [
       first.import_id,
     ]);
