@@ -84,6 +84,7 @@ export class LeadImportStack extends Stack {
       bucket: storage.bucket,
       network,
       database,
+      scopes: config.uploadScopes,
     }));
 
     const monitoring = (this.monitoring = new ImportMonitoring(this, 'Monitoring', {

@@ -8,6 +8,8 @@ export const sql = String.raw`
 -- after NFKC can outgrow a btree entry.
 alter table leads add column name_key text;
 create index leads_name_key_idx on leads using hash (name_key) where name_key is not null;
+-- A revert restores it with the other normalized columns (lead_api may update exactly those).
+grant update (name_key) on leads to lead_api;
 
 -- History says which imports were dry runs (their leads were rolled back; they cannot be reverted).
 alter table lead_imports add column dry_run boolean not null default false;

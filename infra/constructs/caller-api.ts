@@ -25,6 +25,8 @@ export interface CallerApiProps {
   readonly bucket: s3.IBucket;
   readonly network: IsolatedNetwork;
   readonly database: LeadDatabase;
+  /** JWT scopes every route requires (`-c uploadScopes`, as POST /uploads). */
+  readonly scopes?: string[];
 }
 
 /**
@@ -90,6 +92,7 @@ export class CallerApi extends Construct {
         methods: [route.method as apigwv2.HttpMethod],
         integration,
         authorizer: props.authorizer,
+        ...(props.scopes?.length ? { authorizationScopes: props.scopes } : {}),
       });
     }
   }

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { RESULT_SUFFIX } from '../../functions/core/keys.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { AppFunction } from './app-function.ts';
+import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 import { acknowledgeUploadWildcards, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const FINISHER_TIMEOUT = Duration.minutes(1);
@@ -52,6 +52,8 @@ export class ImportFinisher extends Construct {
       environment: {
         DB_SECRET_ARN: database.importerSecret.secretArn,
         DB_SSL: 'true',
+        // Verified TLS to RDS: the runtime's Amazon CA bundle (RDS included), as for the import function.
+        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
     this.function.addEventSource(new SqsEventSource(failureQueue, { batchSize: 10, reportBatchItemFailures: true }));
@@ -59,9 +61,9 @@ export class ImportFinisher extends Construct {
     database.allowConnectionsFrom(this.function);
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
     this.function.securityGroup?.addEgressRule(
-      ec2.Peer.anyIpv4(),
+      network.s3PrefixList,
       ec2.Port.tcp(443),
-      'HTTPS to S3 via the gateway endpoint (isolated subnets have no internet route)',
+      'HTTPS to S3 through the gateway endpoint only (its prefix list)',
     );
 
     // IAM: read the upload's metadata and its result JSON, write only the result JSON, read only the importer secret.

@@ -87,7 +87,7 @@ describe('upload page: your imports', () => {
   it('says why in plain words when a revert is refused', async () => {
     const shared = validLead(7);
     await uploadThroughPage(ctx.page, 'first.csv', [shared]);
-    await ctx.page.getByLabel('Duplicate leads (same e-mail)').selectOption('update');
+    await ctx.page.getByLabel('Duplicate leads', { exact: true }).selectOption('update');
     await uploadThroughPage(ctx.page, 'second.csv', [shared.map((c, i) => (i === 8 ? 'changed later' : c))]);
     await ctx.page.getByRole('button', { name: /^Revert first\.csv/ }).click();
     await ctx.page.getByRole('button', { name: 'Revert import' }).click();

@@ -92,7 +92,7 @@ describe('RDS PostgreSQL instance', () => {
     expect(instance?.Properties?.BackupRetentionPeriod).toBeGreaterThan(0);
   });
 
-  it('accepts 5432 only from the import, API, migrate and rotation security groups', () => {
+  it('accepts 5432 only from the import, finisher, API, migrate and rotation security groups', () => {
     const dbSg = logicalId(s.stack.database.securityGroup);
     const ingress = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties ?? {})
@@ -102,11 +102,12 @@ describe('RDS PostgreSQL instance', () => {
       .sort();
     const expected = [
       s.stack.importPipeline.function.securityGroup,
+      s.stack.importPipeline.finisher.function.securityGroup,
       s.stack.callerApi.function.securityGroup,
       s.stack.migrations.function.securityGroup,
     ].map((sg) => logicalId(sg!));
     expect(sources).toEqual(expect.arrayContaining(expected));
-    expect(sources).toHaveLength(4); // + the rotation Lambdas' security group
+    expect(sources).toHaveLength(5); // + the rotation Lambdas' security group
     for (const p of ingress) expect(p.CidrIp).toBeUndefined();
     const sg = resourcesOfType(s.template, 'AWS::EC2::SecurityGroup')[dbSg];
     expect(sg?.Properties?.SecurityGroupIngress ?? []).toEqual([]);

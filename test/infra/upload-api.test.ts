@@ -79,11 +79,17 @@ describe('upload HTTP API scopes (-c uploadScopes)', () => {
   });
 
   // A second synthesis of the whole stack (bundling included): slow on a loaded machine.
-  it('requires the configured scopes on POST /uploads', { timeout: 300_000 }, () => {
+  it("requires the configured scopes on every route: POST /uploads and the caller's own API", {
+    timeout: 300_000,
+  }, () => {
     const scoped = synthStack({ uploadScopes: 'leads/upload, leads/admin' });
     const routes = Object.values(resourcesOfType(scoped.template, 'AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => [r.Properties?.RouteKey, r.Properties?.AuthorizationScopes])).toEqual([
-      ['POST /uploads', ['leads/upload', 'leads/admin']],
-    ]);
+    expect(routes.map((r) => r.Properties?.RouteKey)).toContain('POST /uploads');
+    expect(routes.map((r) => r.Properties?.RouteKey)).toContain('GET /imports');
+    for (const route of routes)
+      expect([route.Properties?.RouteKey, route.Properties?.AuthorizationScopes]).toEqual([
+        route.Properties?.RouteKey,
+        ['leads/upload', 'leads/admin'],
+      ]);
   });
 });
