@@ -3,23 +3,11 @@
  * a PageError with a sentence a sales-ops user can act on.
  */
 import type { ImportResult } from '#core/result';
+import type { CallerImport } from '#io/caller-imports';
 import { PageError } from './api.ts';
 
-/** One line of `GET /imports` (functions/io/caller-imports.ts). */
-export interface ImportLine {
-  import_id: string;
-  filename: string;
-  status: 'processing' | 'succeeded' | 'rejected' | 'failed' | 'reverted';
-  started_at: string;
-  finished_at: string | null;
-  total_leads: number;
-  imported_count: number;
-  updated_count: number;
-  duplicate_count: number;
-  failed_count: number;
-  error_code: string | null;
-  reverted_at: string | null;
-}
+/** One line of `GET /imports`: the API's own type. */
+export type ImportLine = CallerImport;
 
 export interface ImportPage {
   imports: ImportLine[];

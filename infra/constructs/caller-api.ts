@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -63,12 +62,7 @@ export class CallerApi extends Construct {
 
     // Network: PostgreSQL, the Secrets Manager endpoint, HTTPS to S3 through the gateway endpoint.
     database.allowConnectionsFrom(this.function);
-    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
-    this.function.securityGroup?.addEgressRule(
-      network.s3PrefixList,
-      ec2.Port.tcp(443),
-      'HTTPS to S3 through the gateway endpoint only (its prefix list)',
-    );
+    network.allowAwsServicesFrom(this.function);
 
     // IAM: the API role's secret, and reading the result files (the presigned GETs carry this right).
     database.apiSecret.grantRead(this.function);

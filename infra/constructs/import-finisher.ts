@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -59,12 +58,7 @@ export class ImportFinisher extends Construct {
     this.function.addEventSource(new SqsEventSource(failureQueue, { batchSize: 10, reportBatchItemFailures: true }));
 
     database.allowConnectionsFrom(this.function);
-    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
-    this.function.securityGroup?.addEgressRule(
-      network.s3PrefixList,
-      ec2.Port.tcp(443),
-      'HTTPS to S3 through the gateway endpoint only (its prefix list)',
-    );
+    network.allowAwsServicesFrom(this.function);
 
     // IAM: read the upload's metadata and its result JSON, write only the result JSON, read only the importer secret.
     database.importerSecret.grantRead(this.function);

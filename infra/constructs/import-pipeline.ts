@@ -1,5 +1,4 @@
 import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -91,12 +90,7 @@ export class ImportPipeline extends Construct {
     // added with the matching ingress), and HTTPS to S3's prefix list (the gateway endpoint has no
     // security group to target).
     database.allowConnectionsFrom(this.function);
-    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.function);
-    this.function.securityGroup?.addEgressRule(
-      network.s3PrefixList,
-      ec2.Port.tcp(443),
-      'HTTPS to S3 through the gateway endpoint (its prefix list)',
-    );
+    network.allowAwsServicesFrom(this.function);
 
     // IAM: read the upload, write only the two result files next to it, read only the importer secret.
     database.importerSecret.grantRead(this.function);

@@ -83,6 +83,19 @@ export class IsolatedNetwork extends Construct {
       open: false,
     });
   }
+
+  /**
+   * A function in the isolated subnets reaches Secrets Manager through its interface endpoint and S3
+   * only through the gateway endpoint's prefix list: no other egress.
+   */
+  allowAwsServicesFrom(fn: ec2.IConnectable & { securityGroup?: ec2.SecurityGroup | undefined }): void {
+    this.secretsManagerEndpoint.connections.allowDefaultPortFrom(fn);
+    fn.securityGroup?.addEgressRule(
+      this.s3PrefixList,
+      ec2.Port.tcp(443),
+      'HTTPS to S3 through the gateway endpoint (its prefix list)',
+    );
+  }
 }
 
 /** The stack-wide singleton Lambda behind every AwsCustomResource. */
