@@ -234,8 +234,10 @@ function workerEntry(): URL | undefined {
 }
 
 function startWorker(setup: EngineSetup, entry: URL): Worker {
-  // Bounded heaps: the worker's garbage is short-lived rows, so a small heap keeps RSS flat.
-  const resourceLimits = { maxOldGenerationSizeMb: 80 };
+  // Bounded heaps: the worker's garbage is short-lived rows, so a bounded heap keeps RSS flat. 192 MB, not
+  // less: a record may hold a million characters (MAX_RECORD_CHARS), and the tokenizer, the row and its
+  // rejected-rows line each hold a copy; 80 MB ran out on 100 rows of 1,000,000-letter cells.
+  const resourceLimits = { maxOldGenerationSizeMb: 192 };
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: { setup }, resourceLimits });
   return new Worker(new URL('./tsx-worker-boot.mjs', import.meta.url), {
     workerData: { setup, entry: entry.href },
