@@ -27,7 +27,7 @@ import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { WORKER_BUNDLE_NAME } from '#runtime/engine-runner';
-import { cpuShareOf, IMPORT_MEMORY_MB } from '../infra/import-sizing.ts';
+import { cpuShareOf, engineWorkerAt, IMPORT_MEMORY_MB } from '../infra/import-sizing.ts';
 import { migrate } from '#io/migrate';
 import { createS3Client, putFile } from '#io/s3';
 import { parseRuleSet } from '#core/rule-set';
@@ -147,6 +147,8 @@ const childEnv = {
   DATABASE_URL: dbUrl,
   S3_ENDPOINT: s3server.endpoint,
   MAX_FILE_BYTES: String(8 * 1024 ** 3),
+  // As the stack configures the function at this share: a worker thread only with more than one CPU.
+  ENGINE_WORKER: process.env.ENGINE_WORKER ?? engineWorkerAt(cpuShare),
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
@@ -190,6 +192,8 @@ interface ImportRun {
   max_rss_mib: number;
   /** user + system CPU of the whole child (main thread and worker), start-up included. */
   cpu_s: number;
+  /** the kernel's part of it (sockets, files) */
+  cpu_system_s: number;
   status: string;
   imported: number;
   failed: number;
@@ -234,6 +238,7 @@ function report(
   const line = {
     ...scenario,
     cpu_share: quota ? round(quota.share) : null,
+    engine_worker: childEnv.ENGINE_WORKER,
     psql_copy_s: round(copyS),
     import_s: round(importS),
     import_rows_per_second: Math.round(scenario.rows / importS),
@@ -241,6 +246,7 @@ function report(
     ratio_range: [round(Math.min(...ratios), 2), round(Math.max(...ratios), 2)],
     import_cpu_s_per_million: round(median(cpuPerMillion), 2),
     import_cpu_s_per_million_range: [round(Math.min(...cpuPerMillion), 2), round(Math.max(...cpuPerMillion), 2)],
+    import_system_cpu_s_per_million: round(median(imports.map((r) => (r.cpu_system_s * 1_000_000) / scenario.rows)), 2),
     import_peak_rss_mib: Math.round(Math.max(...imports.map((r) => r.max_rss_mib))),
     imported: imports[0]!.imported,
     ...(values.rules ? { rules: values.rules } : {}),

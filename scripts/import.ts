@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { FileError, LeadImportError } from '#core/errors';
 import { parseImportOptions } from '#core/options';
-import { engineLimits, readImportEnv } from '#io/import-config';
+import { engineLimits, readImportEnv, threadMinBytes } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { importFile } from '#service/file-import';
 import { cliPool } from './lib/cli-env.ts';
@@ -68,7 +68,7 @@ try {
   const pool = await cliPool();
   const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
   try {
-    const result = await importFile(pool, file, options, engineLimits(env), env.THREAD_MIN_BYTES, bar?.update, who);
+    const result = await importFile(pool, file, options, engineLimits(env), threadMinBytes(env), bar?.update, who);
     bar?.done();
     process.stdout.write(terminalJson(result, 2) + '\n');
     process.exitCode = result.status === 'succeeded' ? 0 : 1;

@@ -6,7 +6,7 @@ import { FileError } from '#core/errors';
 import { fileNameOf, rejectedKeyFor, resultKeyFor } from '#core/keys';
 import { type ImportOptions, optionsFromMetadata, parseImportOptions } from '#core/options';
 import type { ImportResult } from '#core/result';
-import { engineLimits, type ImportEnv } from '#io/import-config';
+import { engineLimits, threadMinBytes, type ImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { headObject, type ObjectHead, openObject, putFile, putJson, readJson } from '#io/s3';
 import { TextFileSink } from '#io/temp-file';
@@ -72,7 +72,7 @@ export async function importObject(
       options,
       // The rejected-rows cap is relative to the upload's size.
       limits: engineLimits(env, head.size),
-      threaded: head.size >= env.THREAD_MIN_BYTES,
+      threaded: head.size >= threadMinBytes(env),
       precheck,
       openBody: () => openObject(s3, ref.bucket, ref.key, head),
       rejectedRows: rejected,

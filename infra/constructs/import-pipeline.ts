@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
-import { IMPORT_MEMORY_MB } from '../import-sizing.ts';
+import { cpuShareOf, engineWorkerAt, IMPORT_MEMORY_MB } from '../import-sizing.ts';
 import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
 import { REJECTED_REPORT_MAX_BYTES } from '../../functions/core/row-report.ts';
 import { FINISHER_MAX_RECEIVES, FINISHER_TIMEOUT, ImportFinisher } from './import-finisher.ts';
@@ -78,6 +78,7 @@ export class ImportPipeline extends Construct {
         DB_SECRET_ARN: database.importerSecret.secretArn,
         DB_SSL: 'true',
         NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
+        ENGINE_WORKER: engineWorkerAt(cpuShareOf(IMPORT_MEMORY_MB)),
       },
     });
     this.function.configureAsyncInvoke({

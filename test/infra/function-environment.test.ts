@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cpuShareOf, engineWorkerAt, IMPORT_MEMORY_MB, LAMBDA_MB_PER_VCPU } from '../../infra/import-sizing.ts';
 import { logicalId, resourcesOfType, synthStack, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -55,6 +56,20 @@ describe('function environments', () => {
     for (const fn of [s.stack.importPipeline.function, s.stack.migrations.function]) {
       expect(envOf(fn)).toMatchObject({ DB_SSL: 'true', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
     }
+  });
+
+  it('parse on the main thread when the import function has one vCPU or less, in a worker above', () => {
+    const memory = Number(
+      resourcesOfType(s.template, 'AWS::Lambda::Function')[logicalId(s.stack.importPipeline.function)]?.Properties
+        ?.MemorySize,
+    );
+    expect(memory).toBe(IMPORT_MEMORY_MB);
+    expect(envOf(s.stack.importPipeline.function).ENGINE_WORKER).toBe(memory > LAMBDA_MB_PER_VCPU ? 'on' : 'off');
+    expect([engineWorkerAt(cpuShareOf(1024)), engineWorkerAt(1), engineWorkerAt(cpuShareOf(3008))]).toEqual([
+      'off',
+      'off',
+      'on',
+    ]);
   });
 
   it('give the migrate function the master secret and the importer secret', () => {

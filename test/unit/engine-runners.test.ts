@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FileError } from '#core/errors';
 import { DEFAULT_LIMITS } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
+import { readImportEnv, threadMinBytes } from '#io/import-config';
 import { parseRuleSet } from '#core/rule-set';
 import { createEngineRunner, type EngineRunner } from '#runtime/engine-runner';
 import { EVERY_KIND } from '#test/rule-sets';
@@ -79,5 +80,17 @@ describe('inline and worker runners agree', () => {
     expect(threaded).toBeInstanceOf(FileError);
     expect((threaded as FileError).code).toBe((inline as FileError).code);
     expect((threaded as FileError).message).toBe((inline as FileError).message);
+  });
+});
+
+describe('ENGINE_WORKER', () => {
+  const env = (extra: Record<string, string>) => readImportEnv({ DATABASE_URL: 'postgres://x@localhost/x', ...extra });
+  it('threads files from THREAD_MIN_BYTES on by default, and none when off', () => {
+    expect(threadMinBytes(env({}))).toBe(4 * 1024 * 1024);
+    expect(threadMinBytes(env({ THREAD_MIN_BYTES: '1000' }))).toBe(1000);
+    expect(threadMinBytes(env({ ENGINE_WORKER: 'off', THREAD_MIN_BYTES: '1000' }))).toBe(Number.POSITIVE_INFINITY);
+  });
+  it('refuses a value other than on or off', () => {
+    expect(() => env({ ENGINE_WORKER: 'yes' })).toThrow(/ENGINE_WORKER/);
   });
 });
