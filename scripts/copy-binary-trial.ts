@@ -44,11 +44,11 @@ if (!existsSync(text)) {
   const copy = createWriteStream(text);
   const bytes = readFileSync(csv);
   for (let at = 0; at < bytes.length; at += 256 * 1024) {
-    const { copy: part } = engine.write(bytes.subarray(at, at + 256 * 1024));
-    if (part && !copy.write(part)) await once(copy, 'drain');
+    for (const part of engine.write(bytes.subarray(at, at + 256 * 1024)).copy)
+      if (!copy.write(part.bytes)) await once(copy, 'drain');
   }
   const last = engine.end();
-  if (last.copy) copy.write(last.copy);
+  for (const part of last.copy) copy.write(part.bytes);
   copy.end();
   await once(copy, 'finish');
 }

@@ -26,8 +26,11 @@ for (let r = 0; r < Number(runs); r++) {
   const used = process.cpuUsage(before);
   let copyBytes = 0;
   for (const out of [...outputs, last]) {
-    copyBytes += out.copy?.length ?? 0;
-    hash.update(out.copy ?? '').update(out.rejected ?? '');
+    for (const part of out.copy) {
+      copyBytes += part.bytes.length;
+      hash.update(part.bytes);
+    }
+    hash.update(out.rejected ?? '');
   }
   hash.update(JSON.stringify(last.summary));
   process.stdout.write(

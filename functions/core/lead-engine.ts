@@ -25,7 +25,10 @@ export interface EngineLimits {
   maxRecordChars: number;
   /** How many row errors (and notes) the result JSON lists. */
   errorListLimit: number;
-  /** Allocate the e-mail repeat table at its full size up front (large files: flat memory). */
+  /**
+   * Allocate the e-mail repeat table at its full size up front (large files: flat memory, no rehash).
+   * Default: when `inputBytes` is at least PREALLOCATE_MIN_BYTES.
+   */
   preallocateEmailTable?: boolean;
   /** Absolute cap on the rejected-rows file (default REJECTED_REPORT_MAX_BYTES; tests lower it). */
   maxRejectedBytes?: number;
@@ -33,11 +36,22 @@ export interface EngineLimits {
   inputBytes?: number | undefined;
 }
 
+/** Files this large get the e-mail table at full size at once (about 25,000 leads and up). */
+export const PREALLOCATE_MIN_BYTES = 4 * 1024 * 1024;
+
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
+
+/** COPY text as UTF-8 bytes, and how many COPY lines (leads) the output holds up to and including it. */
+export interface CopyPart {
+  /** A Buffer from the engine; a plain Uint8Array once it has crossed from the worker thread. */
+  bytes: Uint8Array;
+  linesSoFar: number;
+}
 
 /** What one write() produced: COPY text for PostgreSQL and rejected-rows CSV text. */
 export interface EngineOutput {
-  copy: Buffer | undefined;
+  /** In order; not joined into one buffer, which cost a copy of every COPY byte. */
+  copy: CopyPart[];
   rejected: string | undefined;
   rowsRead: number;
   /** COPY lines (valid leads) produced so far, this output's included. */
@@ -115,7 +129,7 @@ export class LeadEngine {
   #nameKeys = 0;
   #notesTruncated = false;
   #copy = '';
-  #copyBytes: Buffer[] = [];
+  #copyParts: CopyPart[] = [];
   #rejected = '';
   /** UTF-8 bytes of rejected-rows text produced so far, and the input bytes it is capped against. */
   #rejectedBytes = 0;
@@ -132,7 +146,8 @@ export class LeadEngine {
     this.#limits = limits;
     this.#decoder = new ByteDecoder(options.encoding);
     this.#errors = new RowErrorLog(limits.errorListLimit);
-    this.#emails = new EmailRepeatDetector({ preallocate: limits.preallocateEmailTable ?? false });
+    const preallocate = limits.preallocateEmailTable ?? (limits.inputBytes ?? 0) >= PREALLOCATE_MIN_BYTES;
+    this.#emails = new EmailRepeatDetector({ preallocate });
   }
 
   write(chunk: Uint8Array): EngineOutput {
@@ -253,15 +268,14 @@ export class LeadEngine {
 
   #flushCopy(): void {
     if (this.#copy === '') return;
-    this.#copyBytes.push(Buffer.from(this.#copy, 'utf8'));
+    this.#copyParts.push({ bytes: Buffer.from(this.#copy, 'utf8'), linesSoFar: this.#total - this.#failed });
     this.#copy = '';
   }
 
   #drain(): EngineOutput {
-    const parts = this.#copyBytes;
-    const copy = parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    const copy = this.#copyParts;
     const rejected = this.#rejected === '' ? undefined : this.#rejected;
-    this.#copyBytes = [];
+    this.#copyParts = [];
     this.#rejected = '';
     return { copy, rejected, rowsRead: this.#total, copyLines: this.#total - this.#failed };
   }

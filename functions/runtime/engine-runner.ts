@@ -70,7 +70,8 @@ class InlineRunner implements EngineRunner {
   }
   async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
     const engine = this.#engine;
-    for await (const batch of batches(source)) yield guarded(() => engine.write(batch));
+    // The source's own chunks: the engine slices them itself, and joining them would copy every byte.
+    for await (const chunk of source) yield guarded(() => engine.write(chunk));
     const last = guarded(() => engine.end());
     this.summary = last.summary;
     yield last;
@@ -84,11 +85,14 @@ export type FromWorker =
   | { type: 'error'; error: SerializedError; progress: EngineProgress };
 
 /**
- * Moves a buffer's memory to the other thread instead of copying it, when the buffer owns its
+ * Moves the parts' memory to the other thread instead of copying it, for each buffer that owns its
  * whole ArrayBuffer (large Buffers do; small ones may share Node's pool and are copied).
  */
-export const transferable = (bytes: Uint8Array | undefined): ArrayBuffer[] =>
-  bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+export const transferable = (parts: readonly { bytes: Uint8Array }[]): ArrayBuffer[] =>
+  parts.flatMap(({ bytes }) => transferableBuffer(bytes));
+
+export const transferableBuffer = (bytes: Uint8Array): ArrayBuffer[] =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? [bytes.buffer]
     : [];
 
@@ -195,7 +199,7 @@ class ThreadRunner implements EngineRunner {
             worker.postMessage({ type: 'end' } satisfies ToWorker);
             inputDone = true;
           } else {
-            worker.postMessage({ type: 'chunk', bytes: item.value } satisfies ToWorker, transferable(item.value));
+            worker.postMessage({ type: 'chunk', bytes: item.value } satisfies ToWorker, transferableBuffer(item.value));
             inFlight++;
           }
         }

@@ -170,7 +170,7 @@ async function copyFile(
     for await (const out of runner.run(body)) {
       await report.write(out.rejected);
       job.onProgress?.(out.rowsRead);
-      if (out.copy) yield { bytes: out.copy, linesSoFar: out.copyLines };
+      yield* out.copy;
     }
   }
   try {

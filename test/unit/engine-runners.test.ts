@@ -20,7 +20,7 @@ async function drain(runner: EngineRunner, bytes: Uint8Array) {
   const copy: Buffer[] = [];
   let rejected = '';
   for await (const out of runner.run(chunks(bytes))) {
-    if (out.copy) copy.push(Buffer.from(out.copy));
+    for (const part of out.copy) copy.push(Buffer.from(part.bytes));
     rejected += out.rejected ?? '';
   }
   return { summary: runner.summary, copy: Buffer.concat(copy).toString('utf8'), rejected };

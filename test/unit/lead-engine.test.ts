@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COPY_COLUMNS } from '#core/row-processor';
-import { DEFAULT_LIMITS, LeadEngine, thresholdRejection, type EngineLimits } from '#core/lead-engine';
+import { DEFAULT_LIMITS, LeadEngine, thresholdRejection, type CopyPart, type EngineLimits } from '#core/lead-engine';
 import { parseImportOptions, type ImportOptionsInput } from '#core/options';
 import { COLUMN_LIST_LIMIT, ECHO_MAX_CHARS } from '#core/echo';
 import { REJECTED_REPORT_SLACK_BYTES, rejectedReportCap } from '#core/row-report';
@@ -22,16 +22,18 @@ function run(input: string | Buffer, { options = {}, chunkSize, limits = {} }: R
   const size = chunkSize ?? Math.max(1, bytes.length);
   for (let at = 0; at < bytes.length; at += size) {
     const out = engine.write(bytes.subarray(at, at + size));
-    copy += out.copy?.toString('utf8') ?? '';
+    copy += textOf(out.copy);
     rejected += out.rejected ?? '';
   }
   const last = engine.end();
-  copy += last.copy?.toString('utf8') ?? '';
+  copy += textOf(last.copy);
   rejected += last.rejected ?? '';
   return { copy, rejected, summary: last.summary, rowsRead: last.rowsRead };
 }
 
 /** COPY text as one object per line, keyed by COPY_COLUMNS. */
+const textOf = (parts: CopyPart[]) => Buffer.concat(parts.map((p) => p.bytes)).toString('utf8');
+
 const copyRows = (copy: string) =>
   copy
     .split('\n')
