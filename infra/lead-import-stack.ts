@@ -69,6 +69,8 @@ export class LeadImportStack extends Stack {
 
     const api = (this.uploadApi = new UploadApi(this, 'UploadApi', {
       bucket: storage.bucket,
+      network,
+      database,
       jwtIssuer: jwtIssuer.valueAsString,
       jwtAudience: jwtAudience.valueAsList,
       maxUploadBytes: config.maxUploadBytes,

@@ -1,8 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type pg from 'pg';
 import { LeadImportError } from '#core/errors';
 import { type ApiEnv, readApiEnv } from '#io/api-config';
-import { connectionConfig, createPool } from '#io/database';
+import { lazyPool } from '#io/database';
 import { errorFields, log } from '#io/log';
 import { createS3Client } from '#io/s3';
 import {
@@ -118,16 +117,11 @@ export function createApiHandler(deps: ApiDeps, routes: readonly Route[] = ROUTE
 
 /** Clients from configuration: one database connection per instance, opened at the first query. */
 export function apiDeps(env: ApiEnv): ApiDeps {
-  let pool: Promise<pg.Pool> | undefined;
   return {
     s3: createS3Client({ endpoint: env.S3_ENDPOINT }),
     bucket: env.BUCKET_NAME,
     resultUrlTtlSeconds: env.RESULT_URL_TTL_SECONDS,
-    pool: () => {
-      pool ??= connectionConfig(env).then((config) => createPool(config, 1));
-      pool.catch(() => (pool = undefined));
-      return pool;
-    },
+    pool: lazyPool(env),
   };
 }
 

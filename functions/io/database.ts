@@ -72,3 +72,16 @@ export function createPool(config: pg.PoolConfig, max = 1): pg.Pool {
   pool.on('error', () => {});
   return pool;
 }
+
+/**
+ * One pool per function instance, created at the first call (the secret is read then, not at cold
+ * start), so requests that never query open no connection; a failed start is retried at the next call.
+ */
+export function lazyPool(env: DatabaseEnv): () => Promise<pg.Pool> {
+  let pool: Promise<pg.Pool> | undefined;
+  return () => {
+    pool ??= connectionConfig(env).then((config) => createPool(config, 1));
+    pool.catch(() => (pool = undefined));
+    return pool;
+  };
+}

@@ -4,7 +4,7 @@ import { type DbTls, tlsOptions } from './database-tls.ts';
 import { migrate, setRolePassword } from './migrate.ts';
 
 /**
- * Deploy-time migration: connect with the admin secret, migrate, give each login role (importer, API)
+ * Deploy-time migration: connect with the admin secret, migrate, give each login role (importer, API, presign)
  * the password in its own secret.
  * Not the importer's connectionConfig: its short lock_timeout would make a second migrator fail on
  * the migration lock instead of waiting for it.

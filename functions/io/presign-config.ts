@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { databaseEnvShape } from './database.ts';
 import { positiveInt, readEnv } from './env.ts';
 
 /** The presign function's configuration (README: configuration table). */
 export const presignEnvShape = {
+  /** Used only to check a grant's rule_set; a grant without one opens no connection. */
+  ...databaseEnvShape,
   BUCKET_NAME: z.string().min(1),
   /** Set for the local S3 server; unset in AWS. */
   S3_ENDPOINT: z.url().optional(),

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { FileError } from '#core/errors';
 import { type LoadedRuleSet, parseRuleSet, type RuleSet } from '#core/rule-set';
+import { databaseFailure } from './database-errors.ts';
 import { inTransaction } from './transaction.ts';
 
 type Queryable = pg.Pool | pg.ClientBase;
@@ -34,6 +35,32 @@ export async function currentRuleSet(db: Queryable, owner: string, name: string)
   );
   const row = rows[0];
   return row ? { name: row.name, version: row.version, rules: row.document, created_at: iso(row.created_at) } : null;
+}
+
+/**
+ * Whether the owner has a (not deleted) rule set of that name: the grant's check. It reads only the
+ * columns the presign role may read (owner, name, deleted_at), never a document.
+ */
+export async function ruleSetExists(db: Queryable, owner: string, name: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    'select exists (select 1 from rule_sets where owner = $1 and name = $2 and deleted_at is null) as found',
+    [owner, name],
+  );
+  return rows[0]?.found === true;
+}
+
+/**
+ * The grant's question over a pool opened at the first call; database trouble becomes a typed
+ * InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR) the presign handler can map.
+ */
+export function ruleSetLookup(pool: () => Promise<pg.Pool>): (owner: string, name: string) => Promise<boolean> {
+  return async (owner, name) => {
+    try {
+      return await ruleSetExists(await pool(), owner, name);
+    } catch (error) {
+      throw databaseFailure(error, 'looking up a rule set');
+    }
+  };
 }
 
 /** The owner's rule sets, current versions, by name. */

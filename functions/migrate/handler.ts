@@ -7,8 +7,8 @@ import { runMigrations } from '#io/migrate-from-secrets';
 
 /**
  * onEvent handler of the schema-migrations custom resource (custom_resources.Provider).
- * Create/Update: apply pending migrations with the master secret, and give the importer and API roles
- * the passwords in their own secrets.
+ * Create/Update: apply pending migrations with the master secret, and give the importer, API and
+ * presign roles the passwords in their own secrets.
  * Delete: nothing (the schema and data outlive the stack resource). A throw fails the deployment step.
  */
 export interface MigrateResponse {
@@ -22,6 +22,7 @@ const migrateEnvShape = {
   DB_SECRET_ARN: z.string().min(1),
   IMPORTER_SECRET_ARN: z.string().min(1),
   API_SECRET_ARN: z.string().min(1),
+  PRESIGN_SECRET_ARN: z.string().min(1),
   // The stack sets it: verified TLS to RDS, as for the import function.
   DB_SSL: dbSslSetting,
 };
@@ -33,7 +34,7 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const env = readEnv(migrateEnvShape);
   const { applied } = await runMigrations({
     adminSecretArn: env.DB_SECRET_ARN,
-    roleSecretArns: [env.IMPORTER_SECRET_ARN, env.API_SECRET_ARN],
+    roleSecretArns: [env.IMPORTER_SECRET_ARN, env.API_SECRET_ARN, env.PRESIGN_SECRET_ARN],
     ssl: env.DB_SSL,
   });
   log.info('migrations_applied', { request_type: event.RequestType, applied });

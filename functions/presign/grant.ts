@@ -36,6 +36,8 @@ export interface GrantLimits {
 export interface GrantDeps {
   signer: UrlSigner;
   limits: GrantLimits;
+  /** Whether the caller (its folder segment) has a rule set of that name; asked only when the grant names one. */
+  ruleSetExists: (caller: string, name: string) => Promise<boolean>;
   now?: () => Date;
   newId?: () => string;
 }
@@ -107,6 +109,15 @@ export async function createGrant(deps: GrantDeps, subject: string, request: Gra
       'INVALID_OPTIONS',
       `The options take ${bytes} bytes of S3 metadata${mapping}, over S3's 2 KB user-metadata budget of ${MAX_METADATA_BYTES} bytes. Map fewer columns by hand or rename the file's headers to names the importer recognizes.`,
       { detail: { metadata_bytes: bytes, budget_bytes: MAX_METADATA_BYTES } },
+    );
+  }
+  // Last, and only when a rule set is named: the one check that needs the database. The importer
+  // checks again at its start (the rule set may be deleted between grant and upload).
+  if (options.rule_set !== undefined && !(await deps.ruleSetExists(caller, options.rule_set))) {
+    throw new PresignError(
+      'RULE_SET_NOT_FOUND',
+      `You have no rule set named ${options.rule_set}. Create it with PUT /rule-sets/${options.rule_set} or choose another.`,
+      { detail: { rule_set: options.rule_set } },
     );
   }
 

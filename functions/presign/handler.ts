@@ -1,6 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { readPresignEnv, type PresignEnv } from '#io/presign-config';
+import { LeadImportError } from '#core/errors';
+import { lazyPool } from '#io/database';
 import { errorFields, log } from '#io/log';
+import { readPresignEnv, type PresignEnv } from '#io/presign-config';
+import { ruleSetLookup } from '#io/rule-set-store';
 import { createS3Client } from '#io/s3';
 import { PresignError } from './errors.ts';
 import { createGrant, parseGrantRequest, type GrantDeps } from './grant.ts';
@@ -40,13 +43,17 @@ function grantBody(event: HttpEvent): unknown {
 
 export type PresignHandler = (event: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Infrastructure trouble a retry may fix answers 503, as on the caller's API. */
+const UNAVAILABLE_CODES = new Set(['DATABASE_UNAVAILABLE', 'LOCK_TIMEOUT']);
+
 /** The adapter: check the route and the caller, parse the body, create the grant, map typed errors. */
 export function createHandler(
   env: PresignEnv,
-  signer = s3UrlSigner(createS3Client({ endpoint: env.S3_ENDPOINT }), env.BUCKET_NAME),
+  clients: Partial<Pick<GrantDeps, 'signer' | 'ruleSetExists'>> = {},
 ): PresignHandler {
   const deps: GrantDeps = {
-    signer,
+    signer: clients.signer ?? s3UrlSigner(createS3Client({ endpoint: env.S3_ENDPOINT }), env.BUCKET_NAME),
+    ruleSetExists: clients.ruleSetExists ?? ruleSetLookup(lazyPool(env)),
     limits: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
       uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
@@ -76,7 +83,16 @@ export function createHandler(
           error.code === 'METHOD_NOT_ALLOWED' ? { allow: ROUTE.method } : {},
         );
       }
-      log.error('presign_error', { request_id: event.requestContext.requestId, ...errorFields(error) });
+      const fields = { request_id: event.requestContext.requestId, ...errorFields(error) };
+      if (error instanceof LeadImportError && UNAVAILABLE_CODES.has(error.code)) {
+        log.warn('presign_unavailable', fields);
+        return jsonResponse(
+          503,
+          new PresignError('SERVICE_UNAVAILABLE', 'The upload could not be granted just now; try again.').toBody(),
+          { 'retry-after': '1' },
+        );
+      }
+      log.error('presign_error', fields);
       return jsonResponse(500, new PresignError('INTERNAL', 'The upload could not be granted; try again.').toBody());
     }
   };

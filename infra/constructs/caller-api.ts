@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/api/handler.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
+import { AppFunction } from './app-function.ts';
+import { databaseFunctionProps, grantDatabaseLogin } from './database-client.ts';
 import { acknowledgeUploadWildcards, resultFileArns } from './upload-bucket.ts';
 import { RESULT_URL_TTL_SECONDS } from './upload-api.ts';
 
@@ -40,32 +41,29 @@ export class CallerApi extends Construct {
   constructor(scope: Construct, id: string, props: CallerApiProps) {
     super(scope, id);
     const { bucket, network, database } = props;
+    const login = { network, database, secret: database.apiSecret, statementTimeoutMs: API_STATEMENT_TIMEOUT_MS };
+    const db = databaseFunctionProps(login);
 
     this.function = new AppFunction(this, 'Function', {
       entry: 'functions/api/handler.ts',
       description: "The caller's own imports: history, result and revert",
       memorySize: 256,
       timeout: API_TIMEOUT,
-      vpc: network.vpc,
-      vpcSubnets: network.isolatedSubnets,
+      ...db,
       reservedConcurrentExecutions: API_RESERVED_CONCURRENCY,
       environment: {
-        DB_SECRET_ARN: database.apiSecret.secretArn,
-        DB_SSL: 'true',
-        // Verified TLS to RDS: the runtime's Amazon CA bundle (RDS included), as for the import function.
-        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
-        DB_STATEMENT_TIMEOUT_MS: String(API_STATEMENT_TIMEOUT_MS),
+        ...db.environment,
         BUCKET_NAME: bucket.bucketName,
         RESULT_URL_TTL_SECONDS: String(RESULT_URL_TTL_SECONDS),
       },
     });
 
-    // Network: PostgreSQL, the Secrets Manager endpoint, HTTPS to S3 through the gateway endpoint.
-    database.allowConnectionsFrom(this.function);
-    network.allowAwsServicesFrom(this.function);
+    // Network: PostgreSQL and the Secrets Manager endpoint (the API role's secret), HTTPS to S3
+    // through the gateway endpoint.
+    grantDatabaseLogin(this.function, login);
+    network.allowS3From(this.function);
 
-    // IAM: the API role's secret, and reading the result files (the presigned GETs carry this right).
-    database.apiSecret.grantRead(this.function);
+    // IAM: reading the result files (the presigned GETs carry this right).
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadResultFiles',

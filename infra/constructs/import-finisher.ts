@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import { RESULT_SUFFIX } from '../../functions/core/keys.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
-import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
+import { AppFunction } from './app-function.ts';
+import { databaseFunctionProps, grantDatabaseLogin } from './database-client.ts';
 import { acknowledgeUploadWildcards, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const FINISHER_TIMEOUT = Duration.minutes(1);
@@ -37,6 +38,7 @@ export class ImportFinisher extends Construct {
   constructor(scope: Construct, id: string, props: ImportFinisherProps) {
     super(scope, id);
     const { bucket, network, database, failureQueue } = props;
+    const login = { network, database, secret: database.importerSecret };
 
     this.deadLetters = props.deadLetters;
 
@@ -46,22 +48,15 @@ export class ImportFinisher extends Construct {
         'Marks imports whose retries ran out as failed (RETRIES_EXHAUSTED) in lead_imports and the result JSON',
       memorySize: FINISHER_MEMORY_MB,
       timeout: FINISHER_TIMEOUT,
-      vpc: network.vpc,
-      vpcSubnets: network.isolatedSubnets,
-      environment: {
-        DB_SECRET_ARN: database.importerSecret.secretArn,
-        DB_SSL: 'true',
-        // Verified TLS to RDS: the runtime's Amazon CA bundle (RDS included), as for the import function.
-        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
-      },
+      ...databaseFunctionProps(login),
     });
     this.function.addEventSource(new SqsEventSource(failureQueue, { batchSize: 10, reportBatchItemFailures: true }));
 
-    database.allowConnectionsFrom(this.function);
-    network.allowAwsServicesFrom(this.function);
+    // The database as the importer role (its secret only), and S3.
+    grantDatabaseLogin(this.function, login);
+    network.allowS3From(this.function);
 
-    // IAM: read the upload's metadata and its result JSON, write only the result JSON, read only the importer secret.
-    database.importerSecret.grantRead(this.function);
+    // IAM: read the upload's metadata and its result JSON, write only the result JSON.
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadUploadsAndResults',

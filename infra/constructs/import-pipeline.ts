@@ -9,7 +9,8 @@ import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
 import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
 import { cpuShareOf, engineWorkerAt, IMPORT_MEMORY_MB } from '../import-sizing.ts';
-import { AppFunction, LAMBDA_RUNTIME_CA_BUNDLE } from './app-function.ts';
+import { AppFunction } from './app-function.ts';
+import { databaseFunctionProps, grantDatabaseLogin } from './database-client.ts';
 import { REJECTED_REPORT_MAX_BYTES } from '../../functions/core/row-report.ts';
 import { FINISHER_MAX_RECEIVES, FINISHER_TIMEOUT, ImportFinisher } from './import-finisher.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
@@ -42,6 +43,8 @@ export class ImportPipeline extends Construct {
   constructor(scope: Construct, id: string, props: ImportPipelineProps) {
     super(scope, id);
     const { bucket, network, database } = props;
+    const login = { network, database, secret: database.importerSecret };
+    const databaseProps = databaseFunctionProps(login);
 
     // The finisher reads this queue; what it cannot finish moves on to the finisher's own dead letters.
     const finisherDeadLetters = new sqs.Queue(this, 'FinisherDeadLetters', {
@@ -71,15 +74,9 @@ export class ImportPipeline extends Construct {
       memorySize: IMPORT_MEMORY_MB,
       timeout: IMPORT_TIMEOUT,
       ephemeralStorageSize: Size.mebibytes(IMPORT_EPHEMERAL_STORAGE_MIB),
-      vpc: network.vpc,
-      vpcSubnets: network.isolatedSubnets,
+      ...databaseProps,
+      environment: { ...databaseProps.environment, ENGINE_WORKER: engineWorkerAt(cpuShareOf(IMPORT_MEMORY_MB)) },
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: {
-        DB_SECRET_ARN: database.importerSecret.secretArn,
-        DB_SSL: 'true',
-        NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
-        ENGINE_WORKER: engineWorkerAt(cpuShareOf(IMPORT_MEMORY_MB)),
-      },
     });
     this.function.configureAsyncInvoke({
       retryAttempts: IMPORT_RETRY_ATTEMPTS,
@@ -89,12 +86,11 @@ export class ImportPipeline extends Construct {
 
     // Network egress, nothing else: PostgreSQL, the Secrets Manager endpoint's security group (both
     // added with the matching ingress), and HTTPS to S3's prefix list (the gateway endpoint has no
-    // security group to target).
-    database.allowConnectionsFrom(this.function);
-    network.allowAwsServicesFrom(this.function);
+    // security group to target). IAM: read only the importer secret, and in S3 what follows.
+    grantDatabaseLogin(this.function, login);
+    network.allowS3From(this.function);
 
-    // IAM: read the upload, write only the two result files next to it, read only the importer secret.
-    database.importerSecret.grantRead(this.function);
+    // IAM: read the upload, write only the two result files next to it.
     const uploads = bucket.arnForObjects(`${UPLOADS_PREFIX}*`);
     this.function.addToRolePolicy(
       new iam.PolicyStatement({

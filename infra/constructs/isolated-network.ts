@@ -84,12 +84,13 @@ export class IsolatedNetwork extends Construct {
     });
   }
 
-  /**
-   * A function in the isolated subnets reaches Secrets Manager through its interface endpoint and S3
-   * only through the gateway endpoint's prefix list: no other egress.
-   */
-  allowAwsServicesFrom(fn: ec2.IConnectable & { securityGroup?: ec2.SecurityGroup | undefined }): void {
+  /** A function in the isolated subnets reaches Secrets Manager through its interface endpoint (443). */
+  allowSecretsManagerFrom(fn: ec2.IConnectable): void {
     this.secretsManagerEndpoint.connections.allowDefaultPortFrom(fn);
+  }
+
+  /** A function in the isolated subnets reaches S3 only through the gateway endpoint's prefix list (443). */
+  allowS3From(fn: { securityGroup?: ec2.SecurityGroup | undefined }): void {
     fn.securityGroup?.addEgressRule(
       this.s3PrefixList,
       ec2.Port.tcp(443),

@@ -12,6 +12,8 @@ export const MASTER_USERNAME = 'lead_admin';
 export const IMPORTER_USERNAME = 'lead_importer';
 /** Least-privilege login role the caller's API function uses (history and revert); created by migration 004. */
 export const API_USERNAME = 'lead_api';
+/** Login role the presign function uses to ask whether a rule set exists, and nothing more; created by migration 007. */
+export const PRESIGN_USERNAME = 'lead_presign';
 
 export interface LeadDatabaseProps {
   readonly network: IsolatedNetwork;
@@ -19,9 +21,9 @@ export interface LeadDatabaseProps {
 }
 
 /**
- * RDS PostgreSQL 15 in the isolated subnets. Two secrets, both rotated through the Secrets Manager
- * VPC endpoint: the master (single-user rotation, used only by the migrate function), the importer
- * and the API role (multi-user rotations driven by the master secret, used by the import and API functions).
+ * RDS PostgreSQL 15 in the isolated subnets. Secrets, all rotated through the Secrets Manager VPC
+ * endpoint: the master (single-user rotation, used only by the migrate function), and one per
+ * least-privilege login role (importer, API, presign: multi-user rotations driven by the master secret).
  */
 export class LeadDatabase extends Construct {
   public readonly instance: rds.DatabaseInstance;
@@ -29,9 +31,11 @@ export class LeadDatabase extends Construct {
   public readonly masterSecret: secretsmanager.ISecret;
   public readonly importerSecret: secretsmanager.ISecret;
   public readonly apiSecret: secretsmanager.ISecret;
+  public readonly presignSecret: secretsmanager.ISecret;
   public readonly masterRotation: secretsmanager.SecretRotation;
   public readonly importerRotation: secretsmanager.SecretRotation;
   public readonly apiRotation: secretsmanager.SecretRotation;
+  public readonly presignRotation: secretsmanager.SecretRotation;
 
   constructor(scope: Construct, id: string, props: LeadDatabaseProps) {
     super(scope, id);
@@ -142,11 +146,22 @@ export class LeadDatabase extends Construct {
       ...rotationOptions,
       secret: this.apiSecret,
     });
+
+    const presignSecret = new rds.DatabaseSecret(this, 'PresignSecret', {
+      username: PRESIGN_USERNAME,
+      dbname: DATABASE_NAME,
+      masterSecret: this.masterSecret,
+    });
+    this.presignSecret = presignSecret.attach(this.instance);
+    this.presignRotation = this.instance.addRotationMultiUser('PresignRotation', {
+      ...rotationOptions,
+      secret: this.presignSecret,
+    });
   }
 
   /** The RotationSchedule resources (they live under the secrets, not under the SecretRotation constructs). */
   public rotationSchedules(): IConstruct[] {
-    return [this.masterSecret, this.importerSecret, this.apiSecret].flatMap((secret) =>
+    return [this.masterSecret, this.importerSecret, this.apiSecret, this.presignSecret].flatMap((secret) =>
       secret.node.children.filter((child) => child instanceof secretsmanager.RotationSchedule),
     );
   }

@@ -37,7 +37,8 @@ export class SchemaMigrations extends Construct {
 
     this.function = new AppFunction(this, 'MigrateFunction', {
       entry: 'functions/migrate/handler.ts',
-      description: 'CloudFormation custom resource: applies schema migrations and the importer and API role grants',
+      description:
+        'CloudFormation custom resource: applies schema migrations and the importer, API and presign role grants',
       memorySize: 512,
       timeout: Duration.minutes(5),
       vpc: network.vpc,
@@ -46,6 +47,7 @@ export class SchemaMigrations extends Construct {
         DB_SECRET_ARN: database.masterSecret.secretArn,
         IMPORTER_SECRET_ARN: database.importerSecret.secretArn,
         API_SECRET_ARN: database.apiSecret.secretArn,
+        PRESIGN_SECRET_ARN: database.presignSecret.secretArn,
         DB_SSL: 'true',
         NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
       },
@@ -57,6 +59,7 @@ export class SchemaMigrations extends Construct {
     database.masterSecret.grantRead(this.function);
     database.importerSecret.grantRead(this.function);
     database.apiSecret.grantRead(this.function);
+    database.presignSecret.grantRead(this.function);
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       retention: logs.RetentionDays.ONE_MONTH,

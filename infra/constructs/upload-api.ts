@@ -8,13 +8,26 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AppFunction } from './app-function.ts';
+import { databaseFunctionProps, grantDatabaseLogin } from './database-client.ts';
+import type { IsolatedNetwork } from './isolated-network.ts';
+import type { LeadDatabase } from './lead-database.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 
 export const UPLOAD_URL_TTL_SECONDS = 300;
 export const RESULT_URL_TTL_SECONDS = 3600;
+/**
+ * Caps the presign function's database connections (one per instance, opened only by a grant that
+ * names a rule_set), as the caller's API is capped; far above what the stage throttle lets through.
+ */
+export const PRESIGN_RESERVED_CONCURRENCY = 10;
+/** The rule-set check is one primary-key read; it must end well within the function's 10 s. */
+export const PRESIGN_STATEMENT_TIMEOUT_MS = 3_000;
 
 export interface UploadApiProps {
   readonly bucket: s3.Bucket;
+  /** Where the presign function runs and the database it asks about rule sets (as `lead_presign`). */
+  readonly network: IsolatedNetwork;
+  readonly database: LeadDatabase;
   /** OIDC issuer URL (e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>); may be a CfnParameter token. */
   readonly jwtIssuer: string;
   /** Accepted `aud` (or Cognito `client_id`) values; may be a CfnParameter list token. */
@@ -29,7 +42,9 @@ export interface UploadApiProps {
 
 /**
  * HTTP API with one route, POST /uploads, protected by a JWT authorizer, backed by the presign function that
- * returns a presigned S3 PUT URL (and the presigned GET URLs of the result files).
+ * returns a presigned S3 PUT URL (and the presigned GET URLs of the result files). The function runs in the
+ * isolated subnets so it can check a grant's rule_set in PostgreSQL as the read-only `lead_presign` role;
+ * signing is local computation, so it needs no path to S3.
  */
 export class UploadApi extends Construct {
   public readonly api: apigwv2.HttpApi;
@@ -40,20 +55,31 @@ export class UploadApi extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadApiProps) {
     super(scope, id);
-    const { bucket } = props;
+    const { bucket, network, database } = props;
+    const login = {
+      network,
+      database,
+      secret: database.presignSecret,
+      statementTimeoutMs: PRESIGN_STATEMENT_TIMEOUT_MS,
+    };
+    const db = databaseFunctionProps(login);
 
     this.function = new AppFunction(this, 'PresignFunction', {
       entry: 'functions/presign/handler.ts',
       description: 'Returns presigned S3 URLs for uploading a CSV and reading its result files',
       memorySize: 256,
       timeout: Duration.seconds(10),
+      ...db,
+      reservedConcurrentExecutions: PRESIGN_RESERVED_CONCURRENCY,
       environment: {
+        ...db.environment,
         BUCKET_NAME: bucket.bucketName,
         MAX_UPLOAD_BYTES: String(props.maxUploadBytes),
         UPLOAD_URL_TTL_SECONDS: String(UPLOAD_URL_TTL_SECONDS),
         RESULT_URL_TTL_SECONDS: String(RESULT_URL_TTL_SECONDS),
       },
     });
+    grantDatabaseLogin(this.function, login);
     // A presigned URL carries the signer's permissions: PUT anywhere under uploads/, GET only the result files.
     this.function.addToRolePolicy(
       new iam.PolicyStatement({

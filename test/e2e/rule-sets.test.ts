@@ -5,22 +5,24 @@ import { EVERY_KIND } from '#test/rule-sets';
 import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack/index.ts';
 import { postUploads, requestGrant, upload, waitForResult } from './stack-client.ts';
 
+const BOB = { token: 'bob-local-token-456789', subject: 'bob' };
+
 let db: TestDatabase;
 let stack: LocalStack;
 
 beforeAll(async () => {
   db = await freshDatabase();
-  stack = await startLocalStack({ databaseUrl: db.adminUrl });
+  stack = await startLocalStack({ databaseUrl: db.adminUrl, subject: 'alice', callers: [BOB] });
 });
 afterAll(async () => {
   await stack?.close();
   await db?.drop();
 });
 
-async function callApi(method: string, path: string, body?: unknown) {
+async function callApi(method: string, path: string, body?: unknown, token = stack.token) {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -60,12 +62,33 @@ describe('local stack: rule sets over HTTP', () => {
     ]);
   });
 
-  it('refuses a malformed rule_set at the grant (400) and fails an unknown one with RULE_SET_NOT_FOUND', async () => {
-    const refused = await postUploads(stack, { filename: 'x.csv', size: 10, options: { rule_set: 'Not A Name' } });
-    expect(refused).toMatchObject({ status: 400, body: { error: { code: 'INVALID_OPTIONS' } } });
+  it("grants only with the caller's own rule set: unknown and another caller's names are the same 400", async () => {
+    expect((await callApi('PUT', '/rule-sets/alice-only', { phone: 'valid' })).status).toBe(200);
+    const body = (ruleSet: string) => ({ filename: 'x.csv', size: 10, options: { rule_set: ruleSet } });
+    const notFound = (name: string) => ({
+      status: 400,
+      body: {
+        error: {
+          code: 'RULE_SET_NOT_FOUND',
+          message: `You have no rule set named ${name}. Create it with PUT /rule-sets/${name} or choose another.`,
+        },
+      },
+    });
 
+    expect((await postUploads(stack, body('alice-only'))).status).toBe(201);
+    expect(await postUploads(stack, body('nobody-has-this'))).toEqual(notFound('nobody-has-this'));
+    expect(await postUploads(stack, body('alice-only'), BOB.token)).toEqual(notFound('alice-only'));
+    expect(await postUploads(stack, body('Not A Name'))).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_OPTIONS' } },
+    });
+  });
+
+  it('fails the import with RULE_SET_NOT_FOUND, nothing read, when the rule set is deleted after the grant', async () => {
+    expect((await callApi('PUT', '/rule-sets/short-lived', { phone: 'valid' })).status).toBe(200);
     const file = csvText([HEADER, validLead(99)]);
-    const grant = await requestGrant(stack, 'x.csv', Buffer.byteLength(file), { rule_set: 'nobody-has-this' });
+    const grant = await requestGrant(stack, 'x.csv', Buffer.byteLength(file), { rule_set: 'short-lived' });
+    expect((await callApi('DELETE', '/rule-sets/short-lived')).status).toBe(200);
     expect((await upload(grant, file)).status).toBe(200);
     expect(await waitForResult(grant.result_url)).toMatchObject({
       status: 'failed',

@@ -64,12 +64,6 @@ describe("the caller's API function", () => {
     );
   });
 
-  it('the presign function stays outside the VPC, without any database secret', () => {
-    const props = fnResource(s.stack.uploadApi.function).Properties!;
-    expect(props.VpcConfig).toBeUndefined();
-    expect(JSON.stringify(props.Environment)).not.toContain('Secret');
-  });
-
   it('serves every route of the handler on the upload API, behind the JWT authorizer', () => {
     const routes = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
     const integrations = resourcesOfType(s.template, 'AWS::ApiGatewayV2::Integration');

@@ -32,10 +32,10 @@ describe('database network', () => {
   });
 });
 
-describe('import function egress', () => {
-  /** Every egress rule of the import function's security group, inline or separate. */
-  function importEgressRules(): Record<string, unknown>[] {
-    const sg = logicalId(s.stack.importPipeline.function.securityGroup!);
+describe('function egress', () => {
+  /** Every egress rule of the function's security group (the import function's by default), inline or separate. */
+  function egressRules(fn = s.stack.importPipeline.function): Record<string, unknown>[] {
+    const sg = logicalId(fn.securityGroup!);
     const inline = (resourcesOfType(s.template, 'AWS::EC2::SecurityGroup')[sg]?.Properties?.SecurityGroupEgress ??
       []) as Record<string, unknown>[];
     const separate = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupEgress'))
@@ -45,19 +45,24 @@ describe('import function egress', () => {
   }
   const getAtt = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
 
-  it("allows only PostgreSQL, the Secrets Manager endpoint's security group and S3's prefix list on 443", () => {
-    const dbPort = { 'Fn::GetAtt': [logicalId(s.stack.database.instance), 'Endpoint.Port'] };
-    const endpointSg = logicalId(s.stack.network.secretsManagerEndpoint.connections.securityGroups[0]!);
-    const rules = importEgressRules();
-    const seen = rules.map((r) => [
-      r.DestinationPrefixListId ? 'prefix-list' : getAtt(r.DestinationSecurityGroupId)?.[0],
-      JSON.stringify(r.FromPort),
-      JSON.stringify(r.ToPort),
-    ]);
-    expect(seen.sort()).toEqual(
+  /** Each rule as [destination, from port, to port]. */
+  const destinations = (rules: Record<string, unknown>[]) =>
+    rules
+      .map((r) => [
+        r.DestinationPrefixListId ? 'prefix-list' : getAtt(r.DestinationSecurityGroupId)?.[0],
+        JSON.stringify(r.FromPort),
+        JSON.stringify(r.ToPort),
+      ])
+      .sort();
+  const dbPort = () => JSON.stringify({ 'Fn::GetAtt': [logicalId(s.stack.database.instance), 'Endpoint.Port'] });
+  const endpointSg = () => logicalId(s.stack.network.secretsManagerEndpoint.connections.securityGroups[0]!);
+
+  it("import: allows only PostgreSQL, the Secrets Manager endpoint's security group and S3's prefix list on 443", () => {
+    const rules = egressRules();
+    expect(destinations(rules)).toEqual(
       [
-        [logicalId(s.stack.database.securityGroup), JSON.stringify(dbPort), JSON.stringify(dbPort)],
-        [endpointSg, '443', '443'],
+        [logicalId(s.stack.database.securityGroup), dbPort(), dbPort()],
+        [endpointSg(), '443', '443'],
         ['prefix-list', '443', '443'],
       ].sort(),
     );
@@ -67,8 +72,19 @@ describe('import function egress', () => {
     }
   });
 
+  it('presign: allows only PostgreSQL and the Secrets Manager endpoint (signing needs no path to S3)', () => {
+    const rules = egressRules(s.stack.uploadApi.function);
+    expect(destinations(rules)).toEqual(
+      [
+        [logicalId(s.stack.database.securityGroup), dbPort(), dbPort()],
+        [endpointSg(), '443', '443'],
+      ].sort(),
+    );
+    for (const rule of rules) expect(rule.CidrIp).toBeUndefined();
+  });
+
   it("takes S3's prefix list id from a deploy-time lookup of com.amazonaws.<region>.s3", () => {
-    const rule = importEgressRules().find((r) => r.DestinationPrefixListId);
+    const rule = egressRules().find((r) => r.DestinationPrefixListId);
     const [lookupId, attribute] = getAtt(rule?.DestinationPrefixListId) ?? [];
     expect(attribute).toBe('PrefixLists.0.PrefixListId');
     const create = JSON.stringify(s.template.findResources('Custom::AWS')[lookupId!]?.Properties?.Create);
@@ -92,7 +108,7 @@ describe('RDS PostgreSQL instance', () => {
     expect(instance?.Properties?.BackupRetentionPeriod).toBeGreaterThan(0);
   });
 
-  it('accepts 5432 only from the import, finisher, API, migrate and rotation security groups', () => {
+  it('accepts 5432 only from the import, finisher, API, presign, migrate and rotation security groups', () => {
     const dbSg = logicalId(s.stack.database.securityGroup);
     const ingress = Object.values(resourcesOfType(s.template, 'AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties ?? {})
@@ -104,16 +120,17 @@ describe('RDS PostgreSQL instance', () => {
       s.stack.importPipeline.function.securityGroup,
       s.stack.importPipeline.finisher.function.securityGroup,
       s.stack.callerApi.function.securityGroup,
+      s.stack.uploadApi.function.securityGroup,
       s.stack.migrations.function.securityGroup,
     ].map((sg) => logicalId(sg!));
     expect(sources).toEqual(expect.arrayContaining(expected));
-    expect(sources).toHaveLength(5); // + the rotation Lambdas' security group
+    expect(sources).toHaveLength(6); // + the rotation Lambdas' security group
     for (const p of ingress) expect(p.CidrIp).toBeUndefined();
     const sg = resourcesOfType(s.template, 'AWS::EC2::SecurityGroup')[dbSg];
     expect(sg?.Properties?.SecurityGroupIngress ?? []).toEqual([]);
   });
 
-  it('rotates the master secret (single user), the importer and the API secrets (multi user)', () => {
+  it('rotates the master secret (single user), the importer, API and presign secrets (multi user)', () => {
     const schedules = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::RotationSchedule'));
     const secretIds = schedules
       .map((r) => r.Properties?.SecretId)
@@ -122,6 +139,7 @@ describe('RDS PostgreSQL instance', () => {
       [
         { Ref: logicalId(s.stack.database.importerSecret) },
         { Ref: logicalId(s.stack.database.apiSecret) },
+        { Ref: logicalId(s.stack.database.presignSecret) },
         { Ref: logicalId(s.stack.database.masterSecret) },
       ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );

@@ -52,8 +52,14 @@ describe('function environments', () => {
     expect(env.IMPORTER_SECRET_ARN).toBeUndefined();
   });
 
-  it("make both database functions verify RDS's certificate against the runtime's Amazon CA bundle", () => {
-    for (const fn of [s.stack.importPipeline.function, s.stack.migrations.function]) {
+  it("make every database function verify RDS's certificate against the runtime's Amazon CA bundle", () => {
+    for (const fn of [
+      s.stack.importPipeline.function,
+      s.stack.importPipeline.finisher.function,
+      s.stack.callerApi.function,
+      s.stack.uploadApi.function,
+      s.stack.migrations.function,
+    ]) {
       expect(envOf(fn)).toMatchObject({ DB_SSL: 'true', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
     }
   });
@@ -72,20 +78,25 @@ describe('function environments', () => {
     ]);
   });
 
-  it('give the migrate function the master secret and the importer secret', () => {
+  it('give the migrate function the master secret and every login role secret', () => {
     const env = envOf(s.stack.migrations.function);
     expect(env.DB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.masterSecret) });
     expect(env.IMPORTER_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.importerSecret) });
+    expect(env.API_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.apiSecret) });
+    expect(env.PRESIGN_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.presignSecret) });
   });
 
-  it('give the presign function the bucket and URL settings, and no secret', () => {
+  it('give the presign function the bucket and URL settings, and only the presign role secret', () => {
     const env = envOf(s.stack.uploadApi.function);
     expect(env).toMatchObject({
       BUCKET_NAME: { Ref: logicalId(s.stack.storage.bucket) },
       MAX_UPLOAD_BYTES: '104857600',
       UPLOAD_URL_TTL_SECONDS: '300',
       RESULT_URL_TTL_SECONDS: '3600',
+      DB_STATEMENT_TIMEOUT_MS: '3000',
     });
-    expect(Object.keys(env).filter((key) => key.includes('SECRET'))).toEqual([]);
+    expect(Object.entries(env).filter(([key]) => key.includes('SECRET'))).toEqual([
+      ['DB_SECRET_ARN', { Ref: logicalId(s.stack.database.presignSecret) }],
+    ]);
   });
 });

@@ -102,10 +102,11 @@ describe('IAM least privilege', () => {
     const importer = { Ref: logicalId(s.stack.database.importerSecret) };
     const master = { Ref: logicalId(s.stack.database.masterSecret) };
     const api = { Ref: logicalId(s.stack.database.apiSecret) };
+    const presign = { Ref: logicalId(s.stack.database.presignSecret) };
     expect(readers(s.stack.importPipeline.function)).toEqual([importer]);
     expect(readers(s.stack.callerApi.function)).toEqual([api]);
-    expect(readers(s.stack.migrations.function)).toEqual(expect.arrayContaining([importer, api, master]));
-    expect(readers(s.stack.migrations.function)).toHaveLength(3);
-    expect(readers(s.stack.uploadApi.function)).toEqual([]);
+    expect(readers(s.stack.uploadApi.function)).toEqual([presign]);
+    expect(readers(s.stack.migrations.function)).toEqual(expect.arrayContaining([importer, api, presign, master]));
+    expect(readers(s.stack.migrations.function)).toHaveLength(4);
   });
 });

@@ -44,6 +44,18 @@ describe('upload HTTP API', () => {
     });
   });
 
+  it('the presign function runs in the isolated subnets as the lead_presign role, capped like the API', () => {
+    const props = resourcesOfType(s.template, 'AWS::Lambda::Function')[logicalId(s.stack.uploadApi.function)]!
+      .Properties!;
+    expect(props.VpcConfig).toBeDefined();
+    expect(props.ReservedConcurrentExecutions).toBe(10);
+    const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.DB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.presignSecret) });
+    const secrets = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::Secret'));
+    const presign = secrets.filter((r) => JSON.stringify(r.Properties?.GenerateSecretString).includes('lead_presign'));
+    expect(presign).toHaveLength(1);
+  });
+
   it('throttles the stage and writes access logs (with the JWT sub) to a log group', () => {
     const stages = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'));
     expect(stages).toHaveLength(1);

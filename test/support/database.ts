@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { withDatabase } from '../../scripts/lib/postgres-server.ts';
-import { API_ROLE, IMPORTER } from './importer-role.ts';
+import { API_ROLE, IMPORTER, PRESIGN_ROLE } from './importer-role.ts';
 
 export interface TestDatabase {
   name: string;
@@ -12,6 +12,8 @@ export interface TestDatabase {
   importerUrl: string;
   /** The caller's API role's connection, as the API function uses it. */
   apiUrl: string;
+  /** The presign function's role's connection (it may only ask whether a rule set exists). */
+  presignUrl: string;
   admin: pg.Pool;
   drop: () => Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
     adminUrl,
     importerUrl: withDatabase(serverUrl, name, IMPORTER),
     apiUrl: withDatabase(serverUrl, name, API_ROLE),
+    presignUrl: withDatabase(serverUrl, name, PRESIGN_ROLE),
     admin,
     drop: async () => {
       await admin.end();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate, setRolePassword } from '#io/migrate';
 import { ensurePostgres, withDatabase } from '../../scripts/lib/postgres-server.ts';
-import { API_ROLE, IMPORTER } from './importer-role.ts';
+import { API_ROLE, IMPORTER, PRESIGN_ROLE } from './importer-role.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await migrate(tmpl);
   await setRolePassword(tmpl, IMPORTER.name, IMPORTER.password);
   await setRolePassword(tmpl, API_ROLE.name, API_ROLE.password);
+  await setRolePassword(tmpl, PRESIGN_ROLE.name, PRESIGN_ROLE.password);
   await tmpl.end();
   project.provide('pgAdminUrl', server.adminUrl);
   project.provide('pgTemplate', template);

@@ -141,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: REGION,
       BUCKET_NAME: LOCAL_BUCKET,
       S3_ENDPOINT: s3.endpoint,
+      // The import, finisher and caller's API functions, and presign for a grant's rule_set check.
       DATABASE_URL: database.url,
       ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
       ...(options.uploadUrlTtlSeconds ? { UPLOAD_URL_TTL_SECONDS: String(options.uploadUrlTtlSeconds) } : {}),
