@@ -30,6 +30,8 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 
 const numberFormat = new Intl.NumberFormat('en-US');
 const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' });
+const clockFormat = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' });
 
 function cell(text: string, label: string, className?: string): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -44,6 +46,13 @@ function span(text: string, className: string): HTMLSpanElement {
   el.className = className;
   el.textContent = text;
   return el;
+}
+
+/** "2 Dec 2026, 08:38" that wraps only between the date and the time. */
+function startedCell(at: Date): HTMLTableCellElement {
+  const td = cell('', 'Started');
+  td.append(span(`${dayFormat.format(at)},`, 'nowrap'), ' ', span(clockFormat.format(at), 'nowrap'));
+  return td;
 }
 
 /**
@@ -104,7 +113,7 @@ export function createHistory(options: HistoryOptions): HistoryView {
     );
     tr.append(
       cell(line.filename, 'File', 'file'),
-      cell(when, 'Started'),
+      startedCell(new Date(line.started_at)),
       statusCell,
       cell(numberFormat.format(line.total_leads), 'Rows', 'num'),
       count(line.imported_count, 'Imported', line.dry_run ? 'Would import' : undefined),
