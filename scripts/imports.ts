@@ -86,6 +86,9 @@ const LIST_COLUMNS: ReadonlyArray<Column<ImportSummary>> = [
   { header: 'ERROR', value: (r) => r.error_code ?? '' },
 ];
 
+/** The `list` table, for people; a dry run's status says so. */
+export const renderList = (rows: ImportSummary[]): string => renderTable(LIST_COLUMNS, rows);
+
 const dash = (value: string | number | null): string => (value === null || value === '' ? '-' : String(value));
 
 /** Every column of the row, for people; the stored result adds only its error list. */
@@ -139,7 +142,7 @@ async function run(pool: pg.Pool, command: Exclude<ImportsCommand, { name: 'help
     case 'list': {
       const rows = await listImports(pool, { limit: command.limit });
       if (command.json) json(rows);
-      else out(rows.length === 0 ? 'No imports yet.\n' : renderTable(LIST_COLUMNS, rows));
+      else out(rows.length === 0 ? 'No imports yet.\n' : renderList(rows));
       return 0;
     }
     case 'show': {

@@ -12,6 +12,8 @@ export interface CallerImport {
   import_id: string;
   filename: string;
   status: HistoryStatus;
+  /** A dry run: its leads were rolled back, so it cannot be reverted. */
+  dry_run: boolean;
   started_at: string;
   finished_at: string | null;
   total_leads: number;
@@ -46,7 +48,7 @@ export interface CallerImportPage {
 type Queryable = pg.Pool | pg.ClientBase;
 type Row = Record<string, unknown>;
 
-const COLUMNS = `id, filename, status, started_at, finished_at, total_leads, imported_count, updated_count,
+const COLUMNS = `id, filename, status, dry_run, started_at, finished_at, total_leads, imported_count, updated_count,
   duplicate_count, failed_count, error_code, reverted_at,
   to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as page_started_at`;
 
@@ -111,6 +113,7 @@ function toCallerImport(r: Row): CallerImport {
     import_id: r.id as string,
     filename: r.filename as string,
     status: r.status as HistoryStatus,
+    dry_run: r.dry_run === true,
     started_at: iso(r.started_at)!,
     finished_at: iso(r.finished_at),
     total_leads: r.total_leads as number,

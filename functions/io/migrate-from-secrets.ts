@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { readSecret, secretConnection } from './database.ts';
 import { type DbTls, tlsOptions } from './database-tls.ts';
-import { migrate, setRolePassword } from './migrate.ts';
+import { type MigrateOutcome, migrate, setRolePassword } from './migrate.ts';
 
 /**
  * Deploy-time migration: connect with the admin secret, migrate, give each login role (importer, API, presign)
@@ -14,7 +14,7 @@ export async function runMigrations(input: {
   roleSecretArns: string[];
   /** DB_SSL, parsed (database-tls.ts): the server's certificate is verified whenever TLS is on. */
   ssl: DbTls;
-}): Promise<{ applied: string[] }> {
+}): Promise<MigrateOutcome> {
   const [admin, ...roles] = await Promise.all([input.adminSecretArn, ...input.roleSecretArns].map(readSecret));
   const client = new pg.Client({
     ...secretConnection(admin!),
@@ -23,9 +23,9 @@ export async function runMigrations(input: {
   });
   await client.connect();
   try {
-    const applied = await migrate(client);
+    const outcome = await migrate(client);
     for (const role of roles) await setRolePassword(client, role!.username, role!.password);
-    return { applied };
+    return outcome;
   } finally {
     await client.end();
   }

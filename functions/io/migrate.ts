@@ -1,12 +1,24 @@
 import type pg from 'pg';
 import { MIGRATIONS } from '#db/index';
+import { backfillNameKeys } from './name-key-backfill.ts';
 
 /** Any fixed number: serializes concurrent migrators (two deploys, two test workers). */
 const MIGRATION_LOCK = 7_305_202_600;
 
-/** Applies pending migrations, each in its own transaction; safe to run again and concurrently. */
-export async function migrate(client: pg.ClientBase): Promise<string[]> {
+export interface MigrateOutcome {
+  /** Migrations applied by this run, in order. */
+  applied: string[];
+  /** Leads that got their name key from this run (see name-key-backfill.ts). */
+  nameKeysFilled: number;
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, then fills the name keys SQL cannot
+ * compute; safe to run again and concurrently.
+ */
+export async function migrate(client: pg.ClientBase): Promise<MigrateOutcome> {
   const applied: string[] = [];
+  let nameKeysFilled = 0;
   await client.query(
     'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
   );
@@ -28,10 +40,12 @@ export async function migrate(client: pg.ClientBase): Promise<string[]> {
       }
       applied.push(migration.name);
     }
+    // On every run, not once: an importer older than 006 may still write keyless leads during a deploy.
+    nameKeysFilled = await backfillNameKeys(client);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   }
-  return applied;
+  return { applied, nameKeysFilled };
 }
 
 /** Sets the importer role's password (AWS: from its own Secrets Manager secret). */

@@ -32,12 +32,12 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     return { PhysicalResourceId: event.PhysicalResourceId, Data: { AppliedCount: 0 } };
   }
   const env = readEnv(migrateEnvShape);
-  const { applied } = await runMigrations({
+  const { applied, nameKeysFilled } = await runMigrations({
     adminSecretArn: env.DB_SECRET_ARN,
     roleSecretArns: [env.IMPORTER_SECRET_ARN, env.API_SECRET_ARN, env.PRESIGN_SECRET_ARN],
     ssl: env.DB_SSL,
   });
-  log.info('migrations_applied', { request_type: event.RequestType, applied });
+  log.info('migrations_applied', { request_type: event.RequestType, applied, name_keys_filled: nameKeysFilled });
   return {
     PhysicalResourceId: event.RequestType === 'Update' ? event.PhysicalResourceId : PHYSICAL_RESOURCE_ID,
     Data: { AppliedCount: applied.length },

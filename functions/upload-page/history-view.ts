@@ -1,7 +1,8 @@
 /**
  * "Your imports": the caller's history, newest first, a page at a time. Open shows an import in the
  * page's result view; Revert asks for confirmation (a modal dialog: focus stays inside, Escape
- * cancels) and then says what happened, or why not, in plain words.
+ * cancels) and then says what happened, or why not, in plain words. A dry run says so, counts what
+ * it would have done, and offers no Revert: it kept nothing.
  */
 import type { ImportResult } from '#core/result';
 import { PageError } from './api.ts';
@@ -29,12 +30,39 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 
 const numberFormat = new Intl.NumberFormat('en-US');
 const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' });
+const clockFormat = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' });
 
 function cell(text: string, label: string, className?: string): HTMLTableCellElement {
   const td = document.createElement('td');
   td.textContent = text;
   td.dataset.label = label;
   if (className) td.className = className;
+  return td;
+}
+
+function span(text: string, className: string): HTMLSpanElement {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+/** "2 Dec 2026, 08:38" that wraps only between the date and the time. */
+function startedCell(at: Date): HTMLTableCellElement {
+  const td = cell('', 'Started');
+  td.append(span(`${dayFormat.format(at)},`, 'nowrap'), ' ', span(clockFormat.format(at), 'nowrap'));
+  return td;
+}
+
+/**
+ * A count under the table's own heading; a dry run's says what it would have done ("would import 2"),
+ * so it is not read as leads kept. When narrow, the card's label says it instead of the note.
+ */
+function count(n: number, label: string, would?: string): HTMLTableCellElement {
+  if (would === undefined) return cell(numberFormat.format(n), label, 'num');
+  const td = cell('', would, 'num');
+  td.append(span(`${would.toLowerCase()} `, 'would'), numberFormat.format(n));
   return td;
 }
 
@@ -71,26 +99,25 @@ export function createHistory(options: HistoryOptions): HistoryView {
   function row(line: ImportLine): HTMLTableRowElement {
     const tr = document.createElement('tr');
     tr.dataset.importId = line.import_id;
-    const badge = document.createElement('span');
-    badge.className = `badge ${line.status}`;
-    badge.textContent = line.status;
     const statusCell = cell('', 'Status');
-    statusCell.append(badge);
+    // "Dry run succeeded" reads as one phrase, to the eye and to a screen reader.
+    if (line.dry_run) statusCell.append(span('Dry run', 'badge dry'), ' ');
+    statusCell.append(span(line.status, `badge ${line.status}`));
     const actions = cell('', 'Actions', 'row-actions');
     const when = timeFormat.format(new Date(line.started_at));
     actions.append(
       button('Open', `Open ${line.filename} (${when})`, 'secondary', () => void open(line)),
-      ...(line.status === 'succeeded'
+      ...(line.status === 'succeeded' && !line.dry_run
         ? [button('Revert', `Revert ${line.filename} (${when})`, 'secondary danger', () => confirmRevert(line))]
         : []),
     );
     tr.append(
       cell(line.filename, 'File', 'file'),
-      cell(when, 'Started'),
+      startedCell(new Date(line.started_at)),
       statusCell,
       cell(numberFormat.format(line.total_leads), 'Rows', 'num'),
-      cell(numberFormat.format(line.imported_count), 'Imported', 'num'),
-      cell(numberFormat.format(line.updated_count), 'Updated', 'num'),
+      count(line.imported_count, 'Imported', line.dry_run ? 'Would import' : undefined),
+      count(line.updated_count, 'Updated', line.dry_run ? 'Would update' : undefined),
       cell(numberFormat.format(line.duplicate_count), 'Duplicates', 'num'),
       cell(numberFormat.format(line.failed_count), 'Invalid', 'num'),
       actions,

@@ -189,12 +189,17 @@ function renderResult(result: ImportResult, errorReportUrl: string | null): void
   $('count-total').textContent = fmt(result.total_leads);
   $('count-imported').textContent = fmt(result.imported_count);
   $('count-updated').textContent = fmt(result.updated_count);
+  // A dry run kept nothing: its counts are what a real import would have done.
+  $('count-imported-label').textContent = result.dry_run ? 'Would import' : 'Imported';
+  $('count-updated-label').textContent = result.dry_run ? 'Would update' : 'Updated';
   $('count-duplicates').textContent = fmt(result.duplicate_count);
   $('count-failed').textContent = fmt(result.failed_count);
   $('result-duration').textContent =
     result.duration_ms < 1000 ? `${result.duration_ms} ms` : `${(result.duration_ms / 1000).toFixed(1)} s`;
   $('result-speed').textContent = `${fmt(result.leads_per_second)} leads/s`;
   ui.dryRunOutcome.hidden = !result.dry_run;
+  // Only the dry run just made has its file at hand; one opened from the history cannot be sent again.
+  ui.importForReal.hidden = checked === undefined;
 
   const download = $('rejected-download');
   // An expired import's rejected-rows file is gone: no URL, no link.
@@ -322,6 +327,8 @@ async function start(): Promise<void> {
     apiBase: config.apiUrl ?? '',
     token: () => ui.token.value,
     showResult: (result, errorReportUrl) => {
+      checked = undefined;
+      refreshButton();
       ui.progress.hidden = true;
       showError(null);
       renderResult(result, errorReportUrl);

@@ -7,11 +7,16 @@ import { tableRows, text, usePage } from './browser.ts';
 const ctx = usePage();
 
 /** Uploads through the page, as a person would, and waits for the result and the refreshed history. */
-async function uploadThroughPage(page: Page, name: string, rows: string[][], threshold = '50'): Promise<void> {
+async function uploadThroughPage(
+  page: Page,
+  name: string,
+  rows: string[][],
+  action: 'Upload and import' | 'Check without importing' = 'Upload and import',
+): Promise<void> {
   await page.setInputFiles('#file', { name, mimeType: 'text/csv', buffer: Buffer.from(csvText([HEADER, ...rows])) });
   await page.waitForSelector('#preview:not([hidden])');
-  await page.getByLabel('Error threshold (% of rows)').fill(threshold);
-  await page.getByRole('button', { name: 'Upload and import' }).click();
+  await page.getByLabel('Error threshold (% of rows)').fill('50');
+  await page.getByRole('button', { name: action }).click();
   await page.waitForSelector('#result:not([hidden])', { timeout: 60_000 });
   await page.waitForFunction(
     (file) => document.querySelector('#history-table tbody tr td.file')?.textContent === file,
@@ -95,6 +100,29 @@ describe('upload page: your imports', () => {
     expect(await text(ctx.page, '#history-error')).toMatch(
       /^first\.csv was not reverted\. Cannot revert import .*: 1 of its leads was changed since by your later import .*\. Revert that import first\. Nothing changed\.$/,
     );
+  });
+
+  it('shows a dry run as one: a "Dry run" badge, what it would import, and no Revert', async () => {
+    // Act
+    await uploadThroughPage(ctx.page, 'checked.csv', [validLead(8), validLead(9)], 'Check without importing');
+    await uploadThroughPage(ctx.page, 'kept.csv', [validLead(10)]);
+    // Assess
+    const [kept, checked] = await historyRows(ctx.page);
+    expect([kept![0], kept![2], kept![4]]).toEqual(['kept.csv', 'succeeded', '1']);
+    expect([checked![0], checked![2], checked![4]]).toEqual(['checked.csv', 'Dry run succeeded', 'would import 2']);
+    expect(await ctx.page.locator('#history-table tbody tr:nth-child(2) .badge.dry').isVisible()).toBe(true);
+    expect(await ctx.page.getByRole('button', { name: /^Revert checked\.csv/ }).count()).toBe(0);
+    expect(await ctx.page.getByRole('button', { name: /^Revert kept\.csv/ }).count()).toBe(1);
+    expect(await countLeads(ctx.h.db, 'import_id = $1', [await importIdOfRow(ctx.page, 1)])).toBe(0);
+
+    // Opened later, it still says it was a check, and offers no "Import for real" without its file.
+    await ctx.page.getByRole('button', { name: /^Open checked\.csv/ }).click();
+    await ctx.page.waitForSelector('#dry-run-outcome:not([hidden])');
+    expect(await text(ctx.page, '#count-imported-label')).toBe('Would import');
+    expect(await ctx.page.isVisible('#import-for-real')).toBe(false);
+    await ctx.page.getByRole('button', { name: /^Open kept\.csv/ }).click();
+    await ctx.page.waitForSelector('#dry-run-outcome[hidden]', { state: 'attached' });
+    expect(await text(ctx.page, '#count-imported-label')).toBe('Imported');
   });
 
   it('works at 390 px wide and at 1280 px (screenshots)', async () => {

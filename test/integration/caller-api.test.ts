@@ -119,6 +119,7 @@ describe('GET /imports', () => {
           import_id: failing.import_id,
           filename: 'leads.csv',
           status: failing.status,
+          dry_run: false,
           started_at: rows[0].started_at.toISOString(),
           finished_at: rows[0].finished_at.toISOString(),
           total_leads: failing.total_leads,
@@ -187,6 +188,23 @@ describe('GET /imports/{id}', () => {
     expect(fromUrl).toEqual(result);
     const rejected = await (await fetch(res.body.error_report_url as string)).text();
     expect(rejected).toContain(result.error_details[0]!.message);
+  });
+
+  it('marks a dry run as one in the list and the detail, and refuses its revert', async () => {
+    // Prepare
+    const dry = await importAs('checker', smallFile(2), { 'dry-run': 'true' });
+    const real = await importAs('checker', smallFile(2));
+    // Act
+    const lines = (await list('checker')).body.imports as { import_id: string; dry_run: boolean }[];
+    const detail = await show('checker', dry.import_id);
+    const refused = await revert('checker', dry.import_id);
+    // Assess
+    expect(lines.map((l) => [l.import_id, l.dry_run])).toEqual([
+      [real.import_id, false],
+      [dry.import_id, true],
+    ]);
+    expect(detail.body).toMatchObject({ dry_run: true, status: 'succeeded', imported_count: 2 });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'REVERT_REFUSED', refused: 'DRY_RUN' } } });
   });
 
   it('has no rejected-rows URL when no row failed', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportRecord } from '#io/history';
-import { parseImportsArgs, renderImport } from '../../scripts/imports.ts';
+import type { ImportRecord, ImportSummary } from '#io/history';
+import { parseImportsArgs, renderImport, renderList } from '../../scripts/imports.ts';
 import { formatDuration, formatTime, renderFields, renderTable } from '../../scripts/lib/table.ts';
 import { escapeControls, terminalJson } from '../../scripts/lib/terminal-text.ts';
 
@@ -67,6 +67,52 @@ describe('table rendering', () => {
       '3 min 05 s',
     ]);
     expect([formatTime('2024-05-01T14:03:22.123Z'), formatTime(null)]).toEqual(['2024-05-01 14:03:22Z', '-']);
+  });
+});
+
+describe('dry runs in list and show', () => {
+  const summary: ImportSummary = {
+    id: ID,
+    started_at: '2026-12-02T05:00:00.000Z',
+    finished_at: '2026-12-02T05:00:01.000Z',
+    status: 'succeeded',
+    dry_run: true,
+    filename: 'checked.csv',
+    total_leads: 2,
+    imported_count: 2,
+    updated_count: 0,
+    duplicate_count: 0,
+    failed_count: 0,
+    duration_ms: 1000,
+    error_code: null,
+    reverted_at: null,
+  };
+
+  it('says "dry run" beside the status of a dry run only', () => {
+    const [, dry, real] = renderList([summary, { ...summary, dry_run: false }]).split('\n');
+    expect(dry).toMatch(/ succeeded \(dry run\) /);
+    expect(real).not.toContain('dry run');
+  });
+
+  it('shows that nothing was kept', () => {
+    const record: ImportRecord = {
+      ...summary,
+      source_bucket: 'lead-uploads',
+      source_key: 'uploads/me/checked.csv',
+      source_version: 'null',
+      source_size: 10,
+      uploader: 'me',
+      message: null,
+      options: { dry_run: true },
+      encoding: 'utf-8',
+      delimiter: ',',
+      lead_id_floor: 0,
+      rule_set_name: null,
+      rule_set_version: null,
+      result: null,
+    };
+    expect(renderImport(record)).toMatch(/^dry run:\s+yes: nothing was kept$/m);
+    expect(renderImport({ ...record, dry_run: false })).toMatch(/^dry run:\s+no$/m);
   });
 });
 
