@@ -26,7 +26,7 @@ export interface EngineLimits {
   /** How many row errors (and notes) the result JSON lists. */
   errorListLimit: number;
   /**
-   * Allocate the e-mail repeat table at its full size up front (large files: flat memory, no rehash).
+   * Allocate the e-mail repeat list at its full size up front (large files: flat memory, no regrowth).
    * Default: when `inputBytes` is at least PREALLOCATE_MIN_BYTES.
    */
   preallocateEmailTable?: boolean;
@@ -36,7 +36,7 @@ export interface EngineLimits {
   inputBytes?: number | undefined;
 }
 
-/** Files this large get the e-mail table at full size at once (about 25,000 leads and up). */
+/** Files this large get the e-mail repeat list at full size at once (about 25,000 leads and up). */
 export const PREALLOCATE_MIN_BYTES = 4 * 1024 * 1024;
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
@@ -124,7 +124,7 @@ export class LeadEngine {
   #errors: RowErrorLog;
   #notes: string[] = [];
   readonly #emails: EmailRepeatDetector;
-  /** The same hash set over name keys (they are already lower case), grown as they come: most files have few. */
+  /** The same detector over name keys (they are already lower case), grown as they come: most files have few. */
   readonly #names = new EmailRepeatDetector();
   #nameKeys = 0;
   #notesTruncated = false;

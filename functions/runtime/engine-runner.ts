@@ -161,7 +161,7 @@ class ThreadRunner implements EngineRunner {
   }
 
   async *run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput> {
-    // The worker serves files large enough to need a thread: its e-mail table is sized once, so
+    // The worker serves files large enough to need a thread: its e-mail repeat list is sized once, so
     // memory does not step up as the file grows.
     const setup = { ...this.#setup, limits: { ...this.#setup.limits, preallocateEmailTable: true } };
     const worker = startWorker(setup, this.#entry);

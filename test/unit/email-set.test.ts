@@ -41,17 +41,22 @@ describe('EmailRepeatDetector', () => {
   it('preallocated, holds its maximum without growing and answers as the growing table does', () => {
     const fixed = new EmailRepeatDetector({ maxKeys: 60_000, preallocate: true });
     const growing = new EmailRepeatDetector({ maxKeys: 60_000 });
-    const slots = fixed.slots;
-    expect(slots).toBe(1 << 17); // 60,000 keys at most 60% full
-    expect(growing.slots).toBe(1 << 12);
+    expect(fixed.capacity).toBe(60_000);
+    expect(growing.capacity).toBe(1 << 12);
     for (let i = 0; i < 60_000; i++) {
       fixed.add(`person${i}@example.com`);
       growing.add(`person${i}@example.com`);
     }
-    expect(fixed.slots).toBe(slots);
-    expect(growing.slots).toBe(slots);
+    expect(fixed.capacity).toBe(60_000);
+    expect(growing.capacity).toBe(60_000); // doubled, but never past the maximum
     expect(fixed.noRepeats).toBe(true);
-    fixed.add('Person59999@EXAMPLE.com');
-    expect(fixed.noRepeats).toBeUndefined();
+    expect(growing.noRepeats).toBe(true);
+    growing.add('Person59999@EXAMPLE.com'); // one past the maximum: no longer tracked
+    expect(growing.noRepeats).toBeUndefined();
+    const small = new EmailRepeatDetector({ maxKeys: 60_000, preallocate: true });
+    for (let i = 0; i < 1000; i++) small.add(`person${i}@example.com`);
+    expect(small.noRepeats).toBe(true);
+    small.add('Person999@EXAMPLE.com'); // asked again after more e-mails: sorted again
+    expect(small.noRepeats).toBeUndefined();
   });
 });
