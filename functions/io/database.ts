@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { z } from 'zod';
 import { InfraError } from '#core/errors';
@@ -54,6 +53,8 @@ export const secretConnection = (secret: DatabaseSecret): pg.ClientConfig => ({
 });
 
 export async function readSecret(arn: string): Promise<DatabaseSecret> {
+  // Loaded only where a secret is read (in AWS, once per instance): the CLI, tests and local stack skip it.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({});
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
