@@ -92,6 +92,7 @@ export class LeadImportStack extends Stack {
     const monitoring = (this.monitoring = new ImportMonitoring(this, 'Monitoring', {
       importFunction: pipeline.function,
       apiFunction: callerApi.function,
+      presignFunction: api.function,
       failureQueue: pipeline.failureQueue,
       finisher: pipeline.finisher,
       alarmEmail: config.alarmEmail,

@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type { ImportResult } from '#core/result';
+import { databaseCall } from './database-errors.ts';
 import type { HistoryStatus } from './history.ts';
 
 /**
  * One caller's imports: the rows whose `uploader` (the object metadata the presign grant signs) is
  * theirs. Every query names the uploader, so another caller's import reads exactly like a missing one.
+ * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR).
  */
 
 /** One line of a caller's history (the API's `imports[]` item). */
@@ -68,9 +70,11 @@ export async function listCallerImports(
     params.push(after.startedAt, after.id);
     where += ' and (started_at, id) < ($3::timestamptz, $4::uuid)';
   }
-  const { rows } = await db.query<Row>(
-    `select ${COLUMNS} from lead_imports where ${where} order by started_at desc, id desc limit $2`,
-    params,
+  const { rows } = await databaseCall("listing a caller's imports", () =>
+    db.query<Row>(
+      `select ${COLUMNS} from lead_imports where ${where} order by started_at desc, id desc limit $2`,
+      params,
+    ),
   );
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -82,9 +86,11 @@ export async function listCallerImports(
 
 /** The caller's import with this id, or null when there is none or it belongs to someone else. */
 export async function getCallerImport(db: Queryable, uploader: string, id: string): Promise<CallerImportRecord | null> {
-  const { rows } = await db.query<Row>(
-    `select ${COLUMNS}, source_bucket, source_key, result from lead_imports where id = $1 and uploader = $2`,
-    [id, uploader],
+  const { rows } = await databaseCall("reading a caller's import", () =>
+    db.query<Row>(
+      `select ${COLUMNS}, source_bucket, source_key, result from lead_imports where id = $1 and uploader = $2`,
+      [id, uploader],
+    ),
   );
   const row = rows[0];
   if (!row) return null;
@@ -99,9 +105,11 @@ export async function getCallerImport(db: Queryable, uploader: string, id: strin
 /** Which of these imports belong to the uploader (a refused revert names only the caller's own). */
 export async function ownedImportIds(db: Queryable, uploader: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const { rows } = await db.query<{ id: string }>(
-    'select id from lead_imports where id = any($1::uuid[]) and uploader = $2',
-    [ids, uploader],
+  const { rows } = await databaseCall("checking a caller's imports", () =>
+    db.query<{ id: string }>('select id from lead_imports where id = any($1::uuid[]) and uploader = $2', [
+      ids,
+      uploader,
+    ]),
   );
   return new Set(rows.map((r) => r.id));
 }

@@ -55,3 +55,12 @@ export function databaseFailure(error: unknown, doing: string): Error {
     context,
   );
 }
+
+/** Runs one database call; a pg or socket error comes out as databaseFailure maps it. */
+export async function databaseCall<T>(doing: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw databaseFailure(error, doing);
+  }
+}

@@ -1,11 +1,12 @@
 /**
  * A caller's rule sets in PostgreSQL. Every query names the owner, so another caller's rule set
  * reads exactly like a missing one. Versions are only ever added; deletion marks them deleted.
+ * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR).
  */
 import type pg from 'pg';
 import { FileError } from '#core/errors';
 import { type LoadedRuleSet, parseRuleSet, type RuleSet } from '#core/rule-set';
-import { databaseFailure } from './database-errors.ts';
+import { databaseCall } from './database-errors.ts';
 import { inTransaction } from './transaction.ts';
 
 type Queryable = pg.Pool | pg.ClientBase;
@@ -28,10 +29,12 @@ const iso = (value: Date | string) => (value instanceof Date ? value.toISOString
 
 /** The current (highest, not deleted) version of the owner's rule set, or null. */
 export async function currentRuleSet(db: Queryable, owner: string, name: string): Promise<StoredRuleSet | null> {
-  const { rows } = await db.query<{ name: string; version: number; document: RuleSet; created_at: Date }>(
-    `select name, version, document, created_at from rule_sets
-     where owner = $1 and name = $2 and deleted_at is null order by version desc limit 1`,
-    [owner, name],
+  const { rows } = await databaseCall('reading a rule set', () =>
+    db.query<{ name: string; version: number; document: RuleSet; created_at: Date }>(
+      `select name, version, document, created_at from rule_sets
+       where owner = $1 and name = $2 and deleted_at is null order by version desc limit 1`,
+      [owner, name],
+    ),
   );
   const row = rows[0];
   return row ? { name: row.name, version: row.version, rules: row.document, created_at: iso(row.created_at) } : null;
@@ -54,21 +57,17 @@ export async function ruleSetExists(db: Queryable, owner: string, name: string):
  * InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR) the presign handler can map.
  */
 export function ruleSetLookup(pool: () => Promise<pg.Pool>): (owner: string, name: string) => Promise<boolean> {
-  return async (owner, name) => {
-    try {
-      return await ruleSetExists(await pool(), owner, name);
-    } catch (error) {
-      throw databaseFailure(error, 'looking up a rule set');
-    }
-  };
+  return (owner, name) => databaseCall('looking up a rule set', async () => ruleSetExists(await pool(), owner, name));
 }
 
 /** The owner's rule sets, current versions, by name. */
 export async function listRuleSets(db: Queryable, owner: string): Promise<RuleSetSummary[]> {
-  const { rows } = await db.query<{ name: string; version: number; created_at: Date }>(
-    `select distinct on (name) name, version, created_at from rule_sets
-     where owner = $1 and deleted_at is null order by name, version desc`,
-    [owner],
+  const { rows } = await databaseCall('listing rule sets', () =>
+    db.query<{ name: string; version: number; created_at: Date }>(
+      `select distinct on (name) name, version, created_at from rule_sets
+       where owner = $1 and deleted_at is null order by name, version desc`,
+      [owner],
+    ),
   );
   return rows.map((r) => ({ name: r.name, version: r.version, created_at: iso(r.created_at) }));
 }
@@ -93,9 +92,11 @@ export async function putRuleSet(pool: pg.Pool, owner: string, name: string, rul
 
 /** Marks every version of the name deleted; false when the owner has no such rule set. */
 export async function deleteRuleSet(db: Queryable, owner: string, name: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    'update rule_sets set deleted_at = now() where owner = $1 and name = $2 and deleted_at is null',
-    [owner, name],
+  const { rowCount } = await databaseCall('deleting a rule set', () =>
+    db.query('update rule_sets set deleted_at = now() where owner = $1 and name = $2 and deleted_at is null', [
+      owner,
+      name,
+    ]),
   );
   return (rowCount ?? 0) > 0;
 }

@@ -18,18 +18,24 @@ export interface ImportMonitoringProps {
   readonly importFunction: lambda.Function;
   /** The caller's API function (history, revert): its errors alarm, its dashboard row. */
   readonly apiFunction: lambda.Function;
+  /** The presign function (POST /uploads): its errors alarm. */
+  readonly presignFunction: lambda.Function;
   readonly failureQueue: sqs.IQueue;
   /** The function finishing events Lambda gave up on, and where records it could not finish go. */
   readonly finisher: { function: lambda.Function; deadLetters: sqs.IQueue };
   readonly alarmEmail: string | undefined;
 }
 
-/** Alarms (to an encrypted SNS topic) on failed import events and import and API function errors, plus a dashboard. */
+/**
+ * Alarms (to an encrypted SNS topic) on failed import events and on import, caller's API and presign
+ * function errors, plus a dashboard.
+ */
 export class ImportMonitoring extends Construct {
   public readonly alarmTopic: sns.Topic;
   public readonly failedEventsAlarm: cloudwatch.Alarm;
   public readonly importErrorsAlarm: cloudwatch.Alarm;
   public readonly apiErrorsAlarm: cloudwatch.Alarm;
+  public readonly presignErrorsAlarm: cloudwatch.Alarm;
   public readonly finisherAlarm: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -89,21 +95,33 @@ export class ImportMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const apiFn = props.apiFunction;
-    this.apiErrorsAlarm = new cloudwatch.Alarm(this, 'ApiErrorsAlarm', {
-      alarmDescription: "The caller's API function failed or was throttled (callers saw 5xx answers on /imports).",
-      metric: new cloudwatch.MathExpression({
-        expression: 'errors + throttles',
-        usingMetrics: {
-          errors: apiFn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-          throttles: apiFn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        },
-        period: Duration.minutes(5),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    // Both HTTP functions have reserved concurrency, so a throttle is a caller's 5xx as much as an error is.
+    const errorsAndThrottles = (id: string, fn: lambda.Function, alarmDescription: string): cloudwatch.Alarm =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription,
+        metric: new cloudwatch.MathExpression({
+          expression: 'errors + throttles',
+          usingMetrics: {
+            errors: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+            throttles: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+          },
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.apiErrorsAlarm = errorsAndThrottles(
+      'ApiErrorsAlarm',
+      apiFn,
+      "The caller's API function failed or was throttled (callers saw 5xx answers on /imports).",
+    );
+    this.presignErrorsAlarm = errorsAndThrottles(
+      'PresignErrorsAlarm',
+      props.presignFunction,
+      'The presign function failed or was throttled (callers saw 5xx answers on POST /uploads).',
+    );
     // The finisher is the last line: if it throws or parks a record, an uploader may still read `processing`.
     const finisherTrouble = new cloudwatch.MathExpression({
       expression: 'errors + parked',
@@ -127,7 +145,14 @@ export class ImportMonitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm, this.finisherAlarm]) {
+    const alarms = [
+      this.failedEventsAlarm,
+      this.importErrorsAlarm,
+      this.apiErrorsAlarm,
+      this.presignErrorsAlarm,
+      this.finisherAlarm,
+    ];
+    for (const alarm of alarms) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
@@ -221,7 +246,7 @@ export class ImportMonitoring extends Construct {
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',
             width: 12,
-            alarms: [this.failedEventsAlarm, this.importErrorsAlarm, this.apiErrorsAlarm, this.finisherAlarm],
+            alarms,
           }),
           new cloudwatch.SingleValueWidget({
             title: 'Failed events waiting',

@@ -56,6 +56,18 @@ describe('upload HTTP API', () => {
     expect(presign).toHaveLength(1);
   });
 
+  it('the presign function has an alarm on its errors and throttles, notifying the alarm topic', () => {
+    const alarms = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'));
+    const presignFn = logicalId(s.stack.uploadApi.function);
+    const mine = alarms.filter((a) => JSON.stringify(a.Properties?.Metrics ?? a.Properties).includes(presignFn));
+    expect(mine).toHaveLength(1);
+    const metrics = JSON.stringify(mine[0]!.Properties!.Metrics);
+    expect(metrics).toContain('"MetricName":"Errors"');
+    expect(metrics).toContain('"MetricName":"Throttles"');
+    const topic = [{ Ref: logicalId(s.stack.monitoring.alarmTopic) }];
+    expect(mine[0]!.Properties!).toMatchObject({ AlarmActions: topic, OKActions: topic, Threshold: 0 });
+  });
+
   it('throttles the stage and writes access logs (with the JWT sub) to a log group', () => {
     const stages = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'));
     expect(stages).toHaveLength(1);

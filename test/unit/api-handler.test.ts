@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { InfraError } from '#core/errors';
 import { apiEvent } from '#test/api-events';
@@ -24,8 +25,8 @@ const failing = (error: unknown): Route => ({
   handle: () => Promise.reject(error),
 });
 
-async function call(routes: Route[], event: unknown) {
-  const out = (await createApiHandler(deps, routes)(event)) as APIGatewayProxyStructuredResultV2;
+async function call(routes: readonly Route[], event: unknown, using: ApiDeps = deps) {
+  const out = (await createApiHandler(using, routes)(event)) as APIGatewayProxyStructuredResultV2;
   return { status: out.statusCode, headers: out.headers ?? {}, body: JSON.parse(out.body!) as Record<string, unknown> };
 }
 
@@ -78,6 +79,42 @@ describe('the API adapter', () => {
     );
     expect(bug).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });
     expect(JSON.stringify(bug.body)).not.toContain('secret.ts');
+  });
+
+  it("answers 503 with Retry-After when a route's database connection fails, 500 when the database store has a bug", async () => {
+    // Every route that queries: each reaches the store through the pool, by query or by a transaction.
+    const id = '5b0c9b8e-1d2f-4a3b-8c4d-5e6f7a8b9c0d';
+    const requests = [
+      apiEvent('GET', '/imports', { sub: 'alice' }),
+      apiEvent('GET', `/imports/${id}`, { sub: 'alice' }),
+      apiEvent('POST', `/imports/${id}/revert`, { sub: 'alice' }),
+      apiEvent('GET', '/rule-sets', { sub: 'alice' }),
+      apiEvent('GET', '/rule-sets/emea-sales', { sub: 'alice' }),
+      apiEvent('PUT', '/rule-sets/emea-sales', { sub: 'alice', body: '{"required": ["contact_email"]}' }),
+      apiEvent('DELETE', '/rule-sets/emea-sales', { sub: 'alice' }),
+    ];
+    const failingStore = (error: Error): ApiDeps => {
+      const pool = { query: () => Promise.reject(error), connect: () => Promise.reject(error) };
+      return { ...deps, pool: async () => pool as unknown as pg.Pool };
+    };
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const terminated = new Error('Connection terminated unexpectedly');
+    for (const lost of [refused, terminated]) {
+      for (const event of requests) {
+        const out = await call(ROUTES, event, failingStore(lost));
+        expect(out, `${event.routeKey}: ${lost.message}`).toMatchObject({
+          status: 503,
+          headers: { 'retry-after': '1' },
+          body: { error: { code: 'SERVICE_UNAVAILABLE' } },
+        });
+        expect(JSON.stringify(out.body)).not.toContain('10.0.0.5');
+      }
+    }
+    for (const event of requests) {
+      const out = await call(ROUTES, event, failingStore(new Error('bug in the store')));
+      expect(out, event.routeKey).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });
+      expect(out.headers).not.toHaveProperty('retry-after');
+    }
   });
 
   it('refuses an event that is not an HTTP API payload 2.0', async () => {

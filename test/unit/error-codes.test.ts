@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FILE_ERROR_CODES, GIVE_UP_CODES, INFRA_ERROR_CODES, REJECTION_CODES, ROW_ERROR_CODES } from '#core/errors';
+import { API_ERROR_CODES } from '../../functions/api/errors.ts';
 import { PRESIGN_ERROR_CODES } from '../../functions/presign/errors.ts';
 
 /** The codes in the README's "Error codes" table (first column of each row). */
@@ -22,6 +23,7 @@ describe('error codes', () => {
       ...GIVE_UP_CODES,
       ...ROW_ERROR_CODES,
       ...PRESIGN_ERROR_CODES,
+      ...API_ERROR_CODES,
     ]);
     // Act
     const documented = documentedCodes();
