@@ -12,6 +12,7 @@ export const METRIC_UNITS = {
   RowsFailed: 'Count',
   ImportDurationMs: 'Milliseconds',
   RowsPerSecond: 'Count/Second',
+  DryRuns: 'Count',
 } as const;
 export type MetricName = keyof typeof METRIC_UNITS;
 
@@ -20,15 +21,18 @@ export type MetricName = keyof typeof METRIC_UNITS;
  * no metrics API calls: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 export function importMetrics(result: ImportResult, now = Date.now()): Record<string, unknown> {
+  // A dry run kept nothing: it counts as a check, not as an import that succeeded or was rejected, and its
+  // would-be imports are not rows imported. A failed one still counts as failed: something broke.
+  const real = !result.dry_run;
   const values: Record<MetricName, number> = {
-    ImportsSucceeded: result.status === 'succeeded' ? 1 : 0,
-    ImportsRejected: result.status === 'rejected' ? 1 : 0,
+    ImportsSucceeded: real && result.status === 'succeeded' ? 1 : 0,
+    ImportsRejected: real && result.status === 'rejected' ? 1 : 0,
     ImportsFailed: result.status === 'failed' ? 1 : 0,
-    // A dry run kept nothing: its would-be imports are not imports.
-    RowsImported: result.dry_run ? 0 : result.imported_count,
+    RowsImported: real ? result.imported_count : 0,
     RowsFailed: result.failed_count,
     ImportDurationMs: result.duration_ms,
     RowsPerSecond: result.leads_per_second,
+    DryRuns: result.dry_run ? 1 : 0,
   };
   return {
     _aws: {

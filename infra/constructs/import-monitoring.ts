@@ -178,6 +178,7 @@ export class ImportMonitoring extends Construct {
               emf('ImportsSucceeded', cloudwatch.Stats.SUM),
               emf('ImportsRejected', cloudwatch.Stats.SUM),
               emf('ImportsFailed', cloudwatch.Stats.SUM),
+              emf('DryRuns', cloudwatch.Stats.SUM),
             ],
           }),
           new cloudwatch.GraphWidget({

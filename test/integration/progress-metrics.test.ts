@@ -83,6 +83,7 @@ describe('metrics', () => {
       'RowsFailed',
       'ImportDurationMs',
       'RowsPerSecond',
+      'DryRuns',
     ]);
     // Every declared metric and dimension has a numeric / string value at the top level, as EMF requires.
     for (const m of directive!.Metrics) expect(typeof emf[m.Name]).toBe('number');

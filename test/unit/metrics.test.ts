@@ -19,6 +19,12 @@ const resultOf = (dryRun: boolean) =>
 describe('importMetrics', () => {
   it('counts the rows a real import kept, and none for a dry run (which says it is one)', () => {
     expect(importMetrics(resultOf(false))).toMatchObject({ RowsImported: 4, ImportsSucceeded: 1, dry_run: false });
-    expect(importMetrics(resultOf(true))).toMatchObject({ RowsImported: 0, ImportsSucceeded: 1, dry_run: true });
+    expect(importMetrics(resultOf(true))).toMatchObject({
+      RowsImported: 0,
+      ImportsSucceeded: 0,
+      DryRuns: 1,
+      dry_run: true,
+    });
+    expect(importMetrics(resultOf(false))).toMatchObject({ DryRuns: 0 });
   });
 });
