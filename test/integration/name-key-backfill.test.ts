@@ -95,7 +95,8 @@ describe('migrate fills the name keys of leads written before 006', () => {
     const first = await migrate(db);
     const second = await migrate(db);
     // Assess
-    expect(first).toEqual({ applied: ['006_name_match'], nameKeysFilled: 4 });
+    expect(first.applied[0]).toBe('006_name_match'); // and whatever later migrations there are
+    expect(first.nameKeysFilled).toBe(4);
     expect((await storedLeads()).map((l) => l.name_key)).toEqual(importerKeys);
     expect(importerKeys.slice(0, 2)).toEqual(['acme|jane doe', 'müller|jörg müller']);
     expect(second).toEqual({ applied: [], nameKeysFilled: 0 });

@@ -179,7 +179,8 @@ describe('LeadEngine with a rule set', () => {
     const engine = new LeadEngine('imp-1', parseImportOptions(options), DEFAULT_LIMITS, parseRuleSet(EVERY_KIND));
     const first = engine.write(Buffer.from(CSV));
     const last = engine.end();
-    return { copy: (first.copy?.toString() ?? '') + (last.copy?.toString() ?? ''), summary: last.summary };
+    const parts = [...first.copy, ...last.copy].map((part) => part.bytes);
+    return { copy: Buffer.concat(parts).toString('utf8'), summary: last.summary };
   }
 
   it('adds rule errors to the built-in ones, row by row, and stores allowed values as the list spells them', () => {
