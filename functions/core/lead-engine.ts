@@ -181,9 +181,9 @@ export class LeadEngine {
       notes: this.#notes,
       notes_truncated: this.#notesTruncated,
       error_report_truncated: this.#reportTruncated,
-      no_repeated_emails: this.#emails.noRepeats,
+      no_repeated_emails: this.#emails.noRepeats(),
       name_keys: this.#nameKeys,
-      no_repeated_names: this.#names.noRepeats,
+      no_repeated_names: this.#names.noRepeats(),
     };
     return { ...output, summary };
   }
