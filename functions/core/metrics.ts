@@ -22,14 +22,15 @@ export type MetricName = keyof typeof METRIC_UNITS;
  */
 export function importMetrics(result: ImportResult, now = Date.now()): Record<string, unknown> {
   // A dry run kept nothing: it counts as a check, not as an import that succeeded or was rejected, and its
-  // would-be imports are not rows imported. A failed one still counts as failed: something broke.
+  // rows are neither imported nor failed (the real import that follows counts them). A failed one still
+  // counts as failed: something broke. Duration and speed count it: it did the same work.
   const real = !result.dry_run;
   const values: Record<MetricName, number> = {
     ImportsSucceeded: real && result.status === 'succeeded' ? 1 : 0,
     ImportsRejected: real && result.status === 'rejected' ? 1 : 0,
     ImportsFailed: result.status === 'failed' ? 1 : 0,
     RowsImported: real ? result.imported_count : 0,
-    RowsFailed: result.failed_count,
+    RowsFailed: real ? result.failed_count : 0,
     ImportDurationMs: result.duration_ms,
     RowsPerSecond: result.leads_per_second,
     DryRuns: result.dry_run ? 1 : 0,

@@ -3,10 +3,10 @@ import { importMetrics } from '#core/metrics';
 import { parseImportOptions } from '#core/options';
 import { buildResult } from '#core/result';
 
-const resultOf = (dryRun: boolean) =>
+const resultOf = (dryRun: boolean, status: 'succeeded' | 'rejected' | 'failed' = 'succeeded') =>
   buildResult({
     importId: 'imp-1',
-    status: 'succeeded',
+    status,
     filename: 'leads.csv',
     source: { bucket: 'b', key: 'uploads/x/leads.csv', version_id: null, etag: '"e"', size: 10 },
     options: parseImportOptions({ dry_run: dryRun }),
@@ -25,6 +25,16 @@ describe('importMetrics', () => {
       DryRuns: 1,
       dry_run: true,
     });
-    expect(importMetrics(resultOf(false))).toMatchObject({ DryRuns: 0 });
+    expect(importMetrics(resultOf(false))).toMatchObject({ DryRuns: 0, RowsFailed: 1 });
+  });
+
+  it('counts a rejected dry run as a check, and a failed one as a failure', () => {
+    expect(importMetrics(resultOf(true, 'rejected'))).toMatchObject({
+      ImportsRejected: 0,
+      RowsFailed: 0,
+      DryRuns: 1,
+    });
+    expect(importMetrics(resultOf(false, 'rejected'))).toMatchObject({ ImportsRejected: 1, DryRuns: 0 });
+    expect(importMetrics(resultOf(true, 'failed'))).toMatchObject({ ImportsFailed: 1, DryRuns: 1 });
   });
 });
