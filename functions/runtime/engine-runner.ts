@@ -32,7 +32,7 @@ export interface EngineSetup {
   ruleSet?: LoadedRuleSet | undefined;
 }
 
-/** Feed the engine about this much at a time: fewer messages, still smooth backpressure. */
+/** The worker is fed about this much at a time: fewer messages, still smooth backpressure (inline takes the source chunks as they come). */
 const BATCH_BYTES = 256 * 1024;
 /** Batches handed to the worker and not yet answered. */
 const MAX_IN_FLIGHT = 4;

@@ -109,18 +109,20 @@ describe('runImport', () => {
       expect(await countImports(db, "id = $1 and status = 'failed'", [refused.importId])).toBe(1);
     });
 
-    it('maps the line back to its row deep in a large file read by the worker, past invalid and blank rows', async () => {
-      const rows = 60_000;
-      const text = leads(rows, (row, i) => {
-        if (i % 1000 === 7) row[5] = 'not-an-email';
-        if (i === 45_678) row[0] = 'Evil Corp';
-      }).replace('\n', '\n\n'); // a blank row 2 shifts every row number by one
-      const refused = job(text, { threaded: true });
-      const { result } = (await runImport(importer, refused)) as unknown as { result: Record<string, unknown> };
-      expect(result).toMatchObject({ status: 'failed', error_code: 'ROW_REFUSED_BY_DATABASE' });
-      expect(result.message).toMatch(/^PostgreSQL refused row 45681: /);
-      expect(await countLeads(db, 'import_id = $1', [refused.importId])).toBe(0);
-    });
+    for (const threaded of [true, false]) {
+      it(`maps the line back to its row deep in a large file read ${threaded ? 'by the worker' : 'inline'}, past invalid and blank rows`, async () => {
+        const rows = 60_000;
+        const text = leads(rows, (row, i) => {
+          if (i % 1000 === 7) row[5] = 'not-an-email';
+          if (i === 45_678) row[0] = 'Evil Corp';
+        }).replace('\n', '\n\n'); // a blank row 2 shifts every row number by one
+        const refused = job(text, { threaded });
+        const { result } = (await runImport(importer, refused)) as unknown as { result: Record<string, unknown> };
+        expect(result).toMatchObject({ status: 'failed', error_code: 'ROW_REFUSED_BY_DATABASE' });
+        expect(result.message).toMatch(/^PostgreSQL refused row 45681: /);
+        expect(await countLeads(db, 'import_id = $1', [refused.importId])).toBe(0);
+      });
+    }
   });
 
   describe('an engine worker that crashes', () => {

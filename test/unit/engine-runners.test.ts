@@ -19,11 +19,19 @@ async function* chunks(bytes: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint
 async function drain(runner: EngineRunner, bytes: Uint8Array) {
   const copy: Buffer[] = [];
   let rejected = '';
+  // Each part says how many COPY lines the stream holds up to it: io/copy-leads maps a refused line by it.
+  let lines = 0;
+  const wrongLineCounts: number[] = [];
   for await (const out of runner.run(chunks(bytes))) {
-    for (const part of out.copy) copy.push(Buffer.from(part.bytes));
+    for (const part of out.copy) {
+      const buffer = Buffer.from(part.bytes);
+      copy.push(buffer);
+      for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) lines++;
+      if (part.linesSoFar !== lines) wrongLineCounts.push(part.linesSoFar);
+    }
     rejected += out.rejected ?? '';
   }
-  return { summary: runner.summary, copy: Buffer.concat(copy).toString('utf8'), rejected };
+  return { summary: runner.summary, copy: Buffer.concat(copy).toString('utf8'), rejected, wrongLineCounts };
 }
 
 const run = (bytes: Uint8Array, threaded: boolean) =>
@@ -54,6 +62,7 @@ describe('inline and worker runners agree', () => {
     const inline = await run(bytes, false);
     const threaded = await run(bytes, true);
     expect(inline.summary).toMatchObject({ total_leads: 50_000, failed_count: 500 });
+    expect([inline.wrongLineCounts, threaded.wrongLineCounts]).toEqual([[], []]);
     expect(threaded.summary).toEqual(inline.summary);
     expect(threaded.copy === inline.copy).toBe(true);
     expect(threaded.rejected === inline.rejected).toBe(true);
