@@ -9,6 +9,7 @@ import { nameKey } from '#core/name-key';
 import { parseImportOptions } from '#core/options';
 import { MIGRATIONS } from '#db/index';
 import { migrate } from '#io/migrate';
+import { LEADS_WRITE_LOCK } from '#io/duplicate-check';
 import { backfillNameKeys } from '#io/name-key-backfill';
 import { importFile } from '#service/file-import';
 import { csvText } from '#test/csv';
@@ -36,6 +37,12 @@ const name = `${inject('pgTemplate').replace(/_tmpl$/, '')}_old_${randomBytes(4)
 let db: pg.Client;
 let dir: string;
 
+async function connect(): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), name) });
+  await c.connect();
+  return c;
+}
+
 async function server<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: serverUrl() });
   await c.connect();
@@ -48,8 +55,7 @@ async function server<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   await server((c) => c.query(`create database ${name}`));
-  db = new pg.Client({ connectionString: withDatabase(serverUrl(), name) });
-  await db.connect();
+  db = await connect();
   // What `migrate` did before 006 existed.
   await db.query(
     'create table schema_migrations (name text primary key, applied_at timestamptz not null default now())',
@@ -133,8 +139,11 @@ describe('migrate fills the name keys of leads written before 006', () => {
   });
 
   // With batches of 2, the second batch holds only the two leads whose contact names give no key.
-  it('walks the table in batches, past leads whose names give no key', async () => {
-    // Prepare: as if an importer older than 006 had written every lead, during a deploy.
+  it('walks the table in batches, past leads whose names give no key and gaps in the ids', async () => {
+    // Prepare: as if an importer older than 006 had written every lead since the last migrate, the
+    // last one after a rolled-back COPY burnt more ids than one scan statement covers (20 batches).
+    await db.query("select setval(pg_get_serial_sequence('leads', 'id'), (select max(id) from leads) + 100)");
+    await db.query("insert into leads (company_name, contact_name) values ('Far Away Ltd', 'Gap Person')");
     await db.query('update leads set name_key = null');
     // Act
     const filled = await backfillNameKeys(db, { batchSize: 2 });
@@ -144,6 +153,67 @@ describe('migrate fills the name keys of leads written before 006', () => {
     expect(filled).toBe(expected.filter((k) => k !== null).length);
     expect(filled).toBeGreaterThan(2);
     expect(leads.map((l) => l.name_key)).toEqual(expected);
+    expect(leads.at(-1)!.name_key).toBe('far away|gap person');
     expect(await backfillNameKeys(db, { batchSize: 2 })).toBe(0);
+  });
+
+  it('scans without the leads write lock: with nothing to fill, a run never waits for it', async () => {
+    // Prepare: every lead that can have a key has one; the rest (no contact name, or one that
+    // normalizes to nothing) are still keyless. Another session holds the lock, as a long
+    // duplicate check would.
+    const holder = await connect();
+    await holder.query('begin');
+    await holder.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
+    await db.query("set lock_timeout = '1s'");
+    try {
+      // Act
+      const filled = await backfillNameKeys(db, { batchSize: 2 });
+      // Assess
+      expect(filled).toBe(0);
+    } finally {
+      await db.query('reset lock_timeout');
+      await holder.query('rollback');
+      await holder.end();
+    }
+  });
+
+  it('takes the lock only to update, and keys each lead from its values at that moment', async () => {
+    // Prepare
+    await db.query('update leads set name_key = null');
+    const leads = (await db.query<{ id: string }>('select id from leads order by id')).rows.map((r) => r.id);
+    const [gotEmail, renamed] = [leads[0]!, leads[1]!];
+    const other = await connect();
+    const lockFree: boolean[] = [];
+    const scanned: string[][] = [];
+    try {
+      // Act: between each scan and its update, another session checks the lock and, the first time,
+      // changes two of the scanned leads as an import's `update` fill would.
+      const filled = await backfillNameKeys(db, {
+        batchSize: 2,
+        afterScan: async (ids) => {
+          scanned.push([...ids]);
+          await other.query('begin');
+          lockFree.push(
+            (await other.query<{ got: boolean }>('select pg_try_advisory_xact_lock($1) as got', [LEADS_WRITE_LOCK]))
+              .rows[0]!.got,
+          );
+          if (scanned.length === 1) {
+            await other.query("update leads set contact_email = 'jane@doe.example' where id = $1", [gotEmail]);
+            await other.query("update leads set contact_name = 'Joerg Mueller' where id = $1", [renamed]);
+          }
+          await other.query('commit');
+        },
+      });
+      // Assess
+      const stored = await storedLeads();
+      const expected = stored.map((l) => nameKey(l.company_name, l.contact_name, l.contact_email));
+      expect(scanned[0]).toEqual([gotEmail, renamed]);
+      expect(lockFree).toEqual(scanned.map(() => true));
+      expect(stored.slice(0, 2).map((l) => l.name_key)).toEqual([null, 'müller|joerg mueller']);
+      expect(stored.map((l) => l.name_key)).toEqual(expected);
+      expect(filled).toBe(expected.filter((k) => k !== null).length);
+    } finally {
+      await other.end();
+    }
   });
 });
