@@ -89,6 +89,9 @@ export class LeadImportStack extends Stack {
       scopes: config.uploadScopes,
     }));
 
+    // Every function that logs in to PostgreSQL does so as a role the migrations create.
+    this.migrations.runBefore(pipeline.function, pipeline.finisher.function, api.function, callerApi.function);
+
     const monitoring = (this.monitoring = new ImportMonitoring(this, 'Monitoring', {
       importFunction: pipeline.function,
       apiFunction: callerApi.function,

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LeadImportError } from '#core/errors';
+import { InfraError } from '#core/errors';
 import { type ApiEnv, readApiEnv } from '#io/api-config';
 import { lazyPool } from '#io/database';
+import { isTransientDatabaseError } from '#io/database-errors';
 import { errorFields, log } from '#io/log';
 import { createS3Client } from '#io/s3';
 import {
@@ -21,8 +22,12 @@ import type { ApiDeps, ApiRequest, Route } from './routes.ts';
 /** Every route this function serves: one list per feature, concatenated. */
 export const ROUTES: readonly Route[] = [...importRoutes, ...ruleSetRoutes];
 
-/** Infrastructure trouble a retry may fix answers 503; the codes are the retryable InfraError codes. */
-const UNAVAILABLE_CODES = new Set(['DATABASE_UNAVAILABLE', 'LOCK_TIMEOUT', 'S3_READ_ERROR']);
+/**
+ * Trouble that usually passes answers 503 with Retry-After: passing database trouble (the one list
+ * presign uses too) and, here only (presign reads nothing from S3), a failed read of a result file.
+ */
+const isTransient = (error: unknown): boolean =>
+  isTransientDatabaseError(error) || (error instanceof InfraError && error.code === 'S3_READ_ERROR');
 
 const segments = (path: string): string[] => path.split('/').filter((s) => s !== '');
 
@@ -101,7 +106,7 @@ export function createApiHandler(deps: ApiDeps, routes: readonly Route[] = ROUTE
       if (error instanceof ApiError && error.code !== 'INTERNAL')
         return jsonResponse(error.status, error.toBody(), error.headers);
       const fields = { request_id: event.requestContext.requestId, ...errorFields(error) };
-      if (error instanceof LeadImportError && UNAVAILABLE_CODES.has(error.code)) {
+      if (isTransient(error)) {
         log.warn('api_unavailable', fields);
         return jsonResponse(
           503,

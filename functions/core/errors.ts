@@ -30,6 +30,8 @@ export const INFRA_ERROR_CODES = [
   'DATABASE_UNAVAILABLE',
   'DATABASE_ERROR',
   'LOCK_TIMEOUT',
+  // statement_timeout ran out (or the statement was cancelled): a retry may meet a less busy database.
+  'STATEMENT_TIMEOUT',
   'S3_READ_ERROR',
   'S3_WRITE_ERROR',
   'CONFIG_MISSING',

@@ -1,4 +1,4 @@
-import { InfraError, LeadImportError } from '#core/errors';
+import { InfraError, type InfraErrorCode, LeadImportError } from '#core/errors';
 
 /** SQLSTATEs and socket codes that mean the connection is gone (or never came). */
 const CONNECTION_CODES = new Set([
@@ -16,6 +16,27 @@ const CONNECTION_CODES = new Set([
 ]);
 /** pg's own wording when a socket dies or a connection attempt times out (these carry no code). */
 const CONNECTION_LOST = /terminat|connection|timeout exceeded when trying to connect/i;
+/** invalid_password: the role does not exist (yet) or its password is being rotated. */
+const LOGIN_REFUSED = '28P01';
+/** query_canceled: statement_timeout ran out, or someone cancelled the statement. */
+const QUERY_CANCELED = '57014';
+/** lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Database trouble that passes: the connection or the login failed, a lock or a statement timed out.
+ * A request that meets one answers 503 with Retry-After (presign and the caller's API alike); any
+ * other database error (DATABASE_ERROR: a refused statement, a missing grant) is a bug and answers 500.
+ */
+export const TRANSIENT_DATABASE_CODES: ReadonlySet<InfraErrorCode> = new Set([
+  'DATABASE_UNAVAILABLE',
+  'LOCK_TIMEOUT',
+  'STATEMENT_TIMEOUT',
+]);
+
+/** Whether the error is passing database trouble (TRANSIENT_DATABASE_CODES), worth a retry in a moment. */
+export const isTransientDatabaseError = (error: unknown): error is InfraError =>
+  error instanceof InfraError && TRANSIENT_DATABASE_CODES.has(error.code);
 
 export interface PgErrorFields {
   code?: string;
@@ -45,8 +66,20 @@ export function databaseFailure(error: unknown, doing: string): Error {
   if (e.severity === undefined && !lost) return error instanceof Error ? error : new Error(String(error));
   const sqlstate = e.code;
   const context = { cause: error, detail: { sqlstate, detail: e.detail } };
-  if (sqlstate === '55P03')
+  if (sqlstate === LOCK_NOT_AVAILABLE)
     return new InfraError('LOCK_TIMEOUT', `Timed out waiting for a database lock while ${doing}`, context);
+  if (sqlstate === QUERY_CANCELED)
+    return new InfraError(
+      'STATEMENT_TIMEOUT',
+      `A database statement timed out or was cancelled while ${doing} (SQLSTATE ${sqlstate})`,
+      context,
+    );
+  if (sqlstate === LOGIN_REFUSED)
+    return new InfraError(
+      'DATABASE_UNAVAILABLE',
+      `The database refused the login while ${doing} (SQLSTATE ${sqlstate}): the role may not exist yet, or its password is being rotated`,
+      context,
+    );
   if (lost)
     return new InfraError('DATABASE_UNAVAILABLE', `Database connection lost while ${doing}: ${e.message}`, context);
   return new InfraError(

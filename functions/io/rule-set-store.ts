@@ -41,14 +41,12 @@ export async function currentRuleSet(db: Queryable, owner: string, name: string)
 }
 
 /**
- * Whether the owner has a (not deleted) rule set of that name: the grant's check. It reads only the
- * columns the presign role may read (owner, name, deleted_at), never a document.
+ * Whether the owner has a (not deleted) rule set of that name: the grant's check. It calls
+ * rule_set_exists (migration 007), the presign role's one right: a yes or no for this owner and name,
+ * no row of the table.
  */
 export async function ruleSetExists(db: Queryable, owner: string, name: string): Promise<boolean> {
-  const { rows } = await db.query<{ found: boolean }>(
-    'select exists (select 1 from rule_sets where owner = $1 and name = $2 and deleted_at is null) as found',
-    [owner, name],
-  );
+  const { rows } = await db.query<{ found: boolean }>('select rule_set_exists($1, $2) as found', [owner, name]);
   return rows[0]?.found === true;
 }
 

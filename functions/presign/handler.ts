@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LeadImportError } from '#core/errors';
 import { lazyPool } from '#io/database';
+import { isTransientDatabaseError } from '#io/database-errors';
 import { errorFields, log } from '#io/log';
 import { readPresignEnv, type PresignEnv } from '#io/presign-config';
 import { ruleSetLookup } from '#io/rule-set-store';
@@ -43,9 +43,6 @@ function grantBody(event: HttpEvent): unknown {
 
 export type PresignHandler = (event: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** Infrastructure trouble a retry may fix answers 503, as on the caller's API. */
-const UNAVAILABLE_CODES = new Set(['DATABASE_UNAVAILABLE', 'LOCK_TIMEOUT']);
-
 /** The adapter: check the route and the caller, parse the body, create the grant, map typed errors. */
 export function createHandler(
   env: PresignEnv,
@@ -84,7 +81,8 @@ export function createHandler(
         );
       }
       const fields = { request_id: event.requestContext.requestId, ...errorFields(error) };
-      if (error instanceof LeadImportError && UNAVAILABLE_CODES.has(error.code)) {
+      // Passing database trouble (connection, login, lock or statement timeout) answers 503, as on the caller's API.
+      if (isTransientDatabaseError(error)) {
         log.warn('presign_unavailable', fields);
         return jsonResponse(
           503,

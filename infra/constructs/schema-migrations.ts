@@ -111,6 +111,16 @@ export class SchemaMigrations extends Construct {
     // importer role the migrations create, and the master rotation would change the password mid-run.
     for (const schedule of database.rotationSchedules()) schedule.node.addDependency(this.resource);
   }
+
+  /**
+   * Functions that log in as a role a migration creates (and grants) wait for the migrations, so a
+   * deploy never creates one, nor switches it to a new role, before its role exists: its logins
+   * would fail (28P01) until the migrations ran. Only the function resource waits: its security
+   * group and its database ingress rule are on the migrations' own path (synth refuses the cycle).
+   */
+  public runBefore(...functions: lambda.Function[]): void {
+    for (const fn of functions) (fn.node.defaultChild as CfnResource).node.addDependency(this.resource);
+  }
 }
 
 /** The S3 object key of the function's code asset: it changes whenever the bundled migrate code changes. */

@@ -43,8 +43,8 @@ export interface UploadApiProps {
 /**
  * HTTP API with one route, POST /uploads, protected by a JWT authorizer, backed by the presign function that
  * returns a presigned S3 PUT URL (and the presigned GET URLs of the result files). The function runs in the
- * isolated subnets so it can check a grant's rule_set in PostgreSQL as the read-only `lead_presign` role;
- * signing is local computation, so it needs no path to S3.
+ * isolated subnets so it can check a grant's rule_set in PostgreSQL as the `lead_presign` role (which may
+ * only call rule_set_exists: no table privilege); signing is local computation, so it needs no path to S3.
  */
 export class UploadApi extends Construct {
   public readonly api: apigwv2.HttpApi;

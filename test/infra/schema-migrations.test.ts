@@ -36,6 +36,29 @@ describe('schema migrations custom resource', () => {
       expect(schedule.DependsOn).toContain(id);
     }
   });
+
+  it('runs before every function that logs in as a role it creates (presign, API, import, finisher)', () => {
+    // A function switched to its role before the migration created it would fail every login (28P01).
+    const id = logicalId(s.stack.migrations.resource);
+    const functions = resourcesOfType(s.template, 'AWS::Lambda::Function');
+    const migrate = logicalId(s.stack.migrations.function);
+    const loggingIn = Object.keys(functions).filter((fn) => {
+      const env = (functions[fn]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      return fn !== migrate && env?.DB_SECRET_ARN !== undefined;
+    });
+    expect(loggingIn.sort()).toEqual(
+      [
+        s.stack.uploadApi.function,
+        s.stack.callerApi.function,
+        s.stack.importPipeline.function,
+        s.stack.importPipeline.finisher.function,
+      ]
+        .map(logicalId)
+        .sort(),
+    );
+    for (const fn of loggingIn) expect(functions[fn]?.DependsOn, fn).toContain(id);
+  });
 });
 
 describe('hashDirectories', () => {

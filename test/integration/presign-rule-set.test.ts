@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '#io/database';
 import { readPresignEnv } from '#io/presign-config';
-import { deleteRuleSet, putRuleSet, ruleSetLookup } from '#io/rule-set-store';
+import { deleteRuleSet, putRuleSet, ruleSetExists, ruleSetLookup } from '#io/rule-set-store';
 import { freshDatabase, type TestDatabase } from '#test/database';
 import { httpEvent } from '#test/events';
 import { EVERY_KIND } from '#test/rule-sets';
@@ -77,27 +77,91 @@ describe('the grant checks rule_set against PostgreSQL', () => {
   });
 });
 
+/** The SQLSTATE a statement fails with on the connection, or undefined when it succeeds. */
+async function refusal(client: pg.ClientBase, sql: string): Promise<string | undefined> {
+  return client.query(sql).then(
+    () => undefined,
+    (e: { code?: string }) => e.code ?? 'no code',
+  );
+}
+
+/** The tables, views and sequences of the schema on which the role holds any privilege, itself or through PUBLIC. */
+async function privilegedRelations(role: string): Promise<string[]> {
+  const { rows } = await db.admin.query<{ relname: string }>(
+    `select c.relname from pg_class c
+     where c.relnamespace = 'public'::regnamespace and (
+       (c.relkind in ('r', 'p', 'v', 'm', 'f') and (
+         has_table_privilege($1, c.oid, 'select, insert, update, delete, truncate, references, trigger')
+         or has_any_column_privilege($1, c.oid, 'select, insert, update, references')))
+       or (c.relkind = 'S' and has_sequence_privilege($1, c.oid, 'usage, select, update')))
+     order by 1`,
+    [role],
+  );
+  return rows.map((r) => r.relname);
+}
+
 describe('the lead_presign role (migration 007)', () => {
-  it('may read whether a rule set exists, and nothing else: no documents, no leads, no history, no writes', async () => {
+  it('holds no privilege on any table: select on rule_sets (any column) is refused, as are the leads, the history and writes', async () => {
+    expect(await privilegedRelations('lead_presign')).toEqual([]);
+    // The same question finds another role's privileges, so the empty answer above means something.
+    expect(await privilegedRelations('lead_api')).toContain('rule_sets');
     const client = await presignPool.connect();
     try {
-      const refused = async (sql: string) => {
-        const error = await client.query(sql).then(
-          () => undefined,
-          (e: { code?: string }) => e,
-        );
-        return error?.code;
-      };
-      expect((await client.query('select owner, name, deleted_at from rule_sets')).rowCount).toBe(2);
-      expect(await refused('select document from rule_sets')).toBe('42501');
-      expect(await refused('select version from rule_sets')).toBe('42501');
-      expect(await refused('select 1 from leads')).toBe('42501');
-      expect(await refused('select 1 from lead_imports')).toBe('42501');
-      expect(await refused("insert into rule_sets (owner, name, version, document) values ('x', 'x', 1, '{}')")).toBe(
-        '42501',
-      );
-      expect(await refused("update rule_sets set deleted_at = now() where owner = 'alice'")).toBe('42501');
+      for (const sql of [
+        'select 1 from rule_sets',
+        'select owner, name, deleted_at from rule_sets',
+        'select count(*) from rule_sets',
+        'select document from rule_sets',
+        'select 1 from leads',
+        'select 1 from lead_imports',
+        "insert into rule_sets (owner, name, version, document) values ('x', 'x', 1, '{}')",
+        "update rule_sets set deleted_at = now() where owner = 'alice'",
+      ])
+        expect(await refusal(client, sql), sql).toBe('42501');
     } finally {
+      client.release();
+    }
+  });
+
+  it("gets correct answers from rule_set_exists: its own rule set yes; another caller's, a deleted or an unknown one no", async () => {
+    expect(await ruleSetExists(presignPool, 'alice', 'emea-sales')).toBe(true);
+    expect(await ruleSetExists(presignPool, 'bob', 'emea-sales')).toBe(false);
+    expect(await ruleSetExists(presignPool, 'alice', 'retired')).toBe(false);
+    expect(await ruleSetExists(presignPool, 'alice', 'nobody-has-this')).toBe(false);
+  });
+
+  it('rule_set_exists runs as the owner of rule_sets with a pinned search_path; only lead_presign may call it', async () => {
+    const { rows } = await db.admin.query<{ definer: boolean; owner: string; table_owner: string; config: string[] }>(
+      `select p.prosecdef as definer, pg_get_userbyid(p.proowner) as owner, p.proconfig as config,
+         (select tableowner from pg_tables where schemaname = 'public' and tablename = 'rule_sets') as table_owner
+       from pg_proc p where p.oid = 'public.rule_set_exists(text, text)'::regprocedure`,
+    );
+    expect(rows).toHaveLength(1);
+    const fn = rows[0]!;
+    expect(fn.definer).toBe(true);
+    expect(fn.owner).toBe(fn.table_owner);
+    expect(fn.config).toEqual(['search_path=pg_catalog, public, pg_temp']);
+    const canCall = async (role: string) =>
+      (
+        await db.admin.query<{ ok: boolean }>(
+          "select has_function_privilege($1, 'public.rule_set_exists(text, text)', 'execute') as ok",
+          [role],
+        )
+      ).rows[0]!.ok;
+    expect(await canCall('lead_presign')).toBe(true);
+    expect(await canCall('lead_api')).toBe(false);
+    expect(await canCall('lead_importer')).toBe(false);
+  });
+
+  it('a temporary table of the caller named rule_sets does not change the answer', async () => {
+    const client = await presignPool.connect();
+    try {
+      await client.query('create temp table rule_sets (owner text, name text, deleted_at timestamptz)');
+      await client.query("insert into rule_sets values ('mallory', 'emea-sales', null)");
+      expect(await ruleSetExists(client, 'mallory', 'emea-sales')).toBe(false);
+      expect(await ruleSetExists(client, 'alice', 'emea-sales')).toBe(true);
+    } finally {
+      await client.query('drop table if exists pg_temp.rule_sets').catch(() => {});
       client.release();
     }
   });

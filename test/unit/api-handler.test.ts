@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { InfraError } from '#core/errors';
 import { apiEvent } from '#test/api-events';
+import { LASTING_PG_ERRORS, PASSING_PG_ERRORS } from '#test/pg-errors';
 import { decodeCursor, encodeCursor } from '../../functions/api/import-routes.ts';
 import { createApiHandler, findRoute, matchPattern, ROUTES } from '../../functions/api/handler.ts';
 import type { ApiDeps, ApiRequest, Route } from '../../functions/api/routes.ts';
@@ -81,7 +82,7 @@ describe('the API adapter', () => {
     expect(JSON.stringify(bug.body)).not.toContain('secret.ts');
   });
 
-  it("answers 503 with Retry-After when a route's database connection fails, 500 when the database store has a bug", async () => {
+  it("answers 503 with Retry-After when a route's database connection or login fails or times out, 500 for a bug", async () => {
     // Every route that queries: each reaches the store through the pool, by query or by a transaction.
     const id = '5b0c9b8e-1d2f-4a3b-8c4d-5e6f7a8b9c0d';
     const requests = [
@@ -99,7 +100,7 @@ describe('the API adapter', () => {
     };
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
     const terminated = new Error('Connection terminated unexpectedly');
-    for (const lost of [refused, terminated]) {
+    for (const lost of [refused, terminated, ...Object.values(PASSING_PG_ERRORS)]) {
       for (const event of requests) {
         const out = await call(ROUTES, event, failingStore(lost));
         expect(out, `${event.routeKey}: ${lost.message}`).toMatchObject({
@@ -110,10 +111,15 @@ describe('the API adapter', () => {
         expect(JSON.stringify(out.body)).not.toContain('10.0.0.5');
       }
     }
-    for (const event of requests) {
-      const out = await call(ROUTES, event, failingStore(new Error('bug in the store')));
-      expect(out, event.routeKey).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });
-      expect(out.headers).not.toHaveProperty('retry-after');
+    for (const bug of [new Error('bug in the store'), ...Object.values(LASTING_PG_ERRORS)]) {
+      for (const event of requests) {
+        const out = await call(ROUTES, event, failingStore(bug));
+        expect(out, `${event.routeKey}: ${bug.message}`).toMatchObject({
+          status: 500,
+          body: { error: { code: 'INTERNAL' } },
+        });
+        expect(out.headers).not.toHaveProperty('retry-after');
+      }
     }
   });
 

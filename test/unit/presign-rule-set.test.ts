@@ -1,8 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '#core/errors';
+import type pg from 'pg';
 import { readPresignEnv } from '#io/presign-config';
+import { ruleSetLookup } from '#io/rule-set-store';
 import { httpEvent } from '#test/events';
+import { LASTING_PG_ERRORS, PASSING_PG_ERRORS } from '#test/pg-errors';
 import { createHandler } from '../../functions/presign/handler.ts';
 import { callerSegment } from '../../functions/presign/upload-key.ts';
 
@@ -120,5 +123,27 @@ describe('POST /uploads with a rule_set', () => {
     expect(internal.status).toBe(500);
     expect(internal.body.error?.code).toBe('INTERNAL');
     expect(JSON.stringify(internal.body)).not.toContain('bug');
+  });
+
+  it('answers 503 with Retry-After when the login is refused, a statement or a lock times out; 500 for a lasting database error', async () => {
+    // The real lookup over a pool that fails as PostgreSQL does: the mapping and the handler together.
+    const failingWith = (error: Error) => {
+      const pool = { query: () => Promise.reject(error) } as unknown as pg.Pool;
+      return createHandler(ENV, { ruleSetExists: ruleSetLookup(async () => pool) });
+    };
+    for (const [what, error] of Object.entries(PASSING_PG_ERRORS)) {
+      const res = await call(failingWith(error), postUploads({ rule_set: 'emea-sales' }));
+      expect(res, what).toMatchObject({
+        status: 503,
+        headers: { 'retry-after': '1' },
+        body: { error: { code: 'SERVICE_UNAVAILABLE' } },
+      });
+      expect(JSON.stringify(res.body), what).not.toContain('lead_presign');
+    }
+    for (const [what, error] of Object.entries(LASTING_PG_ERRORS)) {
+      const res = await call(failingWith(error), postUploads({ rule_set: 'emea-sales' }));
+      expect(res, what).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });
+      expect(res.headers, what).not.toHaveProperty('retry-after');
+    }
   });
 });
