@@ -13,6 +13,8 @@ const CONNECTION_CODES = new Set([
   '08000',
   '08003',
   '08006',
+  // too_many_connections: the server is full for now (every Lambda instance holds one).
+  '53300',
 ]);
 /** pg's own wording when a socket dies or a connection attempt times out (these carry no code). */
 const CONNECTION_LOST = /terminat|connection|timeout exceeded when trying to connect/i;

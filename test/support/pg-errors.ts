@@ -10,6 +10,7 @@ export const PASSING_PG_ERRORS = {
   'login refused (28P01)': pgError('28P01', 'password authentication failed for user "lead_presign"', 'FATAL'),
   'statement timeout (57014)': pgError('57014', 'canceling statement due to statement timeout'),
   'lock timeout (55P03)': pgError('55P03', 'canceling statement due to lock timeout'),
+  'too many connections (53300)': pgError('53300', 'sorry, too many clients already', 'FATAL'),
 };
 
 /** Database errors no retry fixes: a bug in a statement or a missing grant. */

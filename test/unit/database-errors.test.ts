@@ -18,7 +18,9 @@ describe('databaseFailure', () => {
     });
     const lock = databaseFailure(PASSING_PG_ERRORS['lock timeout (55P03)'], 'importing');
     expectImportError(lock, 'LOCK_TIMEOUT', { detail: { sqlstate: '55P03' } });
-    for (const error of [login, statement, lock]) expect(isTransientDatabaseError(error)).toBe(true);
+    const full = databaseFailure(PASSING_PG_ERRORS['too many connections (53300)'], 'listing imports');
+    expectImportError(full, 'DATABASE_UNAVAILABLE', { detail: { sqlstate: '53300' } });
+    for (const error of [login, statement, lock, full]) expect(isTransientDatabaseError(error)).toBe(true);
   });
 
   it('keeps any other refused statement as DATABASE_ERROR, which is not transient', () => {
