@@ -15,11 +15,6 @@ import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './up
 
 export const UPLOAD_URL_TTL_SECONDS = 300;
 export const RESULT_URL_TTL_SECONDS = 3600;
-/**
- * Caps the presign function's database connections (one per instance, opened only by a grant that
- * names a rule_set), as the caller's API is capped; far above what the stage throttle lets through.
- */
-export const PRESIGN_RESERVED_CONCURRENCY = 10;
 /** The rule-set check is one primary-key read; it must end well within the function's 10 s. */
 export const PRESIGN_STATEMENT_TIMEOUT_MS = 3_000;
 
@@ -70,7 +65,10 @@ export class UploadApi extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...db,
-      reservedConcurrentExecutions: PRESIGN_RESERVED_CONCURRENCY,
+      // Caps its database connections (one per instance, opened only by a grant that names a rule_set)
+      // at what the stage's burst lets through at once, so the stage, not Lambda, throttles: a throttled
+      // invoke would answer API Gateway's bare 5xx instead of our JSON.
+      reservedConcurrentExecutions: props.throttleBurstLimit,
       environment: {
         ...db.environment,
         BUCKET_NAME: bucket.bucketName,

@@ -1,5 +1,6 @@
 import { ROUTES } from '../../functions/api/handler.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../infra/config.ts';
 import { logicalId, resourcesOfType, synthStack, TEST_CORS_ORIGINS, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -44,11 +45,16 @@ describe('upload HTTP API', () => {
     });
   });
 
-  it('the presign function runs in the isolated subnets as the lead_presign role, capped like the API', () => {
+  it('the presign function runs in the isolated subnets as the lead_presign role, capped at the stage burst', () => {
     const props = resourcesOfType(s.template, 'AWS::Lambda::Function')[logicalId(s.stack.uploadApi.function)]!
       .Properties!;
     expect(props.VpcConfig).toBeDefined();
-    expect(props.ReservedConcurrentExecutions).toBe(10);
+    // As many as the stage lets through at once: the stage throttles (429), never Lambda (a bare 503).
+    expect(props.ReservedConcurrentExecutions).toBe(DEFAULT_CONFIG.apiThrottleBurstLimit);
+    const stage = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'))[0]!.Properties!;
+    expect(JSON.stringify(stage.DefaultRouteSettings)).toContain(
+      `"ThrottlingBurstLimit":${DEFAULT_CONFIG.apiThrottleBurstLimit}`,
+    );
     const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.DB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.database.presignSecret) });
     const secrets = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::Secret'));
