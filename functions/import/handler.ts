@@ -61,6 +61,7 @@ export async function handler(event: S3Event, context: Context): Promise<void> {
         failed_count: r.failed_count,
         duplicate_count: r.duplicate_count,
         duration_ms: r.duration_ms,
+        engine: outcome.engine,
       });
     } else if (outcome.action === 'replayed') {
       log.info('import_replayed', {

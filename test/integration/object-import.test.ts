@@ -33,6 +33,23 @@ async function upload(body: string, metadata?: Record<string, string>): Promise<
 }
 
 describe('importObject', () => {
+  it('parses in a worker thread from THREAD_MIN_BYTES on, and on the main thread when ENGINE_WORKER is off', async () => {
+    const settings: Record<string, string>[] = [
+      {},
+      { ENGINE_WORKER: 'off' },
+      { ENGINE_WORKER: 'on', THREAD_MIN_BYTES: '1000000' },
+    ];
+    const engines = [];
+    for (const extra of settings) {
+      const key = await upload(csvText([HEADER, ...Array.from({ length: 30 }, (_, i) => validLead(i))]));
+      const env = readImportEnv({ PROGRESS_INTERVAL_MS: '60000', THREAD_MIN_BYTES: '1', ...extra });
+      const outcome = await importObject({ ...deps, env }, { bucket: TEST_BUCKET, key });
+      expect(outcome).toMatchObject({ action: 'imported', result: { status: 'succeeded' } });
+      engines.push(outcome.action === 'imported' ? outcome.engine : undefined);
+    }
+    expect(engines).toEqual(['worker', 'inline', 'inline']);
+  });
+
   it('imports the object once and writes the result JSON and the rejected rows next to it', async () => {
     const key = await upload(csvText([HEADER, ...Array.from({ length: 19 }, (_, i) => validLead(i)), invalidLead(1)]));
     const outcome = await importObject(deps, { bucket: TEST_BUCKET, key });
