@@ -5,13 +5,22 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** scheme?, ASCII host with a dot, rest: the common case, normalized without building a URL object. */
 const SIMPLE_WEBSITE =
   /^(?:(https?):\/\/)?((?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*)((?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?)$/i;
+/** SIMPLE_WEBSITE already written as it normalizes (scheme, lower-case host): returned as it is. */
+const NORMAL_WEBSITE =
+  /^https?:\/\/(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?$/;
 /** Paths with dot segments take the URL parser, which resolves them. */
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 
 /** Website with a scheme and a lower-case host; undefined when it is not a usable URL. */
 export function normalizeWebsite(website: string): string | undefined {
-  const simple = DOT_SEGMENT.test(website) ? null : SIMPLE_WEBSITE.exec(website);
+  if (DOT_SEGMENT.test(website)) return viaUrl(website);
+  if (NORMAL_WEBSITE.test(website)) return website;
+  const simple = SIMPLE_WEBSITE.exec(website);
   if (simple) return `${(simple[1] ?? 'https').toLowerCase()}://${simple[2]!.toLowerCase()}${simple[3]}`;
+  return viaUrl(website);
+}
+
+function viaUrl(website: string): string | undefined {
   if (website.includes(' ')) return undefined;
   try {
     const url = new URL(HAS_SCHEME.test(website) ? website : `https://${website}`);

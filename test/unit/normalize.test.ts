@@ -31,6 +31,42 @@ describe('normalizeWebsite', () => {
   });
 });
 
+describe('normalizeWebsite on websites already written normalized', () => {
+  // The general rule for a scheme and an ASCII host: lower-case both, keep the rest as written.
+  const reference = (website: string) => {
+    const m =
+      /^(?:(https?):\/\/)?((?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*)((?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?)$/i.exec(
+        website,
+      );
+    return m ? `${(m[1] ?? 'https').toLowerCase()}://${m[2]!.toLowerCase()}${m[3]}` : undefined;
+  };
+
+  it('returns what the general rule gives, on generated websites of every case and shape', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pick = (chars: string) => chars[Math.floor(random() * chars.length)]!;
+    const run = (chars: string, max: number) =>
+      Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(chars)).join('');
+    let unchanged = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const scheme = pick('hHs') === 'h' ? 'https://' : pick('hH') === 'H' ? 'HTTP://' : random() < 0.5 ? 'http://' : '';
+      const labels = Array.from({ length: 1 + Math.floor(random() * 3) }, () => run('abcXyz09-', 8));
+      const tld = pick('abcZ') + run('abc-9', 3);
+      const rest = random() < 0.5 ? '' : pick('/?#') + run("aZ09/._~%-?=&+!'()*,;:@#", 12);
+      const website = `${scheme}${labels.join('.')}.${tld}${rest}`;
+      if (/\/\.\.?(?:[/?#]|$)/.test(website)) continue; // dot segments go through the URL parser
+      const expected = reference(website);
+      if (expected === undefined) continue;
+      expect(normalizeWebsite(website), website).toBe(expected);
+      if (expected === website) unchanged++;
+    }
+    expect(unchanged).toBeGreaterThan(1000); // the already-normalized shape was exercised
+  });
+});
+
 describe('normalizePhone', () => {
   it.each([
     ['(212) 555-0143', 'US', '+12125550143'],
