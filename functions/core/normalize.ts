@@ -6,8 +6,7 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SIMPLE_WEBSITE =
   /^(?:(https?):\/\/)?((?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*)((?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?)$/i;
 /** SIMPLE_WEBSITE already written as it normalizes (scheme, lower-case host): returned as it is. */
-const NORMAL_WEBSITE =
-  /^https?:\/\/(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?$/;
+const NORMAL_WEBSITE = /^https?:\/\/(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?:[/?#][!$&'()*+,\-./0-9:;=?@A-Z_a-z~%]*)?$/;
 /** Paths with dot segments take the URL parser, which resolves them. */
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 

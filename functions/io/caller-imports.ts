@@ -6,7 +6,7 @@ import type { HistoryStatus } from './history.ts';
 /**
  * One caller's imports: the rows whose `uploader` (the object metadata the presign grant signs) is
  * theirs. Every query names the uploader, so another caller's import reads exactly like a missing one.
- * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR).
+ * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DATABASE_ERROR).
  */
 
 /** One line of a caller's history (the API's `imports[]` item). */

@@ -41,8 +41,9 @@ export async function migrate(client: pg.ClientBase): Promise<MigrateOutcome> {
       applied.push(migration.name);
     }
     // On every run, not once: it also keys what an importer older than 006 wrote since the last run.
-    // That is not every deploy (AWS runs this only when the migrations or this code change, in no set
-    // order with the import function's update), so such leads can stay keyless until a later run.
+    // That is not every deploy (AWS runs this only when the migrations or this code change, and updates
+    // the import function after it, so the old importer runs meanwhile): such leads can stay keyless until
+    // a later run.
     nameKeysFilled = await backfillNameKeys(client);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);

@@ -11,8 +11,12 @@ export const NAME_KEY_BATCH = 5_000;
  */
 const SPAN_BATCHES = 20;
 
+/** How long a batch waits for the leads write lock or its rows before the run stops (imports hold it briefly). */
+export const NAME_KEY_LOCK_TIMEOUT_MS = 5_000;
+
 export interface BackfillOptions {
   batchSize?: number;
+  lockTimeoutMs?: number;
   /** For tests only: runs after a scan found leads to key, before their update transaction begins. */
   afterScan?: (ids: readonly string[]) => Promise<void>;
 }
@@ -53,7 +57,7 @@ const KEYLESS = 'name_key is null and contact_email is null and contact_name is 
  */
 export async function backfillNameKeys(
   client: pg.ClientBase,
-  { batchSize = NAME_KEY_BATCH, afterScan }: BackfillOptions = {},
+  { batchSize = NAME_KEY_BATCH, lockTimeoutMs = NAME_KEY_LOCK_TIMEOUT_MS, afterScan }: BackfillOptions = {},
 ): Promise<number> {
   const span = BigInt(batchSize * SPAN_BATCHES);
   const { rows: top } = await client.query<{ last: string }>('select coalesce(max(id), 0)::text as last from leads');
@@ -70,17 +74,30 @@ export async function backfillNameKeys(
     const ids = rows.filter((r) => nameKey(r.company_name, r.contact_name, null) !== null).map((r) => r.id);
     if (ids.length > 0) {
       await afterScan?.(ids);
-      filled += await fillKeys(client, ids);
+      const batch = await fillKeys(client, ids, lockTimeoutMs);
+      // Busy (a long import or revert, or someone else's lock on those rows): stop here rather than make
+      // the deploy wait or fail; the batches done are kept and the next run goes on.
+      if (batch === undefined) break;
+      filled += batch;
     }
     after = rows.length === batchSize ? BigInt(rows.at(-1)!.id) : after + span;
   }
   return filled;
 }
 
-/** The short locked part: keys the given leads that are still keyless, from their current names. */
-async function fillKeys(client: pg.ClientBase, candidates: readonly string[]): Promise<number> {
+/**
+ * The short locked part: keys the given leads that are still keyless, from their current names.
+ * undefined when the lock or the rows stayed busy for `lockTimeoutMs` (nothing changed).
+ */
+async function fillKeys(
+  client: pg.ClientBase,
+  candidates: readonly string[],
+  lockTimeoutMs: number,
+): Promise<number | undefined> {
   await client.query('begin');
   try {
+    // Waiting behind a writer outside the lock (its FOR UPDATE) would otherwise hold the lock for as long.
+    await client.query(`set local lock_timeout = ${Math.floor(lockTimeoutMs)}`);
     // Imports' duplicate checks and reverts take this lock first too: a batch never deadlocks with them.
     await client.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
     const { rows } = await client.query<Candidate>(
@@ -111,6 +128,10 @@ async function fillKeys(client: pg.ClientBase, candidates: readonly string[]): P
     return filled;
   } catch (error) {
     await client.query('rollback').catch(() => {});
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return undefined;
     throw error;
   }
 }
+
+/** lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';

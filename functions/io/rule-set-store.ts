@@ -1,7 +1,7 @@
 /**
  * A caller's rule sets in PostgreSQL. Every query names the owner, so another caller's rule set
  * reads exactly like a missing one. Versions are only ever added; deletion marks them deleted.
- * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR).
+ * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DATABASE_ERROR).
  */
 import type pg from 'pg';
 import { FileError } from '#core/errors';
@@ -46,13 +46,13 @@ export async function currentRuleSet(db: Queryable, owner: string, name: string)
  * no row of the table.
  */
 export async function ruleSetExists(db: Queryable, owner: string, name: string): Promise<boolean> {
-  const { rows } = await db.query<{ found: boolean }>('select rule_set_exists($1, $2) as found', [owner, name]);
+  const { rows } = await db.query<{ found: boolean }>('select public.rule_set_exists($1, $2) as found', [owner, name]);
   return rows[0]?.found === true;
 }
 
 /**
  * The grant's question over a pool opened at the first call; database trouble becomes a typed
- * InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, DATABASE_ERROR) the presign handler can map.
+ * InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DATABASE_ERROR) the presign handler can map.
  */
 export function ruleSetLookup(pool: () => Promise<pg.Pool>): (owner: string, name: string) => Promise<boolean> {
   return (owner, name) => databaseCall('looking up a rule set', async () => ruleSetExists(await pool(), owner, name));

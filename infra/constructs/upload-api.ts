@@ -65,10 +65,10 @@ export class UploadApi extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...db,
-      // Caps its database connections (one per instance, opened only by a grant that names a rule_set)
-      // at what the stage's burst lets through at once, so the stage, not Lambda, throttles: a throttled
-      // invoke would answer API Gateway's bare 5xx instead of our JSON.
-      reservedConcurrentExecutions: props.throttleBurstLimit,
+      // No reserved concurrency: the stage's throttle (rate x a call's duration, plus the burst) already
+      // bounds it, and a cap below what the stage lets through would answer a bare 5xx instead of our
+      // JSON. Each instance opens at most one database connection, and only for a grant with a rule_set;
+      // a full server answers 503 (53300).
       environment: {
         ...db.environment,
         BUCKET_NAME: bucket.bucketName,

@@ -177,6 +177,29 @@ describe('migrate fills the name keys of leads written before 006', () => {
     }
   });
 
+  it('stops, keeping what it did, when the lock stays busy past its timeout; the next run goes on', async () => {
+    // Prepare: leads to key, and another session holding the lock as a long duplicate check would.
+    await db.query('update leads set name_key = null');
+    const holder = await connect();
+    await holder.query('begin');
+    await holder.query('select pg_advisory_xact_lock($1)', [LEADS_WRITE_LOCK]);
+    let whileBusy: number;
+    try {
+      // Act
+      whileBusy = await backfillNameKeys(db, { batchSize: 2, lockTimeoutMs: 200 });
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+    const afterwards = await backfillNameKeys(db, { batchSize: 2, lockTimeoutMs: 200 });
+    // Assess: nothing keyed while busy, no error; everything keyed once the lock is free.
+    expect(whileBusy).toBe(0);
+    const stored = await storedLeads();
+    const expected = stored.map((l) => nameKey(l.company_name, l.contact_name, l.contact_email));
+    expect(afterwards).toBe(expected.filter((k) => k !== null).length);
+    expect(stored.map((l) => l.name_key)).toEqual(expected);
+  });
+
   it('takes the lock only to update, and keys each lead from its values at that moment', async () => {
     // Prepare
     await db.query('update leads set name_key = null');

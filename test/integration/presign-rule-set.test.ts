@@ -140,7 +140,7 @@ describe('the lead_presign role (migration 007)', () => {
     const fn = rows[0]!;
     expect(fn.definer).toBe(true);
     expect(fn.owner).toBe(fn.table_owner);
-    expect(fn.config).toEqual(['search_path=pg_catalog, public, pg_temp']);
+    expect(fn.config).toEqual(['search_path=pg_catalog, pg_temp']);
     const canCall = async (role: string) =>
       (
         await db.admin.query<{ ok: boolean }>(

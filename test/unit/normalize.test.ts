@@ -52,7 +52,8 @@ describe('normalizeWebsite on websites already written normalized', () => {
       Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(chars)).join('');
     let unchanged = 0;
     for (let i = 0; i < 20_000; i++) {
-      const scheme = pick('hHs') === 'h' ? 'https://' : pick('hH') === 'H' ? 'HTTP://' : random() < 0.5 ? 'http://' : '';
+      const scheme =
+        pick('hHs') === 'h' ? 'https://' : pick('hH') === 'H' ? 'HTTP://' : random() < 0.5 ? 'http://' : '';
       const labels = Array.from({ length: 1 + Math.floor(random() * 3) }, () => run('abcXyz09-', 8));
       const tld = pick('abcZ') + run('abc-9', 3);
       const rest = random() < 0.5 ? '' : pick('/?#') + run("aZ09/._~%-?=&+!'()*,;:@#", 12);
