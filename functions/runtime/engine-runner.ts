@@ -17,6 +17,8 @@ import type { LoadedRuleSet } from '#core/rule-set';
  * overlap with the main thread streaming S3 bytes in and COPY bytes out.
  */
 export interface EngineRunner {
+  /** Where the engine runs: a worker thread, or the caller's own. */
+  readonly kind: 'worker' | 'inline';
   run(source: AsyncIterable<Uint8Array>): AsyncGenerator<EngineOutput>;
   /** Set once run() has finished. */
   readonly summary: EngineSummary | undefined;
@@ -60,6 +62,7 @@ async function* batches(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
 }
 
 class InlineRunner implements EngineRunner {
+  readonly kind = 'inline';
   readonly #engine: LeadEngine;
   summary: EngineSummary | undefined;
   constructor(setup: EngineSetup) {
@@ -150,6 +153,7 @@ const EMPTY_PROGRESS: EngineProgress = {
 };
 
 class ThreadRunner implements EngineRunner {
+  readonly kind = 'worker';
   readonly #setup: EngineSetup;
   readonly #entry: URL;
   summary: EngineSummary | undefined;

@@ -26,8 +26,8 @@ export interface ObjectRef {
 }
 
 export type ObjectOutcome =
-  /** `engine`: where the file was parsed (ENGINE_WORKER and THREAD_MIN_BYTES decide; logged). */
-  | { action: 'imported'; result: ImportResult; engine: 'worker' | 'inline' }
+  /** `engine`: where the file was parsed (ENGINE_WORKER and THREAD_MIN_BYTES decide; logged), null if it was not. */
+  | { action: 'imported'; result: ImportResult; engine: 'worker' | 'inline' | null }
   | { action: 'replayed'; importId: string; resultRewritten: boolean }
   | { action: 'gone' };
 
@@ -63,7 +63,7 @@ export async function importObject(
     progressIntervalMs: env.PROGRESS_INTERVAL_MS,
   });
   const rejected = TextFileSink.temp(rejectedKeyFor(ref.key), `${importId}.rejected.csv`);
-  const threaded = head.size >= threadMinBytes(env);
+  let engine: 'worker' | 'inline' | null = null;
   try {
     const outcome = await runImport(await deps.pool(), {
       importId,
@@ -74,7 +74,10 @@ export async function importObject(
       options,
       // The rejected-rows cap is relative to the upload's size.
       limits: engineLimits(env, head.size),
-      threaded,
+      threaded: head.size >= threadMinBytes(env),
+      onEngine: (kind) => {
+        engine = kind;
+      },
       precheck,
       openBody: () => openObject(s3, ref.bucket, ref.key, head),
       rejectedRows: rejected,
@@ -87,7 +90,7 @@ export async function importObject(
     const size = await rejected.close();
     if (size !== undefined) await putFile(s3, ref.bucket, rejected.key, rejected.path, size, 'text/csv; charset=utf-8');
     await putJson(s3, ref.bucket, resultKey, outcome.result);
-    return { action: 'imported', result: outcome.result, engine: threaded ? 'worker' : 'inline' };
+    return { action: 'imported', result: outcome.result, engine };
   } catch (error) {
     log.error('import_error', {
       bucket: ref.bucket,

@@ -46,6 +46,8 @@ export interface ImportJob {
   onProgress?: (rowsRead: number) => void;
   /** Called once the import is claimed (not for a replay), before any byte is read. */
   onStart?: (importId: string) => Promise<void>;
+  /** Where the file is parsed, once the engine starts (not called when no byte is read). */
+  onEngine?: (kind: 'worker' | 'inline') => void;
 }
 
 export type ImportOutcome =
@@ -110,6 +112,7 @@ async function loadLeads(
     ruleSet = await ruleSetOf(tx, job);
     const setup = { importId: job.importId, options: job.options, limits: job.limits, ruleSet };
     runner = createEngineRunner(setup, job.threaded, job.workerEntry);
+    job.onEngine?.(runner.kind);
     deadline.check();
     const copyStarted = performance.now();
     const { copied, summary } = await copyFile(tx, job, runner, report);

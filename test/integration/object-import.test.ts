@@ -48,6 +48,10 @@ describe('importObject', () => {
       engines.push(outcome.action === 'imported' ? outcome.engine : undefined);
     }
     expect(engines).toEqual(['worker', 'inline', 'inline']);
+    // A file refused before any byte is read was parsed nowhere.
+    const key = await upload(csvText([HEADER, validLead(1)]), { 'on-duplicate': 'explode' });
+    const refused = await importObject(deps, { bucket: TEST_BUCKET, key });
+    expect(refused).toMatchObject({ action: 'imported', engine: null, result: { error_code: 'INVALID_OPTIONS' } });
   });
 
   it('imports the object once and writes the result JSON and the rejected rows next to it', async () => {
