@@ -3,7 +3,7 @@ import { InfraError } from '#core/errors';
 import { type ApiEnv, readApiEnv } from '#io/api-config';
 import { lazyPool } from '#io/database';
 import { isTransientDatabaseError } from '#io/database-errors';
-import { errorFields, log } from '#io/log';
+import { unexpectedErrorResponse } from '../http/unexpected-error.ts';
 import { createS3Client } from '#io/s3';
 import {
   type HttpEvent,
@@ -105,17 +105,12 @@ export function createApiHandler(deps: ApiDeps, routes: readonly Route[] = ROUTE
     } catch (error) {
       if (error instanceof ApiError && error.code !== 'INTERNAL')
         return jsonResponse(error.status, error.toBody(), error.headers);
-      const fields = { request_id: event.requestContext.requestId, ...errorFields(error) };
-      if (isTransient(error)) {
-        log.warn('api_unavailable', fields);
-        return jsonResponse(
-          503,
-          new ApiError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again.').toBody(),
-          { 'retry-after': '1' },
-        );
-      }
-      log.error('api_error', fields);
-      return jsonResponse(500, new ApiError('INTERNAL', 'The request failed; try again.').toBody());
+      return unexpectedErrorResponse(event, error, {
+        logPrefix: 'api',
+        isTransient,
+        unavailableMessage: 'The service is briefly unavailable; try again.',
+        internalMessage: 'The request failed; try again.',
+      });
     }
   };
 }

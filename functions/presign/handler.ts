@@ -1,7 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lazyPool } from '#io/database';
 import { isTransientDatabaseError } from '#io/database-errors';
-import { errorFields, log } from '#io/log';
+import { log } from '#io/log';
+import { unexpectedErrorResponse } from '../http/unexpected-error.ts';
 import { readPresignEnv, type PresignEnv } from '#io/presign-config';
 import { ruleSetLookup } from '#io/rule-set-store';
 import { createS3Client } from '#io/s3';
@@ -80,18 +81,13 @@ export function createHandler(
           error.code === 'METHOD_NOT_ALLOWED' ? { allow: ROUTE.method } : {},
         );
       }
-      const fields = { request_id: event.requestContext.requestId, ...errorFields(error) };
       // Passing database trouble (connection, login, lock or statement timeout) answers 503, as on the caller's API.
-      if (isTransientDatabaseError(error)) {
-        log.warn('presign_unavailable', fields);
-        return jsonResponse(
-          503,
-          new PresignError('SERVICE_UNAVAILABLE', 'The upload could not be granted just now; try again.').toBody(),
-          { 'retry-after': '1' },
-        );
-      }
-      log.error('presign_error', fields);
-      return jsonResponse(500, new PresignError('INTERNAL', 'The upload could not be granted; try again.').toBody());
+      return unexpectedErrorResponse(event, error, {
+        logPrefix: 'presign',
+        isTransient: isTransientDatabaseError,
+        unavailableMessage: 'The upload could not be granted just now; try again.',
+        internalMessage: 'The upload could not be granted; try again.',
+      });
     }
   };
 }
