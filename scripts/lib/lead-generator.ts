@@ -25,7 +25,8 @@ const FIRST = ['David', 'Maria', 'James', 'Linda', 'Robert', 'Sofia', 'Michael',
 const LAST = ['Miller', 'Garcia', 'Smith', 'Johnson', 'Brown', 'Nguyen', 'Kowalski', 'Okafor', 'Rossi', 'Tanaka'];
 const TITLES = ['CEO', 'CTO', 'VP Sales', 'Head of Marketing', 'Operations Manager', 'Procurement Lead'];
 
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded generator (same seed, same sequence), so a failing seed can be replayed. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

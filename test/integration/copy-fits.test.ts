@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
 import { copyLeads } from '#io/copy-leads';
 import { freshDatabase, type TestDatabase } from '#test/database';
+import { prng } from '../../scripts/lib/lead-generator.ts';
 
 /**
  * Property: whatever the validator accepts, the COPY accepts. Rows are generated to pass validation at
@@ -12,18 +13,6 @@ import { freshDatabase, type TestDatabase } from '#test/database';
  * backslashes, `\.`, tabs and line breaks (other control characters fail validation), characters percent-encoding multiplies), run through the
  * engine, and COPYed into the real `leads` table as the importer does.
  */
-
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters that stress COPY text, UTF-8 and URL encoding; none is whitespace, so nothing is trimmed. */
 const HARD = [
@@ -57,7 +46,7 @@ const HARD = [
 const INNER = [...HARD, ' ', '\t', '\n', '\r\n', '\u00a0'];
 
 function generator(seed: number) {
-  const next = random(seed);
+  const next = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const length = (max: number) => (next() < 0.4 ? max : 1 + Math.floor(next() * max));
   /** Exactly `chars` characters (code points), solid at both edges. */
