@@ -216,15 +216,7 @@ export class ImportMonitoring extends Construct {
               fn.metric('AsyncEventAge', { statistic: cloudwatch.Stats.MAXIMUM }),
             ],
           }),
-          new cloudwatch.GraphWidget({
-            title: 'Import function duration',
-            width: 12,
-            left: [
-              fn.metricDuration({ statistic: cloudwatch.Stats.p(50), label: 'p50' }),
-              fn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'p99' }),
-              fn.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, label: 'max' }),
-            ],
-          }),
+          durationWidget('Import function duration', fn),
         ],
         [
           new cloudwatch.GraphWidget({
@@ -233,15 +225,7 @@ export class ImportMonitoring extends Construct {
             left: [apiFn.metricInvocations(), apiFn.metricErrors(), apiFn.metricThrottles()],
             right: [apiFn.metric('ConcurrentExecutions', { statistic: cloudwatch.Stats.MAXIMUM })],
           }),
-          new cloudwatch.GraphWidget({
-            title: "Caller's API function duration",
-            width: 12,
-            left: [
-              apiFn.metricDuration({ statistic: cloudwatch.Stats.p(50), label: 'p50' }),
-              apiFn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'p99' }),
-              apiFn.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, label: 'max' }),
-            ],
-          }),
+          durationWidget("Caller's API function duration", apiFn),
         ],
         [
           new cloudwatch.AlarmStatusWidget({
@@ -258,4 +242,17 @@ export class ImportMonitoring extends Construct {
       ],
     });
   }
+}
+
+/** A function's duration at p50, p99 and max, half the dashboard's width. */
+function durationWidget(title: string, fn: lambda.IFunction): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title,
+    width: 12,
+    left: [
+      fn.metricDuration({ statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+      fn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+      fn.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, label: 'max' }),
+    ],
+  });
 }
