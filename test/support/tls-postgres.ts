@@ -20,16 +20,14 @@ const openssl = (dir: string, ...args: string[]) => execFileSync('openssl', args
 export function makeTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'lead-import-pki-'));
   const days = ['-days', '2'];
+  // A new P-256 key, unencrypted, for each certificate.
+  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   for (const name of ['ca', 'wrong-ca']) {
     openssl(
       dir,
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
+      ...newKey,
       '-keyout',
       `${name}.key`,
       '-out',
@@ -39,21 +37,7 @@ export function makeTestPki(): TestPki {
       `/CN=lead-import test ${name}`,
     );
   }
-  openssl(
-    dir,
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=localhost',
-  );
+  openssl(dir, 'req', ...newKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   openssl(
     dir,
