@@ -69,6 +69,30 @@ export class CsvTokenizer {
     if (text.length > 0) this.#parse(text, true, onRecord);
   }
 
+  /** Records emitted so far (the next record is row `records + 1`). */
+  get records(): number {
+    return this.#records;
+  }
+
+  /** Hands over the unfinished tail (another tokenizer goes on from it) and forgets it. */
+  takeCarry(): { carry: string; skipLeadingLF: boolean } {
+    const taken = { carry: this.#carry, skipLeadingLF: this.#skipLeadingLF };
+    this.#carry = '';
+    this.#skipLeadingLF = false;
+    return taken;
+  }
+
+  /**
+   * One whole record whose bounds another tokenizer found (#core/byte-tokenizer), without its line
+   * ending, and the number of records before it (for row numbers in errors): parsed and emitted
+   * exactly as write() would, an empty one as one empty cell.
+   */
+  parseRecord(text: string, recordsBefore: number, onRecord: RecordSink): void {
+    this.#records = recordsBefore;
+    if (text.length === 0) this.#emit([''], true, onRecord);
+    else this.#parse(text, true, onRecord);
+  }
+
   /** Returns how many characters were consumed (complete records only, unless `final`). */
   #parse(text: string, final: boolean, onRecord: RecordSink): number {
     const delimiter = this.#delimiter;
@@ -178,11 +202,13 @@ export class CsvTokenizer {
   }
 
   #tooLarge(): never {
-    const row = this.#records + 1;
-    throw new FileError(
-      'CSV_RECORD_TOO_LARGE',
-      `Row ${row} is longer than ${this.#maxRecordChars} characters; this usually means a quote is not closed.`,
-      { row },
-    );
+    throw recordTooLarge(this.#records + 1, this.#maxRecordChars);
   }
 }
+
+export const recordTooLarge = (row: number, maxChars: number): FileError =>
+  new FileError(
+    'CSV_RECORD_TOO_LARGE',
+    `Row ${row} is longer than ${maxChars} characters; this usually means a quote is not closed.`,
+    { row },
+  );

@@ -54,6 +54,26 @@ export class ByteDecoder {
     return this.#convert(Buffer.alloc(0), true);
   }
 
+  /** The encoding is known and is UTF-8: writeBytes() may take over from write(). */
+  get isUtf8(): boolean {
+    return this.#encoding === 'utf-8' || this.#encoding === 'utf-8-bom';
+  }
+
+  /**
+   * write() for a UTF-8 file once its encoding is known: the same checks, but the validated bytes,
+   * cut on a character boundary, instead of their text (#core/byte-tokenizer reads them).
+   */
+  writeBytes(chunk: Uint8Array): Buffer {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const whole = this.#validUtf8(buffer, false);
+    this.#offset += buffer.length;
+    return whole;
+  }
+
+  endBytes(): Buffer {
+    return this.#validUtf8(Buffer.alloc(0), true);
+  }
+
   #startWith(sample: Buffer, final: boolean): string[] {
     this.#pending = [];
     const { encoding, bomLength } = detectEncoding(sample, this.#option);
@@ -78,6 +98,11 @@ export class ByteDecoder {
   }
 
   #passUtf8(chunk: Buffer, final: boolean): string {
+    // Cut on a character boundary, so the chunk decodes on its own.
+    return this.#validUtf8(chunk, final).toString('utf8');
+  }
+
+  #validUtf8(chunk: Buffer, final: boolean): Buffer {
     const start = this.#offset - this.#utf8Tail.length;
     const bytes = this.#utf8Tail.length > 0 ? Buffer.concat([this.#utf8Tail, chunk]) : chunk;
     const cut = final ? bytes.length : completeUtf8Length(bytes);
@@ -92,8 +117,7 @@ export class ByteDecoder {
       );
     }
     if (whole.indexOf(0) !== -1) throw binaryContent();
-    // Cut on a character boundary, so the chunk decodes on its own.
-    return whole.toString('utf8');
+    return whole;
   }
 
   #decode1252(chunk: Buffer): string {

@@ -53,6 +53,11 @@ export class EmailRepeatDetector {
   }
 
   add(email: string): void {
+    this.addHash(emailHash(email));
+  }
+
+  /** add() for a hash already taken (emailHash, or asciiEmailHash over the same e-mail's bytes). */
+  addHash(hash: number): void {
     if (this.#overflow) return;
     if (this.#size === this.#maxKeys) {
       this.#overflow = true;
@@ -60,7 +65,7 @@ export class EmailRepeatDetector {
       return;
     }
     if (this.#size === this.#hashes.length) this.#grow();
-    this.#hashes[this.#size++] = emailHash(email);
+    this.#hashes[this.#size++] = hash;
     this.#answer = undefined;
   }
 
@@ -100,6 +105,26 @@ export function emailHash(email: string): number {
     h1 = Math.imul(h1 ^ w, 0x01000193) ^ (h1 >>> 13);
     h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ (h2 >>> 15);
   }
+  return finish(h1, h2, n);
+}
+
+/** emailHash of an ASCII e-mail held as bytes `[from, to)`: the same value, without a string. */
+export function asciiEmailHash(bytes: Uint8Array, from: number, to: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = from; i < to; i += 2) {
+    let c = bytes[i]!;
+    if (c >= 65 && c <= 90) c += 32;
+    let d = i + 1 < to ? bytes[i + 1]! : 0;
+    if (d >= 65 && d <= 90) d += 32;
+    const w = (c << 16) | d;
+    h1 = Math.imul(h1 ^ w, 0x01000193) ^ (h1 >>> 13);
+    h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return finish(h1, h2, to - from);
+}
+
+function finish(h1: number, h2: number, n: number): number {
   const high = fmix32(h1 ^ Math.imul(h2 ^ n, 0x9e3779b1));
   const low = fmix32(h2 ^ Math.imul(high, 0x85ebca6b));
   return high * 2097152 + (low >>> 11);

@@ -1,3 +1,5 @@
+import { ByteCsvTokenizer, type ByteRecordSink } from './byte-tokenizer.ts';
+import { CopyOutput } from './copy-output.ts';
 import { CsvTokenizer } from './csv-tokenizer.ts';
 import { EmailRepeatDetector } from './email-set.ts';
 import { ByteDecoder, type DetectedEncoding } from './decode.ts';
@@ -6,6 +8,7 @@ import { COLUMN_LIST_LIMIT, echo, echoOrNull } from './echo.ts';
 import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
+import { FastRowWriter } from './fast-row.ts';
 import { RowProcessor, type RowNote } from './row-processor.ts';
 import { compileRules, type RuleCheck } from './rule-checker.ts';
 import type { RuleSet } from './rule-set.ts';
@@ -34,6 +37,11 @@ export interface EngineLimits {
   maxRejectedBytes?: number;
   /** The upload's size when known: the rejected-rows cap is relative to it (else to the bytes read so far). */
   inputBytes?: number | undefined;
+  /**
+   * Read UTF-8 files without a rule set as bytes after the header (#core/byte-tokenizer,
+   * #core/fast-row). Default true; false reads every file as text (tests compare the two).
+   */
+  byteRecords?: boolean;
 }
 
 /** Files this large get the e-mail repeat list at full size at once (about 25,000 leads and up). */
@@ -126,8 +134,15 @@ export class LeadEngine {
   readonly #names = new EmailRepeatDetector();
   #nameKeys = 0;
   #notesTruncated = false;
-  #copy = '';
+  readonly #copy = new CopyOutput();
   #copyParts: CopyPart[] = [];
+  /** Set once the header is read, for a UTF-8 file without a rule set: then the rows arrive as bytes. */
+  #bytes: ByteCsvTokenizer | undefined;
+  #fastRows: FastRowWriter | undefined;
+  readonly #byteSink: ByteRecordSink = {
+    fast: (bytes, starts, ends, count) => this.#onFastRecord(bytes, starts, ends, count),
+    text: (text, recordsBefore) => this.#csv!.parseRecord(text, recordsBefore, this.#push),
+  };
   #rejected = '';
   /** UTF-8 bytes of rejected-rows text produced so far, and the input bytes it is capped against. */
   #rejectedBytes = 0;
@@ -154,15 +169,24 @@ export class LeadEngine {
     for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
       const slice = chunk.subarray(at, at + SLICE_BYTES);
       this.#bytesIn += slice.length;
-      for (const text of this.#decoder.write(slice)) this.#feed(text, false);
+      if (this.#bytes) this.#bytes.write(this.#decoder.writeBytes(slice), this.#byteSink);
+      else {
+        for (const text of this.#decoder.write(slice)) this.#feed(text, false);
+        this.#startBytes();
+      }
       this.#flushCopy();
     }
     return this.#drain();
   }
 
   end(): EngineOutput & { summary: EngineSummary } {
-    for (const text of this.#decoder.end()) this.#feed(text, false);
-    this.#feed(undefined, true);
+    if (this.#bytes) {
+      this.#bytes.write(this.#decoder.endBytes(), this.#byteSink);
+      this.#bytes.end(this.#byteSink);
+    } else {
+      for (const text of this.#decoder.end()) this.#feed(text, false);
+      this.#feed(undefined, true);
+    }
     this.#flushCopy();
     if (this.#row === 0) throw new FileError('EMPTY_FILE', 'The file is empty: it has no header row and no leads.');
     const output = this.#drain();
@@ -199,6 +223,39 @@ export class LeadEngine {
     if (end) this.#csv.end(this.#push);
   }
 
+  /** After the header, a UTF-8 file without a rule set goes on as bytes, from where the text left off. */
+  #startBytes(): void {
+    if (this.#map === undefined || this.#rules || this.#limits.byteRecords === false || !this.#decoder.isUtf8) return;
+    const { carry, skipLeadingLF } = this.#csv!.takeCarry();
+    this.#bytes = new ByteCsvTokenizer({
+      delimiter: this.#delimiter!,
+      maxRecordChars: this.#limits.maxRecordChars,
+      records: this.#csv!.records,
+      carry,
+      skipLeadingLF,
+    });
+    this.#fastRows = new FastRowWriter(this.#map, this.#importId, this.#options.phone_region);
+  }
+
+  #onFastRecord(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    const fast = this.#fastRows!;
+    if (!fast.write(bytes, starts, ends, count, this.#row + 1, this.#copy)) {
+      // Not a lead the byte path writes: its cells as text (plain ASCII), through the text path.
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const record: string[] = [];
+      for (let k = 0; k < count; k++) record.push(buffer.toString('latin1', starts[k], ends[k]));
+      this.#onRecord(record, true);
+      return;
+    }
+    this.#row++;
+    this.#total++;
+    if (!Number.isNaN(fast.emailHash)) this.#emails.addHash(fast.emailHash);
+    else if (fast.nameKey !== null) {
+      this.#nameKeys++;
+      this.#names.add(fast.nameKey);
+    }
+  }
+
   #onRecord(record: string[], plain: boolean): void {
     const row = ++this.#row;
     if (row === 1) {
@@ -214,7 +271,7 @@ export class LeadEngine {
         this.#nameKeys++;
         this.#names.add(outcome.nameKey);
       }
-      this.#copy += outcome.line;
+      this.#copy.appendText(outcome.line);
       if (outcome.notes) this.#addNotes(row, outcome.notes);
       return;
     }
@@ -265,9 +322,8 @@ export class LeadEngine {
   }
 
   #flushCopy(): void {
-    if (this.#copy === '') return;
-    this.#copyParts.push({ bytes: Buffer.from(this.#copy, 'utf8'), linesSoFar: this.#total - this.#failed });
-    this.#copy = '';
+    const bytes = this.#copy.take();
+    if (bytes) this.#copyParts.push({ bytes, linesSoFar: this.#total - this.#failed });
   }
 
   #drain(): EngineOutput {

@@ -66,16 +66,43 @@ function plainNanp(phone: string, region: string): string | undefined | null {
       if (++count <= 11) value = value * 10 + (c - 48);
     } else if (!isPhonePunctuation(c)) return null;
   }
-  let national: number;
-  if (international) {
-    if (first !== 1 || count !== 11) return null;
-    national = value - 1e10;
-  } else if (!NANP_REGIONS.has(region)) return null;
-  else if (count === 11 && first === 1) national = value - 1e10;
-  else if (count === 10) national = value;
-  else return null;
-  // NXX-NXX-XXXX: area code and exchange start with 2-9.
-  return national >= 2e9 && Math.floor(national / 1e6) % 10 >= 2 ? `+1${national}` : undefined;
+  const national = nanpNational(international, count, first, value, region);
+  if (national === -1) return null;
+  return isNxx(national) ? `+1${national}` : undefined;
+}
+
+/** The 10-digit national number of a plainly written NANP phone, -1 when libphonenumber must decide. */
+function nanpNational(international: boolean, count: number, first: number, value: number, region: string): number {
+  if (international) return first === 1 && count === 11 ? value - 1e10 : -1;
+  if (!NANP_REGIONS.has(region)) return -1;
+  if (count === 11 && first === 1) return value - 1e10;
+  return count === 10 ? value : -1;
+}
+
+/** NXX-NXX-XXXX: area code and exchange start with 2-9. */
+const isNxx = (national: number): boolean => national >= 2e9 && Math.floor(national / 1e6) % 10 >= 2;
+
+/**
+ * plainNanp over a printable-ASCII phone held as bytes `[from, to)`: the national number when it
+ * normalizes to `+1` and those 10 digits, else -1 (normalizePhone on the text then decides).
+ */
+export function asciiNanp(bytes: Uint8Array, from: number, to: number, region: string): number {
+  const international = bytes[from] === 43; // +
+  let i = international ? from + 1 : from;
+  if (i === to) return -1;
+  let count = 0;
+  let first = -1;
+  let value = 0;
+  for (; i < to; i++) {
+    const c = bytes[i]!;
+    if (c >= 48 && c <= 57) {
+      if (count === 0) first = c - 48;
+      if (++count <= 11) value = value * 10 + (c - 48);
+      // ( ) - . / and space: the punctuation isPhonePunctuation allows in printable ASCII.
+    } else if (c !== 40 && c !== 41 && c !== 45 && c !== 46 && c !== 47 && c !== 32) return -1;
+  }
+  const national = nanpNational(international, count, first, value, region);
+  return national !== -1 && isNxx(national) ? national : -1;
 }
 
 /**

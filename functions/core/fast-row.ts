@@ -1,0 +1,194 @@
+import { isAsciiEmail, isNormalAsciiWebsite } from './ascii-cells.ts';
+import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
+import type { CopyOutput } from './copy-output.ts';
+import { asciiEmailHash } from './email-set.ts';
+import type { HeaderMap } from './headers.ts';
+import { nameKey } from './name-key.ts';
+import { asciiNanp, normalizePhone, normalizeWebsite } from './normalize.ts';
+
+const TAB = 9;
+const NEWLINE = 10;
+const BACKSLASH = 92;
+const SPACE = 32;
+const N = 78;
+const MAX = Int32Array.from(LEAD_COLUMNS, (column) => COLUMN_MAX_CHARS[column]);
+const COMPANY = LEAD_COLUMNS.indexOf('company_name');
+const WEBSITE = LEAD_COLUMNS.indexOf('company_website');
+const CONTACT = LEAD_COLUMNS.indexOf('contact_name');
+const EMAIL = LEAD_COLUMNS.indexOf('contact_email');
+const PHONE = LEAD_COLUMNS.indexOf('contact_phone');
+
+/** Printable ASCII without backslash: written to COPY text as it is. */
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return false;
+  }
+  return true;
+}
+
+const latin1 = (bytes: Uint8Array, from: number, to: number): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, to);
+
+/**
+ * RowProcessor.process for a record of plain ASCII cells (#core/byte-tokenizer's fast records):
+ * the same COPY line, written from the input bytes into the output, for the rows that need nothing
+ * else: a valid lead with no note to make. Any other row (invalid, blank, a wrong field count, a
+ * split contact name, a website or phone it cannot normalize) answers false and takes the text path,
+ * which decides and words it. The e-mail's hash and the name key are left for the caller.
+ * test/unit/fast-row checks that both paths write the same bytes.
+ */
+export class FastRowWriter {
+  readonly #index: Int32Array;
+  readonly #headerLength: number;
+  readonly #splitName: boolean;
+  readonly #suffix: Buffer;
+  readonly #region: string;
+  /** Trimmed cell bounds per lead column; start -1 for an empty or unmapped cell. */
+  readonly #start = new Int32Array(LEAD_COLUMNS.length);
+  readonly #end = new Int32Array(LEAD_COLUMNS.length);
+  /** Of the last row written: its e-mail's hash (NaN without an e-mail) and its name key. */
+  emailHash = Number.NaN;
+  nameKey: string | null = null;
+
+  constructor(map: HeaderMap, importId: string, phoneRegion: string) {
+    this.#index = Int32Array.from(map.columnIndex);
+    this.#headerLength = map.headers.length;
+    this.#splitName = map.firstNameIndex !== -1 || map.lastNameIndex !== -1;
+    this.#suffix = Buffer.from(`\t${importId}\t`, 'utf8');
+    this.#region = phoneRegion;
+  }
+
+  write(
+    bytes: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    count: number,
+    row: number,
+    out: CopyOutput,
+  ): boolean {
+    if (count !== this.#headerLength) return false;
+    const start = this.#start;
+    const end = this.#end;
+    let cellBytes = 0;
+    for (let k = 0; k < start.length; k++) {
+      const at = this.#index[k]!;
+      let a = at < 0 ? 0 : starts[at]!;
+      let b = at < 0 ? 0 : ends[at]!;
+      // The only whitespace a fast record can hold is the space.
+      while (a < b && bytes[a] === SPACE) a++;
+      while (b > a && bytes[b - 1] === SPACE) b--;
+      if (a === b) start[k] = -1;
+      else {
+        // ASCII: bytes are characters.
+        if (b - a > MAX[k]!) return false;
+        start[k] = a;
+        end[k] = b;
+        cellBytes += b - a;
+      }
+    }
+    if (start[COMPANY] === -1 || (start[CONTACT] === -1 && this.#splitName)) return false;
+
+    const hasEmail = start[EMAIL] !== -1;
+    if (hasEmail && !isAsciiEmail(bytes, start[EMAIL]!, end[EMAIL]!)) return false;
+    let website: string | undefined;
+    let websiteAsWritten = false;
+    if (start[WEBSITE] !== -1) {
+      websiteAsWritten = isNormalAsciiWebsite(bytes, start[WEBSITE]!, end[WEBSITE]!);
+      if (!websiteAsWritten) {
+        website = normalizeWebsite(latin1(bytes, start[WEBSITE]!, end[WEBSITE]!));
+        if (website === undefined || website.length > NORMALIZED_MAX_CHARS.website_normalized) return false;
+        if (!isPlainAscii(website)) return false;
+      }
+    }
+    let national = -1;
+    let phone: string | undefined;
+    if (start[PHONE] !== -1) {
+      national = asciiNanp(bytes, start[PHONE]!, end[PHONE]!, this.#region);
+      if (national === -1) {
+        phone = normalizePhone(latin1(bytes, start[PHONE]!, end[PHONE]!), this.#region);
+        if (phone === undefined || phone.length > NORMALIZED_MAX_CHARS.phone_e164 || !isPlainAscii(phone)) return false;
+      }
+    }
+    let key: string | null = null;
+    if (!hasEmail && start[CONTACT] !== -1) {
+      const company = latin1(bytes, start[COMPANY]!, end[COMPANY]!);
+      key = nameKey(company, latin1(bytes, start[CONTACT]!, end[CONTACT]!), null);
+      if (key !== null && !isPlainAscii(key)) return false;
+    }
+
+    const suffix = this.#suffix;
+    const room = cellBytes + 2 * LEAD_COLUMNS.length + suffix.length + 64 + (website?.length ?? 0) + (key?.length ?? 0);
+    const buffer = out.reserve(room);
+    let p = out.pos;
+    for (let k = 0; k < start.length; k++) {
+      if (k > 0) buffer[p++] = TAB;
+      const a = start[k]!;
+      if (a === -1) {
+        buffer[p++] = BACKSLASH;
+        buffer[p++] = N;
+      } else for (let i = a, b = end[k]!; i < b; i++) buffer[p++] = bytes[i]!;
+    }
+    for (let i = 0; i < suffix.length; i++) buffer[p++] = suffix[i]!;
+    p = writeDigits(buffer, p, row);
+    buffer[p++] = TAB;
+    if (websiteAsWritten) for (let i = start[WEBSITE]!, b = end[WEBSITE]!; i < b; i++) buffer[p++] = bytes[i]!;
+    else p = writeText(buffer, p, website);
+    buffer[p++] = TAB;
+    if (national !== -1) {
+      buffer[p++] = 43; // +
+      buffer[p++] = 49; // 1
+      p = writeDigits(buffer, p, national);
+    } else p = writeText(buffer, p, phone);
+    buffer[p++] = TAB;
+    p = writeText(buffer, p, key ?? undefined);
+    buffer[p++] = NEWLINE;
+    out.pos = p;
+    this.emailHash = hasEmail ? asciiEmailHash(bytes, start[EMAIL]!, end[EMAIL]!) : Number.NaN;
+    this.nameKey = key;
+    return true;
+  }
+}
+
+/** A non-negative integer in decimal, without a string for the usual sizes. */
+function writeDigits(buffer: Buffer, p: number, value: number): number {
+  const digits =
+    value < 1e5
+      ? value < 10
+        ? 1
+        : value < 100
+          ? 2
+          : value < 1e3
+            ? 3
+            : value < 1e4
+              ? 4
+              : 5
+      : value < 1e6
+        ? 6
+        : value < 1e7
+          ? 7
+          : value < 1e8
+            ? 8
+            : value < 1e9
+              ? 9
+              : String(value).length;
+  let v = value;
+  for (let i = p + digits - 1; i > p; i--) {
+    const rest = Math.floor(v / 10);
+    buffer[i] = 48 + v - rest * 10;
+    v = rest;
+  }
+  buffer[p] = 48 + v;
+  return p + digits;
+}
+
+/** Printable ASCII text (checked by the caller), or \N for none. */
+function writeText(buffer: Buffer, p: number, text: string | undefined): number {
+  if (text === undefined) {
+    buffer[p++] = BACKSLASH;
+    buffer[p++] = N;
+    return p;
+  }
+  for (let i = 0; i < text.length; i++) buffer[p++] = text.charCodeAt(i);
+  return p;
+}
