@@ -62,7 +62,8 @@ export class ByteCsvTokenizer {
 
   constructor(options: ByteTokenizerOptions) {
     const delimiter = options.delimiter.charCodeAt(0);
-    if (options.delimiter.length !== 1 || delimiter >= 0x80) throw new Error('ByteCsvTokenizer needs an ASCII delimiter');
+    if (options.delimiter.length !== 1 || delimiter >= 0x80)
+      throw new Error('ByteCsvTokenizer needs an ASCII delimiter');
     this.#delimiter = delimiter;
     for (let b = 0; b < 256; b++) this.#classes[b] = b < 0x20 || b > 0x7e || b === BACKSLASH ? NOT_PLAIN : PLAIN;
     this.#classes[delimiter] = STOP;
@@ -139,7 +140,9 @@ export class ByteCsvTokenizer {
         }
         if (fast)
           for (let k = start; k < end; k++) {
-            if (classes[bytes[k]!] !== PLAIN && bytes[k] !== delimiter) {
+            // Quoted, the delimiter is text, and a tab delimiter is a tab COPY must escape.
+            const b = bytes[k]!;
+            if (b < 0x20 || b > 0x7e || b === BACKSLASH) {
               fast = false;
               break;
             }

@@ -59,14 +59,7 @@ export class FastRowWriter {
     this.#region = phoneRegion;
   }
 
-  write(
-    bytes: Uint8Array,
-    starts: Int32Array,
-    ends: Int32Array,
-    count: number,
-    row: number,
-    out: CopyOutput,
-  ): boolean {
+  write(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, row: number, out: CopyOutput): boolean {
     if (count !== this.#headerLength) return false;
     const start = this.#start;
     const end = this.#end;

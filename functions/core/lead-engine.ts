@@ -139,6 +139,7 @@ export class LeadEngine {
   /** Set once the header is read, for a UTF-8 file without a rule set: then the rows arrive as bytes. */
   #bytes: ByteCsvTokenizer | undefined;
   #fastRows: FastRowWriter | undefined;
+  #byteRows = 0;
   readonly #byteSink: ByteRecordSink = {
     fast: (bytes, starts, ends, count) => this.#onFastRecord(bytes, starts, ends, count),
     text: (text, recordsBefore) => this.#csv!.parseRecord(text, recordsBefore, this.#push),
@@ -249,6 +250,7 @@ export class LeadEngine {
     }
     this.#row++;
     this.#total++;
+    this.#byteRows++;
     if (!Number.isNaN(fast.emailHash)) this.#emails.addHash(fast.emailHash);
     else if (fast.nameKey !== null) {
       this.#nameKeys++;
@@ -332,6 +334,11 @@ export class LeadEngine {
     this.#copyParts = [];
     this.#rejected = '';
     return { copy, rejected, rowsRead: this.#total };
+  }
+
+  /** Leads written by the byte path (#core/fast-row), not the text path. */
+  get byteRows(): number {
+    return this.#byteRows;
   }
 
   /** Counts so far; used when a rejection or failure needs the partial picture. */

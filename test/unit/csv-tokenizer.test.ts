@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { CsvTokenizer } from '#core/csv-tokenizer';
 import { expectImportError } from '#test/expect-error';
+import { randomCsv } from '#test/random-csv';
 
 /** Tokenizes `text` fed in pieces of `size` characters. */
 function tokenize(text: string, size = text.length || 1, delimiter = ',', maxRecordChars = 1 << 20): string[][] {
@@ -10,27 +11,6 @@ function tokenize(text: string, size = text.length || 1, delimiter = ',', maxRec
   for (let at = 0; at < text.length; at += size) tokenizer.write(text.slice(at, at + size), (r) => records.push(r));
   tokenizer.end((r) => records.push(r));
   return records;
-}
-
-/** A deterministic pseudo-random CSV with quotes, doubled quotes, delimiters and all line endings. */
-function randomCsv(seed: number, rows: number): string {
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const pieces = ['a', 'bc', ' ', 'é', '東', ',', '""', '\n', 'x y', '\t', '\\'];
-  const cell = () => {
-    const plain = next() < 0.6;
-    let text = '';
-    const length = Math.floor(next() * 6);
-    for (let i = 0; i < length; i++) {
-      const piece = pieces[Math.floor(next() * pieces.length)]!;
-      if (plain && /[,"\r\n]/.test(piece)) continue;
-      text += piece;
-    }
-    return plain ? text : `"${text.replaceAll('""', '"').replaceAll('"', '""')}"`;
-  };
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) lines.push(Array.from({ length: 1 + Math.floor(next() * 5) }, cell).join(','));
-  return lines.join(next() < 0.5 ? '\n' : '\r\n') + '\n';
 }
 
 describe('CsvTokenizer', () => {

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, LeadEngine, type EngineLimits } from '#core/lead-engine';
+import { parseImportOptions, type ImportOptionsInput } from '#core/options';
+import { generateLeadCsv, prng } from '../../scripts/lib/lead-generator.ts';
+
+/**
+ * Everything the engine produces for a file: COPY bytes, rejected rows, summary, and for each COPY
+ * part whether it ends on a line with the count it claims (RecentLines maps refused lines by it).
+ */
+function run(bytes: Buffer, chunk: number, options: ImportOptionsInput, limits: Partial<EngineLimits>) {
+  const engine = new LeadEngine('00000000-0000-4000-8000-000000000000', parseImportOptions(options), {
+    ...DEFAULT_LIMITS,
+    ...limits,
+  });
+  const copy: Buffer[] = [];
+  let rejected = '';
+  let lines = 0;
+  const partsTrue: boolean[] = [];
+  const take = (out: ReturnType<LeadEngine['write']>) => {
+    for (const part of out.copy) {
+      const b = Buffer.from(part.bytes);
+      copy.push(b);
+      for (const byte of b) if (byte === 10) lines++;
+      partsTrue.push(b.at(-1) === 10 && lines === part.linesSoFar);
+    }
+    rejected += out.rejected ?? '';
+  };
+  try {
+    for (let at = 0; at < bytes.length; at += chunk) take(engine.write(bytes.subarray(at, at + chunk)));
+    const last = engine.end();
+    take(last);
+    return {
+      copy: Buffer.concat(copy).toString('utf8'),
+      rejected,
+      summary: last.summary,
+      partsTrue,
+      byteRows: engine.byteRows,
+    };
+  } catch (error) {
+    const { code, row, column, message } = error as { code: string; row?: number; column?: string; message: string };
+    return { error: { code, row, column, message }, progress: engine.progress };
+  }
+}
+
+/**
+ * Both ways, for each chunk size: the byte path (default) and text only. Asserts they agree, and that
+ * every COPY part ends on a line with the count it claims; returns the text path's output.
+ */
+let lastByteRows = 0;
+
+function both(text: string | Buffer, options: ImportOptionsInput = {}, chunks = [977, 65_536], limits = {}) {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  let reference: ReturnType<typeof run> | undefined;
+  for (const chunk of chunks) {
+    reference = run(bytes, chunk, options, { ...limits, byteRecords: false });
+    const fast = run(bytes, chunk, options, limits);
+    const { partsTrue, byteRows, ...same } = fast as { partsTrue?: boolean[]; byteRows?: number };
+    const { partsTrue: _, byteRows: none, ...expected } = reference as { partsTrue?: boolean[]; byteRows?: number };
+    expect(none ?? 0).toBe(0);
+    lastByteRows = byteRows ?? 0;
+    expect(same, `chunk ${chunk}`).toEqual(expected);
+    if (partsTrue) expect(partsTrue.every(Boolean)).toBe(true);
+  }
+  return reference!;
+}
+
+const HEADER =
+  'company_name,industry,company_website,company_size,contact_name,contact_email,contact_phone,contact_title,notes';
+
+/** Rows of every kind the byte path must hand to the text path, or get exactly right itself. */
+function messyRows(seed: number, rows: number): string[] {
+  const random = prng(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const companies = [
+    'Acme',
+    'Acme Inc.',
+    ' Padded Co ',
+    'Société Générale',
+    'Müller GmbH',
+    '',
+    "O'Brien & Sons",
+    'x'.repeat(256),
+  ];
+  const websites = [
+    'https://acme.com',
+    'acme.com',
+    'www.Acme.COM/path',
+    'https://acme.com/./a',
+    'not a url',
+    'http://acme',
+    'https://bücher.de',
+    '',
+    `https://acme.com/${'p'.repeat(2100)}`,
+  ];
+  const emails = [
+    'a.b@acme.com',
+    'Zoe@Acme.Example',
+    'bad@@x',
+    "o'neil@x.io",
+    '',
+    '',
+    'ünï@x.de',
+    `${'a'.repeat(250)}@x.io`,
+  ];
+  const phones = ['(212) 555-0143', '+1 212 555 0143', '+44 20 7946 0958', '123', '', 'call me', '212-555-0143 ext 5'];
+  const names = ['Jo Smith', '', "Ann-Marie O'Neil", 'Zoë', '  spaced  '];
+  const notes = [
+    '',
+    'plain',
+    '"quoted, comma"',
+    '"doubled ""quote"""',
+    '"multi\nline"',
+    'back\\slash',
+    'tab\there',
+    'esc\x1b',
+    'c1\u0085',
+    '"a"b',
+  ];
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const r = random();
+    if (r < 0.01) lines.push('');
+    else if (r < 0.02) lines.push('only,three,fields');
+    else if (r < 0.03) lines.push(',,,,,,,,');
+    else if (r < 0.04)
+      lines.push(
+        `${HEADER.split(',')
+          .map(() => 'x')
+          .join(',')},extra`,
+      );
+    else if (r < 0.05)
+      lines.push(
+        `${HEADER.split(',')
+          .map(() => 'x')
+          .join(',')},,`,
+      );
+    else {
+      const company = pick(companies);
+      lines.push(
+        [
+          /[,"\n]/.test(company) ? `"${company.replaceAll('"', '""')}"` : company,
+          pick(['Software', '', 'Finance ']),
+          pick(websites),
+          pick(['1-10', '', '1000+']),
+          pick(names),
+          pick(emails),
+          pick(phones),
+          pick(['CTO', '']),
+          pick(notes),
+        ].join(','),
+      );
+    }
+  }
+  return lines;
+}
+
+const generated = (rows: number, noEmailRate: number) =>
+  [...generateLeadCsv({ rows, invalidRate: 0.02, seed: 3, noEmailRate })].join('');
+
+describe('LeadEngine: the byte path writes what the text path writes', () => {
+  it('for generated leads, with and without e-mails (name keys), in any chunking', () => {
+    const out = both(generated(4000, 0.3), { match_on: 'email_or_name' }, [1, 977, 65_536]);
+    expect('summary' in out && out.summary.valid_count).toBeGreaterThan(3800);
+    // Nearly all of them by the byte path (the header, the first 64 KB and quoted doubled quotes by text).
+    expect(lastByteRows).toBeGreaterThan(3000);
+  });
+
+  it('for messy rows: invalid, blank, short and long, non-ASCII, quoted, escaped and control characters', () => {
+    for (const seed of [1, 2, 3]) {
+      for (const ending of ['\n', '\r\n', '\r']) {
+        const text = `${HEADER}${ending}${messyRows(seed, 2000).join(ending)}${ending}`;
+        const out = both(text, { error_threshold: 1 });
+        expect('summary' in out && out.summary.failed_count, `seed ${seed}`).toBeGreaterThan(100);
+        expect(lastByteRows).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  it('with other delimiters, columns in another order, split contact names and another phone region', () => {
+    const rows = messyRows(9, 2500);
+    const header = 'Notes;Email;Company;First Name;Last Name;Phone;Website';
+    const text = `${header}\n${rows
+      .map((row) => {
+        const cells = row.split(',');
+        return [cells[8], cells[5], cells[0], 'Ann', cells[4], cells[6], cells[2]].join(';');
+      })
+      .join('\n')}\n`;
+    both(text, { error_threshold: 1, phone_region: 'DE' });
+    both(text.replaceAll(';', '\t'), { error_threshold: 1 });
+    both(generated(3000, 0), { mapping: { company_name: 'company_name', contact_email: 'contact_email' } });
+  });
+
+  it('for a UTF-8 BOM, a windows-1252 file and strict mode', () => {
+    both(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(generated(2000, 0.1))]));
+    both(Buffer.from(generated(2000, 0).replace('Acme', 'Caf\xe9'), 'latin1'), { encoding: 'windows-1252' });
+    const strict = both(`${HEADER}\n${messyRows(4, 2000).join('\n')}\n`, { strict_mode: true });
+    expect('error' in strict && strict.error.code).toBe('STRICT_MODE_ROW_ERROR');
+  });
+
+  it('for file errors found after the header: a quote never closed, a record too large, bad UTF-8', () => {
+    const body = generated(1500, 0);
+    const unclosed = both(`${body}"Open quote,never closed\n${'x,'.repeat(50)}\n`);
+    expect('error' in unclosed && unclosed.error.code).toBe('CSV_QUOTE_NOT_CLOSED');
+    const large = both(`${body}Big,${'é'.repeat(3000)}\n`, {}, [977, 65_536], { maxRecordChars: 2000 });
+    expect('error' in large && large.error).toMatchObject({ code: 'CSV_RECORD_TOO_LARGE', row: 1502 });
+    const fits = both(`${body}Big,${'é'.repeat(1500)}\n`, { error_threshold: 1 }, [977], { maxRecordChars: 2000 });
+    expect('summary' in fits && fits.summary.total_leads).toBe(1501);
+    const invalid = both(Buffer.concat([Buffer.from(body), Buffer.from([0x41, 0xff, 0x0a])]));
+    expect('error' in invalid && invalid.error.code).toBe('ENCODING_INVALID');
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { ByteCsvTokenizer, utf16Length } from '#core/byte-tokenizer';
+import { CsvTokenizer } from '#core/csv-tokenizer';
+import { expectImportError } from '#test/expect-error';
+import { randomCsv } from '#test/random-csv';
+
+interface Seen {
+  record: string[];
+  plain: boolean;
+  fast: boolean;
+}
+
+/** CsvTokenizer over the whole text: the reference. */
+function byText(text: string, delimiter = ',', maxRecordChars = 1 << 20): Seen[] {
+  const seen: Seen[] = [];
+  const tokenizer = new CsvTokenizer({ delimiter, maxRecordChars });
+  const sink = (record: string[], plain: boolean) => seen.push({ record, plain, fast: false });
+  tokenizer.write(text, sink);
+  tokenizer.end(sink);
+  return seen;
+}
+
+/**
+ * The engine's arrangement: CsvTokenizer reads the first `handover` characters, then ByteCsvTokenizer
+ * takes its carry and reads the rest as UTF-8 in pieces of about `size` bytes (cut on character
+ * boundaries, as ByteDecoder cuts them), handing non-fast records back to CsvTokenizer.parseRecord.
+ */
+function byBytes(text: string, { size = 1 << 20, handover = 0, delimiter = ',', maxRecordChars = 1 << 20 } = {}) {
+  const seen: Seen[] = [];
+  const csv = new CsvTokenizer({ delimiter, maxRecordChars });
+  const onText = (record: string[], plain: boolean) => seen.push({ record, plain, fast: false });
+  csv.write(text.slice(0, handover), onText);
+  const bytes = new ByteCsvTokenizer({ delimiter, maxRecordChars, records: csv.records, ...csv.takeCarry() });
+  const sink = {
+    fast: (b: Uint8Array, starts: Int32Array, ends: Int32Array, count: number) => {
+      const cells = Array.from({ length: count }, (_, k) => Buffer.from(b).toString('latin1', starts[k], ends[k]));
+      seen.push({ record: cells, plain: true, fast: true });
+    },
+    text: (recordText: string, before: number) => csv.parseRecord(recordText, before, onText),
+  };
+  const rest = Buffer.from(text.slice(handover), 'utf8');
+  for (let at = 0; at < rest.length; ) {
+    let end = Math.min(at + size, rest.length);
+    while (end < rest.length && (rest[end]! & 0xc0) === 0x80) end++; // a character boundary
+    bytes.write(rest.subarray(at, end), sink);
+    at = end;
+  }
+  bytes.end(sink);
+  return seen;
+}
+
+const strip = (seen: Seen[]) => seen.map(({ record, plain }) => ({ record, plain }));
+
+describe('ByteCsvTokenizer', () => {
+  it('gives the records and plain flags CsvTokenizer gives, whatever the chunking and hand-over point', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const text = randomCsv(seed, 60);
+      const reference = strip(byText(text));
+      for (const size of [1, 2, 7, 64, 1 << 20])
+        for (const handover of [0, 5, 33])
+          expect(strip(byBytes(text, { size, handover })), `seed ${seed}, chunk ${size}, handover ${handover}`).toEqual(
+            reference,
+          );
+    }
+  });
+
+  it('sends exactly the records of plain printable ASCII as byte ranges, everything else as text', () => {
+    const text = [
+      'plain,"quoted, with comma",x y',
+      'back\\slash,b',
+      '"doubled ""quote""",b',
+      '"after"quote,b',
+      'tab\tin,b',
+      'café,b',
+      '"multi\nline",b',
+      '',
+      'trailing,',
+      'last',
+    ].join('\r\n');
+    const seen = byBytes(text, { size: 5 });
+    expect(seen.map((s) => s.fast)).toEqual([true, false, false, false, false, false, false, true, true, true]);
+    expect(seen[0]!.record).toEqual(['plain', 'quoted, with comma', 'x y']);
+    expect(seen[7]!.record).toEqual(['']);
+    expect(seen[8]!.record).toEqual(['trailing', '']);
+    expect(strip(seen)).toEqual(strip(byText(text)));
+  });
+
+  it('reads semicolon, pipe and tab delimiters; a quoted tab is a tab COPY must escape, so not fast', () => {
+    for (const delimiter of [';', '\t', '|']) {
+      const text = `a${delimiter}"b${delimiter}c"${delimiter}d\nx${delimiter}${delimiter}z\n`;
+      const seen = byBytes(text, { delimiter, size: 3 });
+      expect(seen.map((s) => s.fast)).toEqual([delimiter !== '\t', true]);
+      expect(seen.map((s) => s.record)).toEqual(byText(text, delimiter).map((s) => s.record));
+      // CsvTokenizer calls every tab-separated record not plain (its delimiter is a COPY special);
+      // a fast record's cells hold no special character either way.
+      for (const s of seen.filter((s) => s.fast)) expect(s.record.join('')).toMatch(/^[ -[\]-~]*$/);
+    }
+  });
+
+  it('takes over a pending CR, so a CRLF split across chunks is one line ending', () => {
+    const text = 'h\r\na,b\r\nc,d\r\n';
+    for (let handover = 1; handover < text.length; handover++)
+      for (const size of [1, 3])
+        expect(strip(byBytes(text, { handover, size })), `handover ${handover}`).toEqual(strip(byText(text)));
+  });
+
+  it('names the row of a quote that never closes, as CsvTokenizer does', () => {
+    const text = 'h\nok\nfine\n"open\nmore\n';
+    for (const size of [1, 4, 100])
+      expectImportError(() => byBytes(text, { size, handover: 2 }), 'CSV_QUOTE_NOT_CLOSED', { row: 4 });
+  });
+
+  it('counts the record limit in characters, not bytes', () => {
+    // 150 two-byte characters: 300 bytes, 151 characters with the line ending.
+    const text = `h\n${'é'.repeat(150)}\nok\n`;
+    expect(strip(byBytes(text, { maxRecordChars: 160, size: 7, handover: 2 }))).toEqual(strip(byText(text, ',', 160)));
+    for (const size of [1, 64, 1000])
+      expectImportError(() => byBytes(text, { maxRecordChars: 140, size, handover: 2 }), 'CSV_RECORD_TOO_LARGE', {
+        row: 2,
+      });
+  });
+
+  it('counts UTF-16 units of UTF-8 bytes: two for a character beyond U+FFFF', () => {
+    for (const text of ['', 'abc', 'é東', 'a😀b', '𝄞x'])
+      expect(utf16Length(Buffer.from(text), 0, Buffer.byteLength(text))).toBe(text.length);
+  });
+});
