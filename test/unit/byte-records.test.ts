@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, LeadEngine, type EngineLimits } from '#core/lead-engine';
+import {
+  DEFAULT_LIMITS,
+  LeadEngine,
+  type EngineLimits,
+  type EngineProgress,
+  type EngineSummary,
+} from '#core/lead-engine';
 import { parseImportOptions, type ImportOptionsInput } from '#core/options';
 import { generateLeadCsv, prng } from '../../scripts/lib/lead-generator.ts';
 
@@ -7,7 +13,17 @@ import { generateLeadCsv, prng } from '../../scripts/lib/lead-generator.ts';
  * Everything the engine produces for a file: COPY bytes, rejected rows, summary, and for each COPY
  * part whether it ends on a line with the count it claims (RecentLines maps refused lines by it).
  */
-function run(bytes: Buffer, chunk: number, options: ImportOptionsInput, limits: Partial<EngineLimits>) {
+interface Outcome {
+  copy?: string;
+  rejected?: string;
+  summary?: EngineSummary;
+  partsTrue?: boolean[];
+  byteRows?: number;
+  error?: { code: string; row?: number | undefined; column?: string | undefined; message: string };
+  progress?: EngineProgress;
+}
+
+function run(bytes: Buffer, chunk: number, options: ImportOptionsInput, limits: Partial<EngineLimits>): Outcome {
   const engine = new LeadEngine('00000000-0000-4000-8000-000000000000', parseImportOptions(options), {
     ...DEFAULT_LIMITS,
     ...limits,
@@ -50,12 +66,12 @@ let lastByteRows = 0;
 
 function both(text: string | Buffer, options: ImportOptionsInput = {}, chunks = [977, 65_536], limits = {}) {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  let reference: ReturnType<typeof run> | undefined;
+  let reference: Outcome | undefined;
   for (const chunk of chunks) {
     reference = run(bytes, chunk, options, { ...limits, byteRecords: false });
     const fast = run(bytes, chunk, options, limits);
-    const { partsTrue, byteRows, ...same } = fast as { partsTrue?: boolean[]; byteRows?: number };
-    const { partsTrue: _, byteRows: none, ...expected } = reference as { partsTrue?: boolean[]; byteRows?: number };
+    const { partsTrue, byteRows, ...same } = fast;
+    const { partsTrue: _, byteRows: none, ...expected } = reference;
     expect(none ?? 0).toBe(0);
     lastByteRows = byteRows ?? 0;
     expect(same, `chunk ${chunk}`).toEqual(expected);
@@ -160,7 +176,7 @@ const generated = (rows: number, noEmailRate: number) =>
 describe('LeadEngine: the byte path writes what the text path writes', () => {
   it('for generated leads, with and without e-mails (name keys), in any chunking', () => {
     const out = both(generated(4000, 0.3), { match_on: 'email_or_name' }, [1, 977, 65_536]);
-    expect('summary' in out && out.summary.valid_count).toBeGreaterThan(3800);
+    expect(out.summary?.valid_count).toBeGreaterThan(3800);
     // Nearly all of them by the byte path (the header, the first 64 KB and quoted doubled quotes by text).
     expect(lastByteRows).toBeGreaterThan(3000);
   });
@@ -170,7 +186,7 @@ describe('LeadEngine: the byte path writes what the text path writes', () => {
       for (const ending of ['\n', '\r\n', '\r']) {
         const text = `${HEADER}${ending}${messyRows(seed, 2000).join(ending)}${ending}`;
         const out = both(text, { error_threshold: 1 });
-        expect('summary' in out && out.summary.failed_count, `seed ${seed}`).toBeGreaterThan(100);
+        expect(out.summary?.failed_count, `seed ${seed}`).toBeGreaterThan(100);
         expect(lastByteRows).toBeGreaterThan(20);
       }
     }
@@ -194,18 +210,18 @@ describe('LeadEngine: the byte path writes what the text path writes', () => {
     both(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(generated(2000, 0.1))]));
     both(Buffer.from(generated(2000, 0).replace('Acme', 'Caf\xe9'), 'latin1'), { encoding: 'windows-1252' });
     const strict = both(`${HEADER}\n${messyRows(4, 2000).join('\n')}\n`, { strict_mode: true });
-    expect('error' in strict && strict.error.code).toBe('STRICT_MODE_ROW_ERROR');
+    expect(strict.error?.code).toBe('STRICT_MODE_ROW_ERROR');
   });
 
   it('for file errors found after the header: a quote never closed, a record too large, bad UTF-8', () => {
     const body = generated(1500, 0);
     const unclosed = both(`${body}"Open quote,never closed\n${'x,'.repeat(50)}\n`);
-    expect('error' in unclosed && unclosed.error.code).toBe('CSV_QUOTE_NOT_CLOSED');
+    expect(unclosed.error?.code).toBe('CSV_QUOTE_NOT_CLOSED');
     const large = both(`${body}Big,${'é'.repeat(3000)}\n`, {}, [977, 65_536], { maxRecordChars: 2000 });
-    expect('error' in large && large.error).toMatchObject({ code: 'CSV_RECORD_TOO_LARGE', row: 1502 });
+    expect(large.error).toMatchObject({ code: 'CSV_RECORD_TOO_LARGE', row: 1502 });
     const fits = both(`${body}Big,${'é'.repeat(1500)}\n`, { error_threshold: 1 }, [977], { maxRecordChars: 2000 });
-    expect('summary' in fits && fits.summary.total_leads).toBe(1501);
+    expect(fits.summary?.total_leads).toBe(1501);
     const invalid = both(Buffer.concat([Buffer.from(body), Buffer.from([0x41, 0xff, 0x0a])]));
-    expect('error' in invalid && invalid.error.code).toBe('ENCODING_INVALID');
+    expect(invalid.error?.code).toBe('ENCODING_INVALID');
   });
 });
