@@ -123,7 +123,7 @@ export class FastRowWriter {
       } else for (let i = a, b = end[k]!; i < b; i++) buffer[p++] = bytes[i]!;
     }
     for (let i = 0; i < suffix.length; i++) buffer[p++] = suffix[i]!;
-    p = writeDigits(buffer, p, row);
+    p = writeRow(buffer, p, row);
     buffer[p++] = TAB;
     if (websiteAsWritten) for (let i = start[WEBSITE]!, b = end[WEBSITE]!; i < b; i++) buffer[p++] = bytes[i]!;
     else p = writeText(buffer, p, website);
@@ -131,7 +131,7 @@ export class FastRowWriter {
     if (national !== -1) {
       buffer[p++] = 43; // +
       buffer[p++] = 49; // 1
-      p = writeDigits(buffer, p, national);
+      p = writeNational(buffer, p, national);
     } else p = writeText(buffer, p, phone);
     buffer[p++] = TAB;
     p = writeText(buffer, p, key ?? undefined);
@@ -143,36 +143,35 @@ export class FastRowWriter {
   }
 }
 
-/** A non-negative integer in decimal, without a string for the usual sizes. */
-function writeDigits(buffer: Buffer, p: number, value: number): number {
-  const digits =
-    value < 1e5
-      ? value < 10
-        ? 1
-        : value < 100
-          ? 2
-          : value < 1e3
-            ? 3
-            : value < 1e4
-              ? 4
-              : 5
-      : value < 1e6
-        ? 6
-        : value < 1e7
-          ? 7
-          : value < 1e8
-            ? 8
-            : value < 1e9
-              ? 9
-              : String(value).length;
-  let v = value;
-  for (let i = p + digits - 1; i > p; i--) {
-    const rest = Math.floor(v / 10);
+/** A row number in decimal (rows stay far below 2^31: integer arithmetic). */
+function writeRow(buffer: Buffer, p: number, row: number): number {
+  let digits = 1;
+  for (let v = row; v >= 10; v = (v / 10) | 0) digits++;
+  let v = row;
+  for (let i = p + digits - 1; i >= p; i--) {
+    const rest = (v / 10) | 0;
     buffer[i] = 48 + v - rest * 10;
     v = rest;
   }
-  buffer[p] = 48 + v;
   return p + digits;
+}
+
+/** A 10-digit national number, as two 5-digit halves (each a small integer). */
+function writeNational(buffer: Buffer, p: number, national: number): number {
+  const high = Math.floor(national / 100_000);
+  let low = national - high * 100_000;
+  let v = high;
+  for (let i = p + 4; i >= p; i--) {
+    const rest = (v / 10) | 0;
+    buffer[i] = 48 + v - rest * 10;
+    v = rest;
+  }
+  for (let i = p + 9; i >= p + 5; i--) {
+    const rest = (low / 10) | 0;
+    buffer[i] = 48 + low - rest * 10;
+    low = rest;
+  }
+  return p + 10;
 }
 
 /** Printable ASCII text (checked by the caller), or \N for none. */
