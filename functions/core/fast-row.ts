@@ -120,7 +120,18 @@ export class FastRowWriter {
       if (a === -1) {
         buffer[p++] = BACKSLASH;
         buffer[p++] = N;
-      } else for (let i = a, b = end[k]!; i < b; i++) buffer[p++] = bytes[i]!;
+        continue;
+      }
+      // Cells of the next columns that follow this one a delimiter apart (untrimmed, unquoted): one
+      // span, its delimiters then turned into tabs. A native copy beats a byte loop from ~48 bytes.
+      let last = k;
+      while (last + 1 < start.length && start[last + 1] === end[last]! + 1) last++;
+      const b = end[last]!;
+      if (b - a < 48) for (let i = a; i < b; i++) buffer[p + i - a] = bytes[i]!;
+      else buffer.set(bytes.subarray(a, b), p);
+      for (let j = k; j < last; j++) buffer[p + end[j]! - a] = TAB;
+      p += b - a;
+      k = last;
     }
     for (let i = 0; i < suffix.length; i++) buffer[p++] = suffix[i]!;
     p = writeRow(buffer, p, row);
