@@ -4,6 +4,7 @@ const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
 const BACKSLASH = 92;
+const INITIAL_SCRATCH = 64 * 1024;
 /** Byte classes: a plain ASCII cell byte, a field or record end, or a byte that makes the record take the text path. */
 const PLAIN = 0;
 const STOP = 1;
@@ -54,7 +55,14 @@ export class ByteCsvTokenizer {
   /** Class of each byte value, for one lookup per byte. */
   readonly #classes = new Uint8Array(256);
   readonly #maxRecordChars: number;
-  #carry: Buffer;
+  /**
+   * The unfinished tail at `[0, #carry)`, each chunk appended after it and parsed in place: no
+   * allocation per chunk. A plain Uint8Array, whose subarrays cost less to make than a Buffer's.
+   */
+  #scratch: Uint8Array;
+  /** The same memory as a Buffer, to decode text records. */
+  #scratchText: Buffer;
+  #carry: number;
   #skipLeadingLF: boolean;
   #records: number;
   #starts = new Int32Array(64);
@@ -71,27 +79,40 @@ export class ByteCsvTokenizer {
     this.#classes[CR] = STOP;
     this.#maxRecordChars = options.maxRecordChars;
     this.#records = options.records;
-    this.#carry = Buffer.from(options.carry, 'utf8');
+    const carry = Buffer.from(options.carry, 'utf8');
+    this.#scratch = new Uint8Array(Math.max(INITIAL_SCRATCH, carry.length * 2));
+    this.#scratchText = Buffer.from(this.#scratch.buffer);
+    this.#scratch.set(carry);
+    this.#carry = carry.length;
     this.#skipLeadingLF = options.skipLeadingLF;
   }
 
   /** Parses what it can of valid UTF-8 cut on a character boundary; the unfinished tail waits. */
-  write(chunk: Buffer, sink: ByteRecordSink): void {
-    let bytes = this.#carry.length > 0 ? Buffer.concat([this.#carry, chunk]) : chunk;
-    if (this.#skipLeadingLF && bytes.length > 0) {
-      if (bytes[0] === LF) bytes = bytes.subarray(1);
+  write(chunk: Uint8Array, sink: ByteRecordSink): void {
+    const size = this.#carry + chunk.length;
+    if (size > this.#scratch.length) {
+      const grown = new Uint8Array(Math.max(this.#scratch.length * 2, size));
+      grown.set(this.#scratch.subarray(0, this.#carry));
+      this.#scratch = grown;
+      this.#scratchText = Buffer.from(grown.buffer);
+    }
+    const bytes = this.#scratch;
+    bytes.set(chunk, this.#carry);
+    let from = 0;
+    if (this.#skipLeadingLF && size > 0) {
+      if (bytes[0] === LF) from = 1;
       this.#skipLeadingLF = false;
     }
-    const consumed = this.#parse(bytes, false, sink);
-    // A copy: the tail must not keep the whole chunk alive.
-    this.#carry = consumed < bytes.length ? Buffer.from(bytes.subarray(consumed)) : Buffer.alloc(0);
-    if (this.#tooLong(this.#carry, 0, this.#carry.length)) this.#tooLarge();
+    const consumed = this.#parse(bytes, from, size, false, sink);
+    bytes.copyWithin(0, consumed, size);
+    this.#carry = size - consumed;
+    if (this.#tooLong(bytes, 0, this.#carry)) this.#tooLarge();
   }
 
   end(sink: ByteRecordSink): void {
-    const bytes = this.#carry;
-    this.#carry = Buffer.alloc(0);
-    if (bytes.length > 0) this.#parse(bytes, true, sink);
+    const size = this.#carry;
+    this.#carry = 0;
+    if (size > 0) this.#parse(this.#scratch, 0, size, true, sink);
   }
 
   /** More characters than the limit (bytes are an upper bound; counted only when it is exceeded). */
@@ -103,13 +124,12 @@ export class ByteCsvTokenizer {
     throw recordTooLarge(this.#records + 1, this.#maxRecordChars);
   }
 
-  /** Returns how many bytes were consumed (complete records only, unless `final`). */
-  #parse(bytes: Buffer, final: boolean, sink: ByteRecordSink): number {
+  /** Parses `[from, n)`; returns where it stopped (after complete records only, unless `final`). */
+  #parse(bytes: Uint8Array, from: number, n: number, final: boolean, sink: ByteRecordSink): number {
     const delimiter = this.#delimiter;
     const classes = this.#classes;
-    const n = bytes.length;
-    let recordStart = 0;
-    let i = 0;
+    let recordStart = from;
+    let i = from;
     let count = 0;
     let fast = true;
     while (i < n) {
@@ -118,18 +138,23 @@ export class ByteCsvTokenizer {
       let end: number;
       let c = bytes[i]!;
       if (c === QUOTE) {
-        let from = i + 1;
+        let after = i + 1;
         for (;;) {
-          const close = bytes.indexOf(QUOTE, from);
+          const close = bytes.indexOf(QUOTE, after);
+          if (close >= n) {
+            if (!final) return recordStart;
+            this.#text(recordStart, n, sink);
+            return n;
+          }
           if (close === -1) {
             if (!final) return recordStart;
             // CsvTokenizer words the unclosed quote, with the row it opens on.
-            this.#text(bytes, recordStart, n, sink);
+            this.#text(recordStart, n, sink);
             return n;
           }
           if (close + 1 < n && bytes[close + 1] === QUOTE) {
             fast = false;
-            from = close + 2;
+            after = close + 2;
             continue;
           }
           if (close + 1 === n && !final) return recordStart;
@@ -166,7 +191,7 @@ export class ByteCsvTokenizer {
       if (i >= n) {
         if (!final) return recordStart;
         if (this.#tooLong(bytes, recordStart, n)) this.#tooLarge();
-        this.#emit(bytes, recordStart, n, fast, count, sink);
+        this.#emit(recordStart, n, fast, count, sink);
         return n;
       }
       c = bytes[i]!;
@@ -177,7 +202,7 @@ export class ByteCsvTokenizer {
           if (fast) this.#cell(count, n, n);
           count++;
           if (this.#tooLong(bytes, recordStart, n)) this.#tooLarge();
-          this.#emit(bytes, recordStart, n, fast, count, sink);
+          this.#emit(recordStart, n, fast, count, sink);
           return n;
         }
         continue;
@@ -193,7 +218,7 @@ export class ByteCsvTokenizer {
         }
       }
       if (this.#tooLong(bytes, recordStart, i)) this.#tooLarge();
-      this.#emit(bytes, recordStart, recordEnd, fast, count, sink);
+      this.#emit(recordStart, recordEnd, fast, count, sink);
       recordStart = i;
       count = 0;
       fast = true;
@@ -214,14 +239,14 @@ export class ByteCsvTokenizer {
     this.#ends[k] = end;
   }
 
-  #emit(bytes: Buffer, from: number, to: number, fast: boolean, count: number, sink: ByteRecordSink): void {
+  #emit(from: number, to: number, fast: boolean, count: number, sink: ByteRecordSink): void {
     if (fast) {
       this.#records++;
-      sink.fast(bytes, this.#starts, this.#ends, count);
-    } else this.#text(bytes, from, to, sink);
+      sink.fast(this.#scratch, this.#starts, this.#ends, count);
+    } else this.#text(from, to, sink);
   }
 
-  #text(bytes: Buffer, from: number, to: number, sink: ByteRecordSink): void {
-    sink.text(bytes.toString('utf8', from, to), this.#records++);
+  #text(from: number, to: number, sink: ByteRecordSink): void {
+    sink.text(this.#scratchText.toString('utf8', from, to), this.#records++);
   }
 }
