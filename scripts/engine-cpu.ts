@@ -1,6 +1,7 @@
 /**
- * `tsx scripts/engine-cpu.ts <file.csv> [runs]`: CPU seconds of the lead engine alone (decode, parse,
- * validate, COPY text; no S3, no PostgreSQL) over a file, inline on one thread, per run. For profiling:
+ * `tsx scripts/engine-cpu.ts <file.csv> [runs] [--text]`: CPU seconds of the lead engine alone (decode,
+ * parse, validate, COPY text; no S3, no PostgreSQL) over a file, inline on one thread, per run; `--text`
+ * turns the byte path off (the output hash must not change). For profiling:
  * `npx esbuild scripts/engine-cpu.ts --bundle --platform=node --format=esm --outfile=.local/engine-cpu.mjs`
  * then `node --cpu-prof --cpu-prof-dir=.local/prof .local/engine-cpu.mjs <file.csv>`.
  */
@@ -9,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
 
-const [file, runs = '3'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const byteRecords = !args.includes('--text');
+const [file, runs = '3'] = args.filter((arg) => arg !== '--text');
 if (!file) throw new Error('usage: engine-cpu <file.csv> [runs]');
 const bytes = readFileSync(file);
 const BATCH = 256 * 1024;
@@ -17,6 +20,7 @@ for (let r = 0; r < Number(runs); r++) {
   const engine = new LeadEngine('00000000-0000-4000-8000-000000000000', parseImportOptions({}), {
     ...DEFAULT_LIMITS,
     preallocateEmailTable: true,
+    byteRecords,
   });
   const before = process.cpuUsage();
   const hash = createHash('sha256');
