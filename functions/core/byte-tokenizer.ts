@@ -140,13 +140,9 @@ export class ByteCsvTokenizer {
       if (c === QUOTE) {
         let after = i + 1;
         for (;;) {
+          // The scratch buffer holds stale bytes past n: a quote found there is no quote.
           const close = bytes.indexOf(QUOTE, after);
-          if (close >= n) {
-            if (!final) return recordStart;
-            this.#text(recordStart, n, sink);
-            return n;
-          }
-          if (close === -1) {
+          if (close === -1 || close >= n) {
             if (!final) return recordStart;
             // CsvTokenizer words the unclosed quote, with the row it opens on.
             this.#text(recordStart, n, sink);

@@ -36,7 +36,7 @@ const latin1 = (bytes: Uint8Array, from: number, to: number): string =>
  * else: a valid lead with no note to make. Any other row (invalid, blank, a wrong field count, a
  * split contact name, a website or phone it cannot normalize) answers false and takes the text path,
  * which decides and words it. The e-mail's hash and the name key are left for the caller.
- * test/unit/fast-row checks that both paths write the same bytes.
+ * test/unit/byte-records checks that both paths write the same bytes.
  */
 export class FastRowWriter {
   readonly #index: Int32Array;
@@ -111,7 +111,11 @@ export class FastRowWriter {
     }
 
     const suffix = this.#suffix;
-    const room = cellBytes + 2 * LEAD_COLUMNS.length + suffix.length + 64 + (website?.length ?? 0) + (key?.length ?? 0);
+    // Every byte the line can take: the cells, a tab or \N per column (3), the suffix, the row and the
+    // national number (20), the normalized website (the cell again when written as it normalizes), the
+    // phone and the name key, tabs and the newline.
+    const websiteBytes = websiteAsWritten ? end[WEBSITE]! - start[WEBSITE]! : (website?.length ?? 0);
+    const room = cellBytes + 3 * LEAD_COLUMNS.length + suffix.length + 20 + websiteBytes + 16 + (key?.length ?? 0) + 16;
     const buffer = out.reserve(room);
     let p = out.pos;
     for (let k = 0; k < start.length; k++) {
@@ -147,6 +151,8 @@ export class FastRowWriter {
     buffer[p++] = TAB;
     p = writeText(buffer, p, key ?? undefined);
     buffer[p++] = NEWLINE;
+    // A typed array drops writes past its end without a word: never let that pass as output.
+    if (p > buffer.length) throw new Error(`fast-row wrote past the room it reserved (${p} > ${buffer.length})`);
     out.pos = p;
     this.emailHash = hasEmail ? asciiEmailHash(bytes, start[EMAIL]!, end[EMAIL]!) : Number.NaN;
     this.nameKey = key;

@@ -213,6 +213,18 @@ describe('LeadEngine: the byte path writes what the text path writes', () => {
     expect(strict.error?.code).toBe('STRICT_MODE_ROW_ERROR');
   });
 
+  it('for long websites written as they normalize, when the output buffer must grow in the middle of a slice', () => {
+    // Such a website is written twice (as written and normalized); its row must reserve room for both.
+    const website = `https://acme.com/${'p'.repeat(900)}`;
+    const rows = [HEADER, ...Array.from({ length: 4000 }, (_, i) => `Acme ${i},Software,,,,,,,`)];
+    for (let block = 0; block < 4; block++) {
+      for (let i = 0; i < 1200; i++) rows.push('A,,,,,,,,');
+      for (let i = 0; i < 20; i++) rows.push(`B${i},,${website},,,,,,`);
+    }
+    both(`${rows.join('\n')}\n`, {}, [65_536, 977]);
+    expect(lastByteRows).toBeGreaterThan(6000);
+  });
+
   it('for file errors found after the header: a quote never closed, a record too large, bad UTF-8', () => {
     const body = generated(1500, 0);
     const unclosed = both(`${body}"Open quote,never closed\n${'x,'.repeat(50)}\n`);
