@@ -5,6 +5,18 @@
  * them against those patterns on generated and edge-case values.
  */
 
+const BACKSLASH = 92;
+
+/**
+ * A byte COPY text takes as it is and no cell check refuses: printable ASCII other than backslash
+ * (COPY's escape). Tab, CR, LF and every control character fall outside it.
+ */
+export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && b !== BACKSLASH;
+
+/** Printable-ASCII bytes `[from, to)` as a string (for the checks that only exist on text). */
+export const asciiText = (bytes: Uint8Array, from: number, to: number): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, to);
+
 const table = (chars: string): Uint8Array => {
   const t = new Uint8Array(256);
   for (const range of chars.match(/.-.|./g)!) {

@@ -1,9 +1,9 @@
+import { isPlainByte } from './ascii-cells.ts';
 import { recordTooLarge } from './csv-tokenizer.ts';
 
 const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
-const BACKSLASH = 92;
 const INITIAL_SCRATCH = 64 * 1024;
 /** Byte classes: a plain ASCII cell byte, a field or record end, or a byte that makes the record take the text path. */
 const PLAIN = 0;
@@ -73,7 +73,7 @@ export class ByteCsvTokenizer {
     if (options.delimiter.length !== 1 || delimiter >= 0x80)
       throw new Error('ByteCsvTokenizer needs an ASCII delimiter');
     this.#delimiter = delimiter;
-    for (let b = 0; b < 256; b++) this.#classes[b] = b < 0x20 || b > 0x7e || b === BACKSLASH ? NOT_PLAIN : PLAIN;
+    for (let b = 0; b < 256; b++) this.#classes[b] = isPlainByte(b) ? PLAIN : NOT_PLAIN;
     this.#classes[delimiter] = STOP;
     this.#classes[LF] = STOP;
     this.#classes[CR] = STOP;
@@ -162,8 +162,7 @@ export class ByteCsvTokenizer {
         if (fast)
           for (let k = start; k < end; k++) {
             // Quoted, the delimiter is text, and a tab delimiter is a tab COPY must escape.
-            const b = bytes[k]!;
-            if (b < 0x20 || b > 0x7e || b === BACKSLASH) {
+            if (!isPlainByte(bytes[k]!)) {
               fast = false;
               break;
             }

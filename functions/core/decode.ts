@@ -35,7 +35,7 @@ export class ByteDecoder {
   }
 
   write(chunk: Uint8Array): string[] {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer = asBuffer(chunk);
     if (this.#encoding === undefined) {
       this.#pending.push(buffer);
       this.#pendingBytes += buffer.length;
@@ -64,7 +64,7 @@ export class ByteDecoder {
    * cut on a character boundary, instead of their text (#core/byte-tokenizer reads them).
    */
   writeBytes(chunk: Uint8Array): Buffer {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer = asBuffer(chunk);
     const whole = this.#validUtf8(buffer, false);
     this.#offset += buffer.length;
     return whole;
@@ -140,6 +140,10 @@ export class ByteDecoder {
     return text;
   }
 }
+
+/** A view of the same bytes as a Buffer (a plain Uint8Array arrives from the worker thread). */
+const asBuffer = (chunk: Uint8Array): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
 const binaryContent = () =>
   new FileError(

@@ -1,4 +1,4 @@
-import { isAsciiEmail, isNormalAsciiWebsite } from './ascii-cells.ts';
+import { asciiText, isAsciiEmail, isNormalAsciiWebsite, isPlainByte } from './ascii-cells.ts';
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
 import type { CopyOutput } from './copy-output.ts';
 import { asciiEmailHash } from './email-set.ts';
@@ -18,17 +18,11 @@ const CONTACT = LEAD_COLUMNS.indexOf('contact_name');
 const EMAIL = LEAD_COLUMNS.indexOf('contact_email');
 const PHONE = LEAD_COLUMNS.indexOf('contact_phone');
 
-/** Printable ASCII without backslash: written to COPY text as it is. */
+/** Every character a plain byte (isPlainByte): written to COPY text as it is. */
 function isPlainAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return false;
-  }
+  for (let i = 0; i < text.length; i++) if (!isPlainByte(text.charCodeAt(i))) return false;
   return true;
 }
-
-const latin1 = (bytes: Uint8Array, from: number, to: number): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, to);
 
 /**
  * RowProcessor.process for a record of plain ASCII cells (#core/byte-tokenizer's fast records):
@@ -89,7 +83,7 @@ export class FastRowWriter {
     if (start[WEBSITE] !== -1) {
       websiteAsWritten = isNormalAsciiWebsite(bytes, start[WEBSITE]!, end[WEBSITE]!);
       if (!websiteAsWritten) {
-        website = normalizeWebsite(latin1(bytes, start[WEBSITE]!, end[WEBSITE]!));
+        website = normalizeWebsite(asciiText(bytes, start[WEBSITE]!, end[WEBSITE]!));
         if (website === undefined || website.length > NORMALIZED_MAX_CHARS.website_normalized) return false;
         if (!isPlainAscii(website)) return false;
       }
@@ -99,14 +93,14 @@ export class FastRowWriter {
     if (start[PHONE] !== -1) {
       national = asciiNanp(bytes, start[PHONE]!, end[PHONE]!, this.#region);
       if (national === -1) {
-        phone = normalizePhone(latin1(bytes, start[PHONE]!, end[PHONE]!), this.#region);
+        phone = normalizePhone(asciiText(bytes, start[PHONE]!, end[PHONE]!), this.#region);
         if (phone === undefined || phone.length > NORMALIZED_MAX_CHARS.phone_e164 || !isPlainAscii(phone)) return false;
       }
     }
     let key: string | null = null;
     if (!hasEmail && start[CONTACT] !== -1) {
-      const company = latin1(bytes, start[COMPANY]!, end[COMPANY]!);
-      key = nameKey(company, latin1(bytes, start[CONTACT]!, end[CONTACT]!), null);
+      const company = asciiText(bytes, start[COMPANY]!, end[COMPANY]!);
+      key = nameKey(company, asciiText(bytes, start[CONTACT]!, end[CONTACT]!), null);
       if (key !== null && !isPlainAscii(key)) return false;
     }
 
@@ -164,31 +158,24 @@ export class FastRowWriter {
 function writeRow(buffer: Buffer, p: number, row: number): number {
   let digits = 1;
   for (let v = row; v >= 10; v = (v / 10) | 0) digits++;
-  let v = row;
+  return writeDigits(buffer, p, row, digits);
+}
+
+/** A 10-digit national number, as two 5-digit halves (each a small integer). */
+function writeNational(buffer: Buffer, p: number, national: number): number {
+  const high = Math.floor(national / 100_000);
+  return writeDigits(buffer, writeDigits(buffer, p, high, 5), national - high * 100_000, 5);
+}
+
+/** `value` (a small non-negative integer) in exactly `digits` decimal digits, zero-padded. */
+function writeDigits(buffer: Buffer, p: number, value: number, digits: number): number {
+  let v = value;
   for (let i = p + digits - 1; i >= p; i--) {
     const rest = (v / 10) | 0;
     buffer[i] = 48 + v - rest * 10;
     v = rest;
   }
   return p + digits;
-}
-
-/** A 10-digit national number, as two 5-digit halves (each a small integer). */
-function writeNational(buffer: Buffer, p: number, national: number): number {
-  const high = Math.floor(national / 100_000);
-  let low = national - high * 100_000;
-  let v = high;
-  for (let i = p + 4; i >= p; i--) {
-    const rest = (v / 10) | 0;
-    buffer[i] = 48 + v - rest * 10;
-    v = rest;
-  }
-  for (let i = p + 9; i >= p + 5; i--) {
-    const rest = (low / 10) | 0;
-    buffer[i] = 48 + low - rest * 10;
-    low = rest;
-  }
-  return p + 10;
 }
 
 /** Printable ASCII text (checked by the caller), or \N for none. */

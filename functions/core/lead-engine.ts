@@ -1,7 +1,7 @@
 import { ByteCsvTokenizer, type ByteRecordSink } from './byte-tokenizer.ts';
 import { CopyOutput } from './copy-output.ts';
 import { CsvTokenizer } from './csv-tokenizer.ts';
-import { EmailRepeatDetector } from './email-set.ts';
+import { EmailRepeatDetector, emailHash } from './email-set.ts';
 import { ByteDecoder, type DetectedEncoding } from './decode.ts';
 import { detectDelimiter } from './delimiter.ts';
 import { COLUMN_LIST_LIMIT, echo, echoOrNull } from './echo.ts';
@@ -9,6 +9,7 @@ import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
 import { FastRowWriter } from './fast-row.ts';
+import { asciiText } from './ascii-cells.ts';
 import { RowProcessor, type RowNote } from './row-processor.ts';
 import { compileRules, type RuleCheck } from './rule-checker.ts';
 import type { RuleSet } from './rule-set.ts';
@@ -242,19 +243,23 @@ export class LeadEngine {
     const fast = this.#fastRows!;
     if (!fast.write(bytes, starts, ends, count, this.#row + 1, this.#copy)) {
       // Not a lead the byte path writes: its cells as text (plain ASCII), through the text path.
-      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const record: string[] = [];
-      for (let k = 0; k < count; k++) record.push(buffer.toString('latin1', starts[k], ends[k]));
+      for (let k = 0; k < count; k++) record.push(asciiText(bytes, starts[k]!, ends[k]!));
       this.#onRecord(record, true);
       return;
     }
     this.#row++;
-    this.#total++;
     this.#byteRows++;
-    if (!Number.isNaN(fast.emailHash)) this.#emails.addHash(fast.emailHash);
-    else if (fast.nameKey !== null) {
+    this.#addLead(fast.emailHash, fast.nameKey);
+  }
+
+  /** A valid lead: counted, and its e-mail's hash (NaN for none) or else its name key tracked for repeats. */
+  #addLead(emailHash: number, nameKey: string | null): void {
+    this.#total++;
+    if (!Number.isNaN(emailHash)) this.#emails.addHash(emailHash);
+    else if (nameKey !== null) {
       this.#nameKeys++;
-      this.#names.add(fast.nameKey);
+      this.#names.add(nameKey);
     }
   }
 
@@ -267,12 +272,7 @@ export class LeadEngine {
     }
     const outcome = this.#rows!.process(record, row, plain);
     if (outcome.kind === 'lead') {
-      this.#total++;
-      if (outcome.email !== null) this.#emails.add(outcome.email);
-      else if (outcome.nameKey !== null) {
-        this.#nameKeys++;
-        this.#names.add(outcome.nameKey);
-      }
+      this.#addLead(outcome.email === null ? Number.NaN : emailHash(outcome.email), outcome.nameKey);
       this.#copy.appendText(outcome.line);
       if (outcome.notes) this.#addNotes(row, outcome.notes);
       return;
