@@ -94,6 +94,18 @@ export type FromWorker =
 export const transferable = (parts: readonly { bytes: Uint8Array }[]): ArrayBuffer[] =>
   parts.flatMap(({ bytes }) => transferableBuffer(bytes));
 
+/**
+ * The parts, each in a buffer of its own: a part that views a larger buffer (#core/copy-output's
+ * arena) is copied first, so posting it moves exactly its bytes, not the whole arena.
+ */
+export const ownedParts = <T extends { bytes: Uint8Array }>(parts: readonly T[]): T[] =>
+  parts.map((part) => {
+    if (transferableBuffer(part.bytes).length > 0) return part;
+    const bytes = Buffer.allocUnsafeSlow(part.bytes.byteLength);
+    bytes.set(part.bytes);
+    return { ...part, bytes };
+  });
+
 export const transferableBuffer = (bytes: Uint8Array): ArrayBuffer[] =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? [bytes.buffer]

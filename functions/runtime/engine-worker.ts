@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FileError, RejectionError } from '#core/errors';
 import { LeadEngine } from '#core/lead-engine';
 import {
+  ownedParts,
   transferable,
   type EngineSetup,
   type FromWorker,
@@ -31,10 +32,12 @@ const engine = new LeadEngine(setup.importId, setup.options, setup.limits, setup
 port.on('message', (message: ToWorker) => {
   try {
     if (message.type === 'chunk') {
-      const output = engine.write(message.bytes);
+      const written = engine.write(message.bytes);
+      const output = { ...written, copy: ownedParts(written.copy) };
       port.postMessage({ type: 'output', output } satisfies FromWorker, transferable(output.copy));
     } else {
-      const { summary, ...output } = engine.end();
+      const { summary, ...last } = engine.end();
+      const output = { ...last, copy: ownedParts(last.copy) };
       port.postMessage({ type: 'summary', output, summary } satisfies FromWorker, transferable(output.copy));
     }
   } catch (error) {
