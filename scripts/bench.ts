@@ -16,10 +16,16 @@
  * by default the deployed function's share (IMPORT_MEMORY_MB / 1,769); `--memory-mb M` means
  * M / 1,769; `--cpu-share none` leaves it unbounded. `--sizes a,b` replaces the list of sizes.
  * Each line reports the child's CPU seconds (user + system, all threads) per million leads.
+ *
+ * Diagnostics: BENCH_VERBOSE=1 logs each child's own line (with its minor page faults);
+ * BENCH_NODE_ARGS adds node flags to the child (`--cpu-prof --cpu-prof-dir=DIR`, `--trace-gc`);
+ * BENCH_CHILD_LOG=FILE appends the child's whole stdout there; BENCH_WRAP runs the child under a
+ * command when there is no CPU quota (`--cpu-share none`), for instance
+ * `valgrind --tool=callgrind`, whose instruction counts do not depend on the machine's load.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +200,8 @@ interface ImportRun {
   cpu_s: number;
   /** the kernel's part of it (sockets, files) */
   cpu_system_s: number;
+  /** pages the kernel had to map in (fresh memory touched): each costs system time */
+  minor_page_faults: number;
   status: string;
   imported: number;
   failed: number;
@@ -205,8 +213,14 @@ async function importerRun(key: string, empty: boolean): Promise<ImportRun> {
   else await db.query('delete from lead_imports where source_key = $1', [key]);
   await db.query('checkpoint');
   const nodeArgs = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bundle, BUCKET, key];
-  const [file, args] = quota ? quota.wrap(process.execPath, nodeArgs) : [process.execPath, nodeArgs];
+  const wrap = process.env.BENCH_WRAP?.split(' ').filter(Boolean) ?? [];
+  const [file, args] = quota
+    ? quota.wrap(process.execPath, nodeArgs)
+    : wrap.length > 0
+      ? [wrap[0]!, [...wrap.slice(1), process.execPath, ...nodeArgs]]
+      : [process.execPath, nodeArgs];
   const { stdout } = await run(file, args, { env: childEnv, maxBuffer: 1 << 20 });
+  if (process.env.BENCH_CHILD_LOG) appendFileSync(process.env.BENCH_CHILD_LOG, stdout);
   const line = stdout.trim().split('\n').at(-1)!;
   if (process.env.BENCH_VERBOSE) log(line);
   const out = JSON.parse(line) as ImportRun;

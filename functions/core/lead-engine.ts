@@ -55,6 +55,11 @@ export interface CopyPart {
   /** A Buffer from the engine; a plain Uint8Array once it has crossed from the worker thread. */
   bytes: Uint8Array;
   linesSoFar: number;
+  /**
+   * Says the bytes are no longer read (written to PostgreSQL, or copied), so the engine may write over
+   * them; a part never released is simply collected. Absent when the bytes own their memory.
+   */
+  release?: () => void;
 }
 
 /** What one write() produced: COPY text for PostgreSQL and rejected-rows CSV text. */
@@ -324,8 +329,8 @@ export class LeadEngine {
   }
 
   #flushCopy(): void {
-    const bytes = this.#copy.take();
-    if (bytes) this.#copyParts.push({ bytes, linesSoFar: this.#total - this.#failed });
+    const part = this.#copy.take();
+    if (part) this.#copyParts.push({ ...part, linesSoFar: this.#total - this.#failed });
   }
 
   #drain(): EngineOutput {

@@ -9,11 +9,19 @@ const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
 const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
 /** Recent COPY text kept to name the spreadsheet row of a refused line (the server lags the sender by little). */
 const RECENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Chunks always kept after one that leaves the window, besides the window's bytes. A chunk is
+ * released only then: the COPY stream and the socket hold at most their high-water marks (16 KiB
+ * each) and the chunk in hand, so by the time 16 MiB and this many chunks follow it, it is written.
+ */
+const KEPT_AFTER_RELEASE = 4;
 
 /** COPY text and how many lines (leads) the whole stream holds up to and including it. */
 export interface CopyChunk {
   bytes: Uint8Array;
   linesSoFar: number;
+  /** Called once the bytes have been written and are no longer needed here (the engine reuses them). */
+  release?: () => void;
 }
 
 /**
@@ -37,8 +45,10 @@ export async function copyLeads(
   try {
     await pipeline(bytes(), stream, signal ? { signal } : {});
   } catch (error) {
+    // Nothing is released on failure: the socket may still hold the bytes; they are collected instead.
     throw isDataRefusal(error) ? rowRefused(error as PgErrorFields, recent) : error;
   }
+  recent.releaseAll();
   return stream.rowCount;
 }
 
@@ -57,15 +67,25 @@ function rowRefused(e: PgErrorFields, recent: RecentLines): FileError {
 
 /** The last few megabytes of COPY text, by line number, to map a refused line to its source row. */
 class RecentLines {
-  #chunks: { bytes: Uint8Array; firstLine: number }[] = [];
+  #chunks: { bytes: Uint8Array; firstLine: number; release: (() => void) | undefined }[] = [];
   #size = 0;
   #lines = 0;
 
   add(chunk: CopyChunk): void {
-    this.#chunks.push({ bytes: chunk.bytes, firstLine: this.#lines + 1 });
+    this.#chunks.push({ bytes: chunk.bytes, firstLine: this.#lines + 1, release: chunk.release });
     this.#lines = chunk.linesSoFar;
     this.#size += chunk.bytes.length;
-    while (this.#size > RECENT_BYTES && this.#chunks.length > 1) this.#size -= this.#chunks.shift()!.bytes.length;
+    while (this.#size - this.#chunks[0]!.bytes.length >= RECENT_BYTES && this.#chunks.length > KEPT_AFTER_RELEASE) {
+      const old = this.#chunks.shift()!;
+      this.#size -= old.bytes.length;
+      old.release?.();
+    }
+  }
+
+  /** After the COPY stream has finished: every byte is written. */
+  releaseAll(): void {
+    for (const chunk of this.#chunks) chunk.release?.();
+    this.#chunks = [];
   }
 
   sourceRow(line: number): number | undefined {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/errors';
 import {
   LeadEngine,
+  type CopyPart,
   type EngineLimits,
   type EngineOutput,
   type EngineProgress,
@@ -95,15 +96,17 @@ export const transferable = (parts: readonly { bytes: Uint8Array }[]): ArrayBuff
   parts.flatMap(({ bytes }) => transferableBuffer(bytes));
 
 /**
- * The parts, each in a buffer of its own: a part that views a larger buffer (#core/copy-output's
- * arena) is copied first, so posting it moves exactly its bytes, not the whole arena.
+ * The parts, each in a buffer of its own and without a release call (a function cannot be posted):
+ * a part that views a buffer the engine writes again (#core/copy-output's arena) is copied first and
+ * released, so posting it moves exactly its bytes and the arena stays with the engine.
  */
-export const ownedParts = <T extends { bytes: Uint8Array }>(parts: readonly T[]): T[] =>
-  parts.map((part) => {
-    if (transferableBuffer(part.bytes).length > 0) return part;
-    const bytes = Buffer.allocUnsafeSlow(part.bytes.byteLength);
-    bytes.set(part.bytes);
-    return { ...part, bytes };
+export const ownedParts = (parts: readonly CopyPart[]): CopyPart[] =>
+  parts.map(({ bytes, linesSoFar, release }) => {
+    if (!release && transferableBuffer(bytes).length > 0) return { bytes, linesSoFar };
+    const owned = Buffer.allocUnsafeSlow(bytes.byteLength);
+    owned.set(bytes);
+    release?.();
+    return { bytes: owned, linesSoFar };
   });
 
 export const transferableBuffer = (bytes: Uint8Array): ArrayBuffer[] =>

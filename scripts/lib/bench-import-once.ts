@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       max_rss_mib: usage.maxRSS / 1024,
       cpu_s: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
       cpu_system_s: usage.systemCPUTime / 1e6,
+      minor_page_faults: usage.minorPageFault,
       status: result.status,
       imported: result.imported_count,
       failed: result.failed_count,

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LeadEngine } from '#core/lead-engine';
-import type { EngineSetup, FromWorker, ToWorker } from '#runtime/engine-runner';
+import { type EngineSetup, type FromWorker, ownedParts, type ToWorker } from '#runtime/engine-runner';
 
 const { setup } = workerData as { setup: EngineSetup };
 const crash = process.env.CRASHING_WORKER_MODE === 'exit' ? 'exit' : 'throw';
@@ -13,7 +13,9 @@ const engine = new LeadEngine(setup.importId, setup.options, setup.limits);
 let batches = 0;
 parentPort!.on('message', (message: ToWorker) => {
   if (message.type === 'chunk' && ++batches === 1) {
-    parentPort!.postMessage({ type: 'output', output: engine.write(message.bytes) } satisfies FromWorker);
+    const written = engine.write(message.bytes);
+    const output = { ...written, copy: ownedParts(written.copy) };
+    parentPort!.postMessage({ type: 'output', output } satisfies FromWorker);
     return;
   }
   if (crash === 'exit') process.exit(3);
