@@ -131,7 +131,8 @@ Object.assign(process.env, {
 const s3server = await startLocalS3({ bucket: BUCKET, directory: join(WORK, 's3') });
 const s3 = createS3Client({ endpoint: s3server.endpoint });
 
-// The importer exactly as Lambda runs it: one esbuild bundle, plain node.
+// The importer exactly as Lambda runs it: one plain esbuild bundle (not minified, no source map, as
+// infra/constructs/app-function bundles it), plain node.
 const bundle = join(WORK, 'import-once.mjs');
 await build({
   entryPoints: {
