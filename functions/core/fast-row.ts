@@ -131,7 +131,8 @@ export class FastRowWriter {
       p += b - a;
       k = last;
     }
-    for (let i = 0; i < suffix.length; i++) buffer[p++] = suffix[i]!;
+    buffer.set(suffix, p);
+    p += suffix.length;
     p = writeRow(buffer, p, row);
     buffer[p++] = TAB;
     if (websiteAsWritten) for (let i = start[WEBSITE]!, b = end[WEBSITE]!; i < b; i++) buffer[p++] = bytes[i]!;
@@ -167,14 +168,21 @@ function writeNational(buffer: Buffer, p: number, national: number): number {
   return writeDigits(buffer, writeDigits(buffer, p, high, 5), national - high * 100_000, 5);
 }
 
+/** "00" to "99" as ASCII, two bytes each: digits are written in pairs, half the divisions. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
 /** `value` (a small non-negative integer) in exactly `digits` decimal digits, zero-padded. */
 function writeDigits(buffer: Buffer, p: number, value: number, digits: number): number {
   let v = value;
-  for (let i = p + digits - 1; i >= p; i--) {
-    const rest = (v / 10) | 0;
-    buffer[i] = 48 + v - rest * 10;
+  let i = p + digits;
+  while (i - p >= 2) {
+    const rest = (v / 100) | 0;
+    const pair = (v - rest * 100) * 2;
+    buffer[--i] = DIGIT_PAIRS[pair + 1]!;
+    buffer[--i] = DIGIT_PAIRS[pair]!;
     v = rest;
   }
+  if (i > p) buffer[--i] = 48 + v;
   return p + digits;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmailRepeatDetector, emailHash } from '#core/email-set';
+import { EmailRepeatDetector, emailHash, hasRepeat } from '#core/email-set';
 
 describe('EmailRepeatDetector', () => {
   it('is certain there are no repeats among many distinct e-mails (the table grows as needed)', () => {
@@ -88,5 +88,65 @@ describe('emailHash', () => {
     expect(Number.isSafeInteger(h) && h >= 0).toBe(true);
     expect(h).toBe(emailHash('person@example.com'));
     expect(h).not.toBe(emailHash('person@example.co'));
+  });
+});
+
+describe('hasRepeat', () => {
+  /** A deterministic generator of uniform 53-bit integers (xorshift, two 32-bit halves). */
+  function* uniform53(seed: number): Generator<number> {
+    let x = seed >>> 0 || 1;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    for (;;) yield (next() >>> 11) * 2 ** 32 + next();
+  }
+  const take = (n: number, seed: number) => {
+    const values = new Float64Array(n);
+    const source = uniform53(seed);
+    for (let i = 0; i < n; i++) values[i] = source.next().value!;
+    return values;
+  };
+  const bySorting = (values: Float64Array, size: number) => {
+    const sorted = values.slice(0, size).sort();
+    return sorted.some((v, i) => i > 0 && v === sorted[i - 1]);
+  };
+
+  it('answers as sorting does, for every size from 0 to 40 and a repeat at every pair of places', () => {
+    for (let size = 0; size <= 40; size++) {
+      const values = take(size, size + 1);
+      expect(hasRepeat(values, size)).toBe(bySorting(values, size));
+      for (let i = 0; i < size; i++)
+        for (let j = i + 1; j < size; j++) {
+          const copy = values.slice();
+          copy[j] = copy[i]!;
+          expect(hasRepeat(copy, size)).toBe(true);
+        }
+    }
+  });
+
+  it('finds one repeat among 200,000 values wherever it is, and none when there is none', () => {
+    const values = take(200_000, 7);
+    expect(hasRepeat(values, values.length)).toBe(false);
+    for (const [i, j] of [
+      [0, 1],
+      [0, 199_999],
+      [123_456, 54_321],
+      [199_998, 199_999],
+    ] as const) {
+      const copy = values.slice();
+      copy[j] = copy[i]!;
+      expect(hasRepeat(copy, copy.length)).toBe(true);
+    }
+  });
+
+  it('looks only at the first `size` values, and handles the extremes of the range', () => {
+    const values = Float64Array.from([0, 2 ** 53 - 1, 2 ** 52, 1, 2 ** 53 - 2, 0]);
+    expect(hasRepeat(values, 5)).toBe(false);
+    expect(hasRepeat(values, 6)).toBe(true);
+    // Neighbours in value share a bucket; only equality counts.
+    expect(hasRepeat(Float64Array.from([5, 6, 7, 5 + 2 ** 40]), 4)).toBe(false);
   });
 });
