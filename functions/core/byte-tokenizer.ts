@@ -4,20 +4,29 @@ import { recordTooLarge } from './csv-tokenizer.ts';
 const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
+const TAB = 9;
+const BACKSLASH = 92;
 const INITIAL_SCRATCH = 64 * 1024;
 /** Byte classes: a plain ASCII cell byte, a field or record end, or a byte that makes the record take the text path. */
 const PLAIN = 0;
 const STOP = 1;
 const NOT_PLAIN = 2;
 
+/** Flag of a quoted cell holding `""` pairs, each one quote of the cell's value. */
+export const DOUBLED_QUOTES = 1;
+/** Flag of a quoted cell holding a backslash, tab, LF or CR: bytes COPY text writes escaped. */
+export const COPY_ESCAPES = 2;
+
 /** Where ByteCsvTokenizer sends each record. */
 export interface ByteRecordSink {
   /**
-   * A record whose cells are all printable ASCII other than backslash, and whose quoted cells hold no
-   * doubled quote and nothing after the closing quote: cell k is `bytes[starts[k], ends[k])`, quotes
-   * left out. Such a record needs no decoding, no escaping for COPY text and no control-character check.
+   * A record of ASCII cells: cell k is `bytes[starts[k], ends[k])`, quotes left out. Its bytes are
+   * printable ASCII other than backslash, except in a quoted cell, which may also hold `""` pairs
+   * (flags[k] has DOUBLED_QUOTES) and a backslash, tab, LF or CR (COPY_ESCAPES): the line breaks
+   * and quotes of multi-line notes. No quoted cell has text after its closing quote. Such a record
+   * needs no decoding and no control-character check; a cell with no flag needs no COPY escaping.
    */
-  fast(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void;
+  fast(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number): void;
   /** Any other record: its text, without the line ending, and the records before it, for CsvTokenizer.parseRecord. */
   text(text: string, recordsBefore: number): void;
 }
@@ -87,6 +96,7 @@ export class ByteCsvTokenizer {
   #records: number;
   #starts = new Int32Array(64);
   #ends = new Int32Array(64);
+  #flags = new Uint8Array(64);
 
   constructor(options: ByteTokenizerOptions) {
     const delimiter = options.delimiter.charCodeAt(0);
@@ -161,6 +171,7 @@ export class ByteCsvTokenizer {
       // One field starts at i.
       let start = i;
       let end: number;
+      let flags = 0;
       let c = bytes[i]!;
       if (c === QUOTE) {
         let after = i + 1;
@@ -174,7 +185,7 @@ export class ByteCsvTokenizer {
             return n;
           }
           if (close + 1 < n && bytes[close + 1] === QUOTE) {
-            fast = false;
+            flags |= DOUBLED_QUOTES;
             after = close + 2;
             continue;
           }
@@ -187,7 +198,10 @@ export class ByteCsvTokenizer {
         if (fast)
           for (let k = start; k < end; k++) {
             // Quoted, the delimiter is text, and a tab delimiter is a tab COPY must escape.
-            if (!isPlainByte(bytes[k]!)) {
+            const b = bytes[k]!;
+            if (isPlainByte(b)) continue;
+            if (b === BACKSLASH || b === TAB || b === LF || b === CR) flags |= COPY_ESCAPES;
+            else {
               fast = false;
               break;
             }
@@ -208,7 +222,7 @@ export class ByteCsvTokenizer {
         }
         end = i;
       }
-      if (fast) this.#cell(count, start, end);
+      if (fast) this.#cell(count, start, end, flags);
       count++;
       if (i >= n) {
         if (!final) return recordStart;
@@ -221,7 +235,7 @@ export class ByteCsvTokenizer {
         i++;
         if (i === n) {
           if (!final) return recordStart;
-          if (fast) this.#cell(count, n, n);
+          if (fast) this.#cell(count, n, n, 0);
           count++;
           if (this.#tooLong(bytes, recordStart, n)) this.#tooLarge();
           this.#emit(recordStart, n, fast, count, sink);
@@ -248,23 +262,27 @@ export class ByteCsvTokenizer {
     return n;
   }
 
-  #cell(k: number, start: number, end: number): void {
+  #cell(k: number, start: number, end: number, flags: number): void {
     if (k === this.#starts.length) {
       const starts = new Int32Array(k * 2);
       const ends = new Int32Array(k * 2);
+      const cellFlags = new Uint8Array(k * 2);
       starts.set(this.#starts);
       ends.set(this.#ends);
+      cellFlags.set(this.#flags);
       this.#starts = starts;
       this.#ends = ends;
+      this.#flags = cellFlags;
     }
     this.#starts[k] = start;
     this.#ends[k] = end;
+    this.#flags[k] = flags;
   }
 
   #emit(from: number, to: number, fast: boolean, count: number, sink: ByteRecordSink): void {
     if (fast) {
       this.#records++;
-      sink.fast(this.#scratch, this.#starts, this.#ends, count);
+      sink.fast(this.#scratch, this.#starts, this.#ends, this.#flags, count);
     } else this.#text(from, to, sink);
   }
 

@@ -1,5 +1,6 @@
 import { asciiText, isAsciiEmail, isNormalAsciiWebsite, isPlainByte } from './ascii-cells.ts';
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
+import { DOUBLED_QUOTES } from './byte-tokenizer.ts';
 import type { CopyOutput } from './copy-output.ts';
 import { asciiEmailHash } from './email-set.ts';
 import type { HeaderMap } from './headers.ts';
@@ -8,9 +9,13 @@ import { asciiNanp, normalizePhone, normalizeWebsite } from './normalize.ts';
 
 const TAB = 9;
 const NEWLINE = 10;
+const CR = 13;
+const QUOTE = 34;
 const BACKSLASH = 92;
 const SPACE = 32;
 const N = 78;
+/** What String.prototype.trim takes off a cell's ends, of the bytes a fast record's cell can hold. */
+const isEdgeSpace = (b: number) => b === SPACE || b === TAB || b === NEWLINE || b === CR;
 const MAX = Int32Array.from(LEAD_COLUMNS, (column) => COLUMN_MAX_CHARS[column]);
 const COMPANY = LEAD_COLUMNS.indexOf('company_name');
 const WEBSITE = LEAD_COLUMNS.indexOf('company_website');
@@ -25,12 +30,14 @@ function isPlainAscii(text: string): boolean {
 }
 
 /**
- * RowProcessor.process for a record of plain ASCII cells (#core/byte-tokenizer's fast records):
- * the same COPY line, written from the input bytes into the output, for the rows that need nothing
- * else: a valid lead with no note to make. Any other row (invalid, blank, a wrong field count, a
- * split contact name, a website or phone it cannot normalize) answers false and takes the text path,
- * which decides and words it. The e-mail's hash and the name key are left for the caller.
- * test/unit/byte-records checks that both paths write the same bytes.
+ * RowProcessor.process for a record of ASCII cells (#core/byte-tokenizer's fast records): the same
+ * COPY line, written from the input bytes into the output, for the rows that need nothing else: a
+ * valid lead with no note to make. Any other row (invalid, blank, a wrong field count, a split
+ * contact name, a website or phone it cannot normalize) answers false and takes the text path, which
+ * decides and words it. A quoted cell with `""` or bytes COPY escapes (a multi-line note) is written
+ * unquoted and escaped here, in the free-text columns; in the e-mail, website and phone, or in a name
+ * the name key is made of, it sends the row to the text path. The e-mail's hash and the name key are
+ * left for the caller. test/unit/byte-records checks that both paths write the same bytes.
  */
 export class FastRowWriter {
   readonly #index: Int32Array;
@@ -41,6 +48,8 @@ export class FastRowWriter {
   /** Trimmed cell bounds per lead column; start -1 for an empty or unmapped cell. */
   readonly #start = new Int32Array(LEAD_COLUMNS.length);
   readonly #end = new Int32Array(LEAD_COLUMNS.length);
+  /** The tokenizer's flags per lead column (DOUBLED_QUOTES, COPY_ESCAPES). */
+  readonly #flag = new Uint8Array(LEAD_COLUMNS.length);
   /** Of the last row written: its e-mail's hash (NaN without an e-mail) and its name key. */
   emailHash = Number.NaN;
   nameKey: string | null = null;
@@ -53,25 +62,40 @@ export class FastRowWriter {
     this.#region = phoneRegion;
   }
 
-  write(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, row: number, out: CopyOutput): boolean {
+  write(
+    bytes: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    flags: Uint8Array,
+    count: number,
+    row: number,
+    out: CopyOutput,
+  ): boolean {
     if (count !== this.#headerLength) return false;
     const start = this.#start;
     const end = this.#end;
+    const flag = this.#flag;
     let cellBytes = 0;
+    let escaped = false;
     for (let k = 0; k < start.length; k++) {
       const at = this.#index[k]!;
       let a = at < 0 ? 0 : starts[at]!;
       let b = at < 0 ? 0 : ends[at]!;
-      // The only whitespace a fast record can hold is the space.
-      while (a < b && bytes[a] === SPACE) a++;
-      while (b > a && bytes[b - 1] === SPACE) b--;
+      const f = at < 0 ? 0 : flags[at]!;
+      while (a < b && isEdgeSpace(bytes[a]!)) a++;
+      while (b > a && isEdgeSpace(bytes[b - 1]!)) b--;
+      flag[k] = f;
       if (a === b) start[k] = -1;
       else {
-        // ASCII: bytes are characters.
-        if (b - a > MAX[k]!) return false;
+        // ASCII: bytes are characters, but for the second quote of each pair.
+        if (b - a - (f & DOUBLED_QUOTES ? quotePairs(bytes, a, b) : 0) > MAX[k]!) return false;
         start[k] = a;
         end[k] = b;
         cellBytes += b - a;
+        if (f !== 0) {
+          if (k === WEBSITE || k === EMAIL || k === PHONE) return false;
+          escaped = true;
+        }
       }
     }
     if (start[COMPANY] === -1 || (start[CONTACT] === -1 && this.#splitName)) return false;
@@ -99,6 +123,7 @@ export class FastRowWriter {
     }
     let key: string | null = null;
     if (!hasEmail && start[CONTACT] !== -1) {
+      if (flag[COMPANY] !== 0 || flag[CONTACT] !== 0) return false;
       const company = asciiText(bytes, start[COMPANY]!, end[COMPANY]!);
       key = nameKey(company, asciiText(bytes, start[CONTACT]!, end[CONTACT]!), null);
       if (key !== null && !isPlainAscii(key)) return false;
@@ -109,7 +134,16 @@ export class FastRowWriter {
     // national number (20), the normalized website (the cell again when written as it normalizes), the
     // phone and the name key, tabs and the newline.
     const websiteBytes = websiteAsWritten ? end[WEBSITE]! - start[WEBSITE]! : (website?.length ?? 0);
-    const room = cellBytes + 3 * LEAD_COLUMNS.length + suffix.length + 20 + websiteBytes + 16 + (key?.length ?? 0) + 16;
+    // An escaped cell takes up to two bytes per byte: count the cells once more.
+    const room =
+      (escaped ? 2 : 1) * cellBytes +
+      3 * LEAD_COLUMNS.length +
+      suffix.length +
+      20 +
+      websiteBytes +
+      16 +
+      (key?.length ?? 0) +
+      16;
     const buffer = out.reserve(room);
     let p = out.pos;
     for (let k = 0; k < start.length; k++) {
@@ -120,8 +154,13 @@ export class FastRowWriter {
         buffer[p++] = N;
         continue;
       }
-      // Cells of the next columns that follow this one a delimiter apart (untrimmed, unquoted): one
-      // span, its delimiters then turned into tabs. A native copy beats a byte loop from ~48 bytes.
+      if (flag[k] !== 0) {
+        p = writeEscaped(buffer, p, bytes, a, end[k]!, flag[k]!);
+        continue;
+      }
+      // Cells of the next columns that follow this one a delimiter apart (untrimmed, unquoted; so never
+      // a flagged cell, which is quoted): one span, its delimiters then turned into tabs. A native copy
+      // beats a byte loop from ~48 bytes.
       let last = k;
       while (last + 1 < start.length && start[last + 1] === end[last]! + 1) last++;
       const b = end[last]!;
@@ -153,6 +192,42 @@ export class FastRowWriter {
     this.nameKey = key;
     return true;
   }
+}
+
+/** `""` pairs in a quoted cell's bytes `[a, b)` (which hold no lone quote). */
+function quotePairs(bytes: Uint8Array, a: number, b: number): number {
+  let pairs = 0;
+  for (let i = a; i < b; i++)
+    if (bytes[i] === QUOTE) {
+      pairs++;
+      i++;
+    }
+  return pairs;
+}
+
+/** A flagged cell as COPY text: each `""` one quote, and a backslash, tab, LF or CR escaped (copyField). */
+function writeEscaped(buffer: Buffer, p: number, bytes: Uint8Array, a: number, b: number, flags: number): number {
+  const pairs = (flags & DOUBLED_QUOTES) !== 0;
+  for (let i = a; i < b; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE && pairs) i++;
+    else if (c === BACKSLASH) buffer[p++] = BACKSLASH;
+    else if (c === TAB) {
+      buffer[p++] = BACKSLASH;
+      buffer[p++] = 116; // t
+      continue;
+    } else if (c === NEWLINE) {
+      buffer[p++] = BACKSLASH;
+      buffer[p++] = 110; // n
+      continue;
+    } else if (c === CR) {
+      buffer[p++] = BACKSLASH;
+      buffer[p++] = 114; // r
+      continue;
+    }
+    buffer[p++] = c;
+  }
+  return p;
 }
 
 /** A row number in decimal (rows stay far below 2^31: integer arithmetic). */

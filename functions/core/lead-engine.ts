@@ -1,4 +1,4 @@
-import { ByteCsvTokenizer, type ByteRecordSink } from './byte-tokenizer.ts';
+import { ByteCsvTokenizer, type ByteRecordSink, COPY_ESCAPES, DOUBLED_QUOTES } from './byte-tokenizer.ts';
 import { CopyOutput } from './copy-output.ts';
 import { CsvTokenizer } from './csv-tokenizer.ts';
 import { EmailRepeatDetector, emailHash } from './email-set.ts';
@@ -9,7 +9,7 @@ import { FileError, RejectionError } from './errors.ts';
 import { mapHeaders, type HeaderMap } from './headers.ts';
 import type { Delimiter, ImportOptions } from './options.ts';
 import { FastRowWriter } from './fast-row.ts';
-import { asciiText } from './ascii-cells.ts';
+import { fastCellText } from './ascii-cells.ts';
 import { RowProcessor, type RowNote } from './row-processor.ts';
 import { compileRules, type RuleCheck } from './rule-checker.ts';
 import type { RuleSet } from './rule-set.ts';
@@ -147,7 +147,7 @@ export class LeadEngine {
   #fastRows: FastRowWriter | undefined;
   #byteRows = 0;
   readonly #byteSink: ByteRecordSink = {
-    fast: (bytes, starts, ends, count) => this.#onFastRecord(bytes, starts, ends, count),
+    fast: (bytes, starts, ends, flags, count) => this.#onFastRecord(bytes, starts, ends, flags, count),
     text: (text, recordsBefore) => this.#csv!.parseRecord(text, recordsBefore, this.#push),
   };
   #rejected = '';
@@ -244,13 +244,18 @@ export class LeadEngine {
     this.#fastRows = new FastRowWriter(this.#map, this.#importId, this.#options.phone_region);
   }
 
-  #onFastRecord(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+  #onFastRecord(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number): void {
     const fast = this.#fastRows!;
-    if (!fast.write(bytes, starts, ends, count, this.#row + 1, this.#copy)) {
-      // Not a lead the byte path writes: its cells as text (plain ASCII), through the text path.
+    if (!fast.write(bytes, starts, ends, flags, count, this.#row + 1, this.#copy)) {
+      // Not a lead the byte path writes: its cells as text (ASCII), through the text path; plain
+      // unless a cell holds a byte COPY escapes.
       const record: string[] = [];
-      for (let k = 0; k < count; k++) record.push(asciiText(bytes, starts[k]!, ends[k]!));
-      this.#onRecord(record, true);
+      let plain = true;
+      for (let k = 0; k < count; k++) {
+        record.push(fastCellText(bytes, starts[k]!, ends[k]!, (flags[k]! & DOUBLED_QUOTES) !== 0));
+        if ((flags[k]! & COPY_ESCAPES) !== 0) plain = false;
+      }
+      this.#onRecord(record, plain);
       return;
     }
     this.#row++;

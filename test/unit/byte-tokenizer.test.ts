@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ByteCsvTokenizer, utf16Length } from '#core/byte-tokenizer';
+import { fastCellText } from '#core/ascii-cells';
+import { ByteCsvTokenizer, COPY_ESCAPES, DOUBLED_QUOTES, utf16Length } from '#core/byte-tokenizer';
 import { CsvTokenizer } from '#core/csv-tokenizer';
 import { expectImportError } from '#test/expect-error';
 import { randomCsv } from '#test/random-csv';
@@ -8,6 +9,8 @@ interface Seen {
   record: string[];
   plain: boolean;
   fast: boolean;
+  /** Of a fast record: each cell's flags. */
+  flags?: number[];
 }
 
 /** CsvTokenizer over the whole text: the reference. */
@@ -32,9 +35,18 @@ function byBytes(text: string, { size = 1 << 20, handover = 0, delimiter = ',', 
   csv.write(text.slice(0, handover), onText);
   const bytes = new ByteCsvTokenizer({ delimiter, maxRecordChars, records: csv.records, ...csv.takeCarry() });
   const sink = {
-    fast: (b: Uint8Array, starts: Int32Array, ends: Int32Array, count: number) => {
-      const cells = Array.from({ length: count }, (_, k) => Buffer.from(b).toString('latin1', starts[k], ends[k]));
-      seen.push({ record: cells, plain: true, fast: true });
+    fast: (b: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number) => {
+      const cells = Array.from({ length: count }, (_, k) =>
+        fastCellText(b, starts[k]!, ends[k]!, (flags[k]! & DOUBLED_QUOTES) !== 0),
+      );
+      const cellFlags = Array.from(flags.subarray(0, count));
+      // Plain as CsvTokenizer means it: no cell holds a byte COPY escapes.
+      seen.push({
+        record: cells,
+        plain: cellFlags.every((f) => (f & COPY_ESCAPES) === 0),
+        fast: true,
+        flags: cellFlags,
+      });
     },
     text: (recordText: string, before: number) => csv.parseRecord(recordText, before, onText),
   };
@@ -78,23 +90,40 @@ describe('ByteCsvTokenizer', () => {
       'last',
     ].join('\r\n');
     const seen = byBytes(text, { size: 5 });
-    expect(seen.map((s) => s.fast)).toEqual([true, false, false, false, false, false, false, true, true, true]);
+    // Quoted cells may hold doubled quotes and bytes COPY escapes (flagged); unquoted ones may not.
+    expect(seen.map((s) => s.fast)).toEqual([true, false, true, false, false, false, true, true, true, true]);
     expect(seen[0]!.record).toEqual(['plain', 'quoted, with comma', 'x y']);
+    expect(seen[2]).toMatchObject({ record: ['doubled "quote"', 'b'], flags: [DOUBLED_QUOTES, 0], plain: true });
+    expect(seen[6]).toMatchObject({ record: ['multi\nline', 'b'], flags: [COPY_ESCAPES, 0], plain: false });
     expect(seen[7]!.record).toEqual(['']);
     expect(seen[8]!.record).toEqual(['trailing', '']);
     expect(strip(seen)).toEqual(strip(byText(text)));
   });
 
-  it('reads semicolon, pipe and tab delimiters; a quoted tab is a tab COPY must escape, so not fast', () => {
+  it('reads semicolon, pipe and tab delimiters; a quoted tab is a tab COPY must escape, so its cell is flagged', () => {
     for (const delimiter of [';', '\t', '|']) {
       const text = `a${delimiter}"b${delimiter}c"${delimiter}d\nx${delimiter}${delimiter}z\n`;
       const seen = byBytes(text, { delimiter, size: 3 });
-      expect(seen.map((s) => s.fast)).toEqual([delimiter !== '\t', true]);
+      expect(seen.map((s) => s.fast)).toEqual([true, true]);
+      expect(seen[0]!.flags).toEqual([0, delimiter === '\t' ? COPY_ESCAPES : 0, 0]);
       expect(seen.map((s) => s.record)).toEqual(byText(text, delimiter).map((s) => s.record));
       // CsvTokenizer calls every tab-separated record not plain (its delimiter is a COPY special);
-      // a fast record's cells hold no special character either way.
-      for (const s of seen.filter((s) => s.fast)) expect(s.record.join('')).toMatch(/^[ -[\]-~]*$/);
+      // a fast record's unflagged cells hold no special character either way.
+      for (const s of seen.filter((s) => s.fast))
+        for (const [k, cell] of s.record.entries()) if (s.flags![k] === 0) expect(cell).toMatch(/^[ -[\]-~]*$/);
     }
+  });
+
+  it('flags quoted cells by what they hold, and still sends control characters and non-ASCII as text', () => {
+    const text = ['"C:\\temp\there\r\n","""",""""""', '"bell\x07",b', '"ünï",b', '" ""x"" ",y'].join('\n');
+    const seen = byBytes(text, { size: 4 });
+    expect(seen.map((s) => s.fast)).toEqual([true, false, false, true]);
+    expect(seen[0]).toMatchObject({
+      record: ['C:\\temp\there\r\n', '"', '""'],
+      flags: [COPY_ESCAPES, DOUBLED_QUOTES, DOUBLED_QUOTES],
+    });
+    expect(seen[3]!.record).toEqual([' "x" ', 'y']);
+    expect(strip(seen)).toEqual(strip(byText(text)));
   });
 
   it('takes over a pending CR, so a CRLF split across chunks is one line ending', () => {
