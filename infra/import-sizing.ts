@@ -4,10 +4,10 @@
  */
 
 /**
- * Memory of the import function (see README, Benchmarks, for how it was chosen): 0.58 of a vCPU, where
- * the database, not the importer, now sets the pace of a large import, at 59% of 1,769 MB's GB-seconds.
+ * Memory of the import function (see README, Benchmarks, for how it was chosen): one whole vCPU, the
+ * cheapest size whose median met 1.2x `psql \copy`; 1024 MB came within the bench's noise of it.
  */
-export const IMPORT_MEMORY_MB = 1024;
+export const IMPORT_MEMORY_MB = 1769;
 
 /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion to memory below that. */
 export const LAMBDA_MB_PER_VCPU = 1769;

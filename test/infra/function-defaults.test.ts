@@ -69,10 +69,10 @@ describe('every Lead Import function (import, presign, migrate)', () => {
     }
   });
 
-  it('sizes the import function for large files (15 min, 1024 MB: 0.58 of a vCPU, parsing inline) inside the isolated subnets', () => {
+  it('sizes the import function for large files (15 min, 1769 MB: one whole vCPU, parsing inline) inside the isolated subnets', () => {
     const importFn = appFunctions[logicalId(s.stack.importPipeline.function)];
     expect(importFn?.Properties?.Timeout).toBe(900);
-    expect(importFn?.Properties?.MemorySize).toBe(1024);
+    expect(importFn?.Properties?.MemorySize).toBe(1769);
     const env = (importFn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.ENGINE_WORKER).toBe('off');
     const isolated = s.stack.network.vpc.isolatedSubnets.map((subnet) => ({ Ref: logicalId(subnet) }));
