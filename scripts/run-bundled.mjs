@@ -6,7 +6,7 @@
  * 5 CPU-seconds per million rows (it transforms the engine worker's sources too).
  * Plain JavaScript so node runs it without a loader.
  */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -41,8 +41,6 @@ export async function ensureBundles() {
   const newest = Math.max(...SOURCES.map((source) => newestSource(join(ROOT, source))));
   if (oldest > newest) return false;
   const { build } = await import('esbuild');
-  // Chunks are named by content hash: old ones would pile up.
-  rmSync(join(OUT, 'chunks'), { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
     entryPoints: {
@@ -55,11 +53,6 @@ export async function ensureBundles() {
     format: 'esm',
     outdir: OUT,
     outExtension: { '.js': '.mjs' },
-    // Code split: what only a dynamic import() loads (the Secrets Manager client and the AWS SDK core
-    // under it, about 0.9 MB) is its own chunk, not parsed at every start (measured: 0.39-0.42 against
-    // 0.42-0.48 s for 1,000 leads); the CLIs and the engine worker share the rest.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
     external: ['pg-native'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',

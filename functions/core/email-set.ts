@@ -73,12 +73,18 @@ export class EmailRepeatDetector {
 
 /** Values per bucket, on average, in hasRepeat: a few compares each, and a count table 1/32 of the values' size. */
 const PER_BUCKET = 8;
+/**
+ * A bucket this full means the hashes are not spread (an uploader can search for e-mails whose hashes
+ * share their top bits): compared pairwise it would take quadratic time, so the values are sorted instead.
+ */
+const MAX_BUCKET = 64;
 
 /**
  * Whether a value occurs twice among the first `size` hashes, without sorting them (a sort of a
  * million took ~120 ms): the hashes are uniform 53-bit integers, so their top bits spread them evenly
  * over buckets; one counting pass and one scatter group them by bucket, and equal values can only
- * share a bucket, where a handful are compared with each other.
+ * share a bucket, where a handful are compared with each other. Hashes that crowd one bucket (chosen
+ * to) are sorted instead. The grouped copy is transient: 8 bytes per hash, freed at once.
  */
 export function hasRepeat(hashes: Float64Array, size: number): boolean {
   if (size < 2) return false;
@@ -99,8 +105,16 @@ export function hasRepeat(hashes: Float64Array, size: number): boolean {
   }
   for (let b = 0; b < ends.length; b++) {
     const to = b + 1 < ends.length ? ends[b + 1]! : size;
+    if (to - ends[b]! > MAX_BUCKET) return sortedHasRepeat(grouped);
     for (let i = ends[b]!; i < to; i++) for (let j = i + 1; j < to; j++) if (grouped[i] === grouped[j]) return true;
   }
+  return false;
+}
+
+/** hasRepeat by sorting (in place): O(n log n) whatever the values. */
+function sortedHasRepeat(values: Float64Array): boolean {
+  values.sort();
+  for (let i = 1; i < values.length; i++) if (values[i] === values[i - 1]) return true;
   return false;
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKER_BUNDLE_NAME } from '#runtime/engine-runner';
@@ -14,13 +14,6 @@ describe('npm run import / imports (scripts/run-bundled.mjs)', () => {
     expect(existsSync(join('.local', 'cli', 'import.mjs'))).toBe(true);
     expect(existsSync(join('.local', 'cli', 'imports.mjs'))).toBe(true);
     expect(existsSync(join('.local', 'cli', WORKER_BUNDLE_NAME))).toBe(true);
-    // Code split: what only a dynamic import() loads (the Secrets Manager client) is a chunk of its own.
-    const chunks = readdirSync(join('.local', 'cli', 'chunks'));
-    const secrets = chunks.filter((name) =>
-      readFileSync(join('.local', 'cli', 'chunks', name), 'utf8').includes('GetSecretValueCommand = class'),
-    );
-    expect(secrets).toHaveLength(1);
-    expect(readFileSync(join('.local', 'cli', 'import.mjs'), 'utf8')).not.toContain('GetSecretValueCommand = class');
   });
 
   it('refuses an unknown command with the usage and exit code 2', () => {

@@ -150,3 +150,16 @@ describe('hasRepeat', () => {
     expect(hasRepeat(Float64Array.from([5, 6, 7, 5 + 2 ** 40]), 4)).toBe(false);
   });
 });
+
+describe('hasRepeat on hashes chosen to crowd one bucket', () => {
+  it('stays fast and right when every value shares its top bits (sorted instead of compared pairwise)', () => {
+    // 400,000 distinct values under 2^33: all in bucket 0. Compared pairwise that is 8e10 compares,
+    // minutes, far past the test's timeout; sorted, milliseconds.
+    const size = 400_000;
+    const values = Float64Array.from({ length: size }, (_, i) => i * 7919 + 13);
+    expect(hasRepeat(values, size)).toBe(false);
+    const copy = Float64Array.from({ length: size }, (_, i) => i * 7919 + 13);
+    copy[size - 1] = copy[5]!;
+    expect(hasRepeat(copy, size)).toBe(true);
+  });
+});
