@@ -40,7 +40,10 @@ describe('hostile files end in a final, bounded result', () => {
   it('the same file through the bundled CLI peaks under 512 MiB of RSS (main thread and worker)', async () => {
     const path = join(dir, 'huge-cells.csv');
     await writeFile(path, hugeCells(100, 1_000_000));
-    const report = "process.on('exit',()=>process.stderr.write('MAXRSS_KB '+process.resourceUsage().maxRSS+'\\n'))";
+    // Preloaded in the process and in its engine worker: the worker says it started.
+    const report =
+      "import{isMainThread}from'node:worker_threads';if(!isMainThread)process.stderr.write('ENGINE_WORKER_STARTED\\n');" +
+      "process.on('exit',()=>process.stderr.write('MAXRSS_KB '+process.resourceUsage().maxRSS+'\\n'))";
     const run = spawnSync(process.execPath, ['scripts/run-bundled.mjs', 'import', path], {
       encoding: 'utf8',
       env: {
@@ -52,6 +55,8 @@ describe('hostile files end in a final, bounded result', () => {
     });
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'rejected', failed_count: 100 });
     expect(run.status).toBe(1);
+    // The bundle found its engine worker beside it (a missing one would silently parse inline).
+    expect(run.stderr).toContain('ENGINE_WORKER_STARTED');
     const peakKb = Math.max(...[...run.stderr.matchAll(/MAXRSS_KB (\d+)/g)].map((m) => Number(m[1])));
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb * 1024).toBeLessThan(512 * MiB);
