@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CopyChunk, copyLeads } from '#io/copy-leads';
+import { expectImportError } from '#test/expect-error';
+import { freshDatabase, type TestDatabase } from '#test/database';
+
+const MiB = 1024 * 1024;
+/** The window of recent lines copy-leads keeps (to name a refused row), and the chunks it keeps after one. */
+const WINDOW = 16 * MiB;
+const KEPT_AFTER = 4;
+
+let db: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  db = await freshDatabase();
+  pool = new pg.Pool({ connectionString: db.importerUrl, max: 1 });
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+/** One COPY line of a valid lead, about 250 bytes; `row` may be made invalid for the server. */
+const line = (importId: string, row: number | string) =>
+  `Company ${row}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${'n'.repeat(200)}\t${importId}\t${row}\t\\N\t\\N\t\\N\n`;
+
+interface Release {
+  chunk: number;
+  /** Bytes and chunks handed to copy-leads after this one when it was released. */
+  bytesAfter: number;
+  chunksAfter: number;
+  /** Released after the last chunk was handed over (when the COPY had ended, or failed). */
+  afterLast: boolean;
+}
+
+/**
+ * About `total` bytes of COPY lines in chunks of 1,000 lines, each with a release that records what had
+ * been handed over since; `bad` makes that line's row number something the server refuses.
+ */
+function source(importId: string, total: number, bad?: number) {
+  const releases: Release[] = [];
+  const ends: number[] = [];
+  let handed = 0;
+  let last = false;
+  async function* chunks(): AsyncGenerator<CopyChunk> {
+    let lines = 0;
+    for (let k = 0; handed < total; k++) {
+      let text = '';
+      for (let i = 0; i < 1000; i++) text += line(importId, ++lines === bad ? 'x' : lines);
+      const bytes = Buffer.from(text, 'utf8');
+      handed += bytes.length;
+      ends.push(handed);
+      yield {
+        bytes,
+        linesSoFar: lines,
+        release: () =>
+          releases.push({ chunk: k, bytesAfter: handed - ends[k]!, chunksAfter: ends.length - 1 - k, afterLast: last }),
+      };
+    }
+    last = true;
+  }
+  return { chunks: chunks(), releases, handedChunks: () => ends.length };
+}
+
+async function copy(chunks: AsyncIterable<CopyChunk>): Promise<number> {
+  const client = await pool.connect();
+  try {
+    return await copyLeads(client, chunks);
+  } finally {
+    client.release();
+  }
+}
+
+describe('copyLeads releases COPY chunks (so the engine may write over them)', () => {
+  it('while streaming, only a chunk 16 MiB and 4 chunks behind; every chunk once, when the COPY has ended', async () => {
+    // Arrange: about 40 MiB, 160 chunks.
+    const importId = '00000000-0000-4000-8000-00000000c0c1';
+    const { chunks, releases, handedChunks } = source(importId, 40 * MiB);
+    // Act
+    const copied = await copy(chunks);
+    // Assess
+    expect(copied).toBe(handedChunks() * 1000);
+    const chunkNumbers = releases.map((r) => r.chunk).sort((a, b) => a - b);
+    expect(chunkNumbers).toEqual([...Array(handedChunks()).keys()]);
+    // Those released while the COPY still ran: far enough behind. The rest: once it had ended.
+    const streaming = releases.filter((r) => !r.afterLast);
+    expect(streaming.length).toBeGreaterThan(handedChunks() / 3);
+    expect(releases.filter((r) => r.afterLast).length).toBeGreaterThanOrEqual(KEPT_AFTER);
+    for (const r of streaming) {
+      expect(r.bytesAfter, `chunk ${r.chunk}`).toBeGreaterThanOrEqual(WINDOW);
+      expect(r.chunksAfter).toBeGreaterThanOrEqual(KEPT_AFTER);
+    }
+  });
+
+  it('releases nothing more when PostgreSQL refuses a line: the socket may still hold the bytes', async () => {
+    // Arrange: the refused line about 30 MiB in.
+    const importId = '00000000-0000-4000-8000-00000000c0c2';
+    const { chunks, releases, handedChunks } = source(importId, 40 * MiB, 120_000);
+    // Act
+    const error = await copy(chunks).catch((e: unknown) => e);
+    // Assess: the line's row number is what was refused, so no row is named.
+    expectImportError(error, 'ROW_REFUSED_BY_DATABASE', { row: undefined, detail: { sqlstate: '22P02' } });
+    // Chunks out of the window were released while it streamed; none of the rest after the failure.
+    expect(releases.length).toBeGreaterThan(0);
+    expect(releases.length).toBeLessThan(handedChunks());
+    for (const r of releases) {
+      expect(r.afterLast).toBe(false);
+      expect(r.bytesAfter).toBeGreaterThanOrEqual(WINDOW);
+    }
+  });
+});
