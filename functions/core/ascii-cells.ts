@@ -5,13 +5,21 @@
  * them against those patterns on generated and edge-case values.
  */
 
-const BACKSLASH = 92;
+import { COPY_ESCAPE_LETTER } from './copy-text.ts';
+
+/** ASCII codes the byte path tests for (#core/byte-tokenizer, #core/fast-row). */
+export const TAB = 9;
+export const LF = 10;
+export const CR = 13;
+export const SPACE = 32;
+export const QUOTE = 34;
+export const BACKSLASH = 92;
 
 /**
- * A byte COPY text takes as it is and no cell check refuses: printable ASCII other than backslash
- * (COPY's escape). Tab, CR, LF and every control character fall outside it.
+ * A byte COPY text takes as it is and no cell check refuses: printable ASCII that COPY does not
+ * escape (the backslash). Tab, CR, LF and every control character fall outside it.
  */
-export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && b !== BACKSLASH;
+export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && COPY_ESCAPE_LETTER[b] === 0;
 
 /** Printable-ASCII bytes `[from, to)` as a string (for the checks that only exist on text). */
 export const asciiText = (bytes: Uint8Array, from: number, to: number): string =>

@@ -1,11 +1,7 @@
-import { isPlainByte } from './ascii-cells.ts';
+import { CR, isPlainByte, LF, QUOTE } from './ascii-cells.ts';
+import { COPY_ESCAPE_LETTER } from './copy-text.ts';
 import { recordTooLarge } from './csv-tokenizer.ts';
 
-const QUOTE = 34; // "
-const LF = 10;
-const CR = 13;
-const TAB = 9;
-const BACKSLASH = 92;
 const INITIAL_SCRATCH = 64 * 1024;
 /** Byte classes: a plain ASCII cell byte, a field or record end, or a byte that makes the record take the text path. */
 const PLAIN = 0;
@@ -51,20 +47,35 @@ export function utf16Length(bytes: Uint8Array, from: number, to: number): number
   return units;
 }
 
-/** Pair tables by delimiter, made once per process (65,536 entries each; a function keeps importing). */
-const PAIR_TABLES = new Map<number, Uint8Array>();
+interface ByteClasses {
+  /** Class of each byte value, for one lookup per byte. */
+  classes: Uint8Array;
+  /**
+   * PLAIN for a pair of plain bytes (little-endian: first byte low), read as one 16-bit word: the scan
+   * over a field takes two bytes per step, where most of the engine's per-byte time went.
+   */
+  pairs: Uint8Array;
+}
 
-function pairClasses(classes: Uint8Array, delimiter: number): Uint8Array {
-  let pairs = PAIR_TABLES.get(delimiter);
-  if (!pairs) {
+/** By delimiter, made once per process (the pair table has 65,536 entries; a function keeps importing). */
+const CLASSES_BY_DELIMITER = new Map<number, ByteClasses>();
+
+function byteClasses(delimiter: number): ByteClasses {
+  let made = CLASSES_BY_DELIMITER.get(delimiter);
+  if (!made) {
+    const classes = Uint8Array.from({ length: 256 }, (_, b) => (isPlainByte(b) ? PLAIN : NOT_PLAIN));
+    classes[delimiter] = STOP;
+    classes[LF] = STOP;
+    classes[CR] = STOP;
     // Row `second` (the high byte) is all NOT_PLAIN, or PLAIN where the first byte is: 256 native
     // copies, not a 65,536-step loop V8 would compile on the side (about 30 ms of CPU per cold start).
     const plainFirst = classes.map((c) => (c === PLAIN ? PLAIN : NOT_PLAIN));
-    pairs = new Uint8Array(65536).fill(NOT_PLAIN);
+    const pairs = new Uint8Array(65536).fill(NOT_PLAIN);
     for (let second = 0; second < 256; second++) if (classes[second] === PLAIN) pairs.set(plainFirst, second << 8);
-    PAIR_TABLES.set(delimiter, pairs);
+    made = { classes, pairs };
+    CLASSES_BY_DELIMITER.set(delimiter, made);
   }
-  return pairs;
+  return made;
 }
 
 /**
@@ -77,22 +88,17 @@ function pairClasses(classes: Uint8Array, delimiter: number): Uint8Array {
  */
 export class ByteCsvTokenizer {
   readonly #delimiter: number;
-  /** Class of each byte value, for one lookup per byte. */
-  readonly #classes = new Uint8Array(256);
-  /**
-   * PLAIN for a pair of plain bytes (little-endian: first byte low), read as one 16-bit word: the scan
-   * over a field takes two bytes per step, where most of the engine's per-byte time went.
-   */
+  readonly #classes: Uint8Array;
   readonly #pairs: Uint8Array;
   readonly #maxRecordChars: number;
   /**
    * The unfinished tail at `[0, #carry)`, each chunk appended after it and parsed in place: no
    * allocation per chunk. A plain Uint8Array, whose subarrays cost less to make than a Buffer's.
    */
-  #scratch: Uint8Array;
+  #scratch!: Uint8Array;
   /** The same memory as a Buffer, to decode text records, and as 16-bit words, to scan in pairs. */
-  #scratchText: Buffer;
-  #scratchWords: Uint16Array;
+  #scratchText!: Buffer;
+  #scratchWords!: Uint16Array;
   #carry: number;
   #skipLeadingLF: boolean;
   #records: number;
@@ -105,17 +111,11 @@ export class ByteCsvTokenizer {
     if (options.delimiter.length !== 1 || delimiter >= 0x80)
       throw new Error('ByteCsvTokenizer needs an ASCII delimiter');
     this.#delimiter = delimiter;
-    for (let b = 0; b < 256; b++) this.#classes[b] = isPlainByte(b) ? PLAIN : NOT_PLAIN;
-    this.#classes[delimiter] = STOP;
-    this.#classes[LF] = STOP;
-    this.#classes[CR] = STOP;
-    this.#pairs = pairClasses(this.#classes, delimiter);
+    ({ classes: this.#classes, pairs: this.#pairs } = byteClasses(delimiter));
     this.#maxRecordChars = options.maxRecordChars;
     this.#records = options.records;
     const carry = Buffer.from(options.carry, 'utf8');
-    this.#scratch = new Uint8Array(Math.max(INITIAL_SCRATCH, carry.length * 2));
-    this.#scratchText = Buffer.from(this.#scratch.buffer);
-    this.#scratchWords = new Uint16Array(this.#scratch.buffer, 0, this.#scratch.length >> 1);
+    this.#useScratch(new Uint8Array(Math.max(INITIAL_SCRATCH, carry.length * 2)));
     this.#scratch.set(carry);
     this.#carry = carry.length;
     this.#skipLeadingLF = options.skipLeadingLF;
@@ -127,9 +127,7 @@ export class ByteCsvTokenizer {
     if (size > this.#scratch.length) {
       const grown = new Uint8Array(Math.max(this.#scratch.length * 2, size));
       grown.set(this.#scratch.subarray(0, this.#carry));
-      this.#scratch = grown;
-      this.#scratchText = Buffer.from(grown.buffer);
-      this.#scratchWords = new Uint16Array(grown.buffer, 0, grown.length >> 1);
+      this.#useScratch(grown);
     }
     const bytes = this.#scratch;
     bytes.set(chunk, this.#carry);
@@ -142,6 +140,12 @@ export class ByteCsvTokenizer {
     bytes.copyWithin(0, consumed, size);
     this.#carry = size - consumed;
     if (this.#tooLong(bytes, 0, this.#carry)) this.#tooLarge();
+  }
+
+  #useScratch(scratch: Uint8Array): void {
+    this.#scratch = scratch;
+    this.#scratchText = Buffer.from(scratch.buffer);
+    this.#scratchWords = new Uint16Array(scratch.buffer, 0, scratch.length >> 1);
   }
 
   end(sink: ByteRecordSink): void {
@@ -202,7 +206,7 @@ export class ByteCsvTokenizer {
             // Quoted, the delimiter is text, and a tab delimiter is a tab COPY must escape.
             const b = bytes[k]!;
             if (isPlainByte(b)) continue;
-            if (b === BACKSLASH || b === TAB || b === LF || b === CR) flags |= COPY_ESCAPES;
+            if (COPY_ESCAPE_LETTER[b] !== 0) flags |= COPY_ESCAPES;
             else {
               fast = false;
               break;

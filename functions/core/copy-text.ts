@@ -4,6 +4,13 @@
  */
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escapeChar = (ch: string) => ESCAPED[ch]!;
+
+/**
+ * The same table by byte, for COPY text written from bytes (#core/fast-row): the letter that follows
+ * the backslash (`t` for a tab, a backslash for a backslash), 0 for a byte written as it is.
+ */
+export const COPY_ESCAPE_LETTER = new Uint8Array(256);
+for (const [ch, escaped] of Object.entries(ESCAPED)) COPY_ESCAPE_LETTER[ch.charCodeAt(0)] = escaped.charCodeAt(1);
 /** The characters COPY text escapes, as a regex character class built from the table above. */
 const SPECIAL_CLASS = `[${Object.keys(ESCAPED)
   .map((ch) => (ch === '\\' ? '\\\\' : ch))

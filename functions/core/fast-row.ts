@@ -1,21 +1,27 @@
-import { asciiText, isAsciiEmail, isNormalAsciiWebsite, isPlainByte } from './ascii-cells.ts';
+import {
+  asciiText,
+  BACKSLASH,
+  CR,
+  isAsciiEmail,
+  isNormalAsciiWebsite,
+  isPlainByte,
+  LF,
+  QUOTE,
+  SPACE,
+  TAB,
+} from './ascii-cells.ts';
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
 import { DOUBLED_QUOTES } from './byte-tokenizer.ts';
 import type { CopyOutput } from './copy-output.ts';
+import { COPY_ESCAPE_LETTER } from './copy-text.ts';
 import { asciiEmailHash } from './email-set.ts';
 import type { HeaderMap } from './headers.ts';
 import { nameKey } from './name-key.ts';
 import { asciiNanp, normalizePhone, normalizeWebsite } from './normalize.ts';
 
-const TAB = 9;
-const NEWLINE = 10;
-const CR = 13;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const SPACE = 32;
 const N = 78;
 /** What String.prototype.trim takes off a cell's ends, of the bytes a fast record's cell can hold. */
-const isEdgeSpace = (b: number) => b === SPACE || b === TAB || b === NEWLINE || b === CR;
+const isEdgeSpace = (b: number) => b === SPACE || b === TAB || b === LF || b === CR;
 const MAX = Int32Array.from(LEAD_COLUMNS, (column) => COLUMN_MAX_CHARS[column]);
 const COMPANY = LEAD_COLUMNS.indexOf('company_name');
 const WEBSITE = LEAD_COLUMNS.indexOf('company_website');
@@ -184,7 +190,7 @@ export class FastRowWriter {
     } else p = writeText(buffer, p, phone);
     buffer[p++] = TAB;
     p = writeText(buffer, p, key ?? undefined);
-    buffer[p++] = NEWLINE;
+    buffer[p++] = LF;
     // A typed array drops writes past its end without a word: never let that pass as output.
     if (p > buffer.length) throw new Error(`fast-row wrote past the room it reserved (${p} > ${buffer.length})`);
     out.pos = p;
@@ -205,27 +211,18 @@ function quotePairs(bytes: Uint8Array, a: number, b: number): number {
   return pairs;
 }
 
-/** A flagged cell as COPY text: each `""` one quote, and a backslash, tab, LF or CR escaped (copyField). */
+/** A flagged cell as COPY text: each `""` one quote, and what copyField escapes escaped (ASCII cells). */
 function writeEscaped(buffer: Buffer, p: number, bytes: Uint8Array, a: number, b: number, flags: number): number {
   const pairs = (flags & DOUBLED_QUOTES) !== 0;
   for (let i = a; i < b; i++) {
     const c = bytes[i]!;
-    if (c === QUOTE && pairs) i++;
-    else if (c === BACKSLASH) buffer[p++] = BACKSLASH;
-    else if (c === TAB) {
+    if (c === QUOTE && pairs) i++; // the pair's second quote
+    const letter = COPY_ESCAPE_LETTER[c]!;
+    if (letter === 0) buffer[p++] = c;
+    else {
       buffer[p++] = BACKSLASH;
-      buffer[p++] = 116; // t
-      continue;
-    } else if (c === NEWLINE) {
-      buffer[p++] = BACKSLASH;
-      buffer[p++] = 110; // n
-      continue;
-    } else if (c === CR) {
-      buffer[p++] = BACKSLASH;
-      buffer[p++] = 114; // r
-      continue;
+      buffer[p++] = letter;
     }
-    buffer[p++] = c;
   }
   return p;
 }

@@ -98,8 +98,7 @@ export function asciiNanp(bytes: Uint8Array, from: number, to: number, region: s
     if (c >= 48 && c <= 57) {
       if (count === 0) first = c - 48;
       if (++count <= 11) value = value * 10 + (c - 48);
-      // ( ) - . / and space: the punctuation isPhonePunctuation allows in printable ASCII.
-    } else if (c !== 40 && c !== 41 && c !== 45 && c !== 46 && c !== 47 && c !== 32) return -1;
+    } else if (!isPhonePunctuation(c)) return -1;
   }
   const national = nanpNational(international, count, first, value, region);
   return national !== -1 && isNxx(national) ? national : -1;
