@@ -19,8 +19,8 @@ const INITIAL_CAPACITY = 1 << 12;
  * million rows); "maybe" sends the file through that check (a false "maybe" for a million distinct
  * e-mails has odds of about 1 in 18,000). The hashes are appended in order and grouped once at the
  * end (hasRepeat): measured, tracking with a hash table cost 0.5 CPU-s per million e-mails, nearly
- * all of it cache misses at random slots, and sorting the list at the end about half as much. Above `maxKeys` it stops tracking and
- * answers "maybe", so memory stays bounded whatever the file size.
+ * all of it cache misses at random slots, and sorting the list at the end about half as much. Above
+ * `maxKeys` it stops tracking and answers "maybe", so memory stays bounded whatever the file size.
  */
 export class EmailRepeatDetector {
   readonly #maxKeys: number;
@@ -40,7 +40,7 @@ export class EmailRepeatDetector {
     return this.#hashes.length;
   }
 
-  /** true when no e-mail was seen twice; undefined when that is not known. Sorts what it holds (once per answer). */
+  /** true when no e-mail was seen twice; undefined when that is not known. Checks what it holds once per answer. */
   noRepeats(): boolean | undefined {
     if (this.#overflow) return undefined;
     if (this.#answer === undefined) this.#answer = !hasRepeat(this.#hashes, this.#size);

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileError, RejectionError } from '#core/errors';
-import { LeadEngine } from '#core/lead-engine';
+import { type EngineOutput, LeadEngine } from '#core/lead-engine';
 import {
   ownedParts,
   transferable,
@@ -26,18 +26,20 @@ const serialize = (error: unknown): SerializedError =>
       }
     : { kind: 'Error', message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) };
 
+/** The output with its COPY parts in buffers of their own, nothing left to release (ownedParts). */
+const postable = (output: EngineOutput): EngineOutput => ({ ...output, copy: ownedParts(output.copy) });
+
 const port = parentPort!;
 const { setup } = workerData as { setup: EngineSetup };
 const engine = new LeadEngine(setup.importId, setup.options, setup.limits, setup.ruleSet?.rules);
 port.on('message', (message: ToWorker) => {
   try {
     if (message.type === 'chunk') {
-      const written = engine.write(message.bytes);
-      const output = { ...written, copy: ownedParts(written.copy) };
+      const output = postable(engine.write(message.bytes));
       port.postMessage({ type: 'output', output } satisfies FromWorker, transferable(output.copy));
     } else {
       const { summary, ...last } = engine.end();
-      const output = { ...last, copy: ownedParts(last.copy) };
+      const output = postable(last);
       port.postMessage({ type: 'summary', output, summary } satisfies FromWorker, transferable(output.copy));
     }
   } catch (error) {
