@@ -1,24 +1,15 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CopyChunk, copyLeads } from '#io/copy-leads';
 import { expectImportError } from '#test/expect-error';
-import { freshDatabase, type TestDatabase } from '#test/database';
+import { useFileImports } from '#test/import-harness';
 
 const MiB = 1024 * 1024;
 /** The window of recent lines copy-leads keeps (to name a refused row), and the chunks it keeps after one. */
 const WINDOW = 16 * MiB;
 const KEPT_AFTER = 4;
 
-let db: TestDatabase;
-let pool: pg.Pool;
-beforeAll(async () => {
-  db = await freshDatabase();
-  pool = new pg.Pool({ connectionString: db.importerUrl, max: 1 });
-});
-afterAll(async () => {
-  await pool.end();
-  await db.drop();
-});
+// A fresh database and the importer's pool (the files it offers are not used here).
+const h = useFileImports('copy-release');
 
 /** One COPY line of a valid lead, about 250 bytes; `row` may be made invalid for the server. */
 const line = (importId: string, row: number | string) =>
@@ -63,7 +54,7 @@ function source(importId: string, total: number, bad?: number) {
 }
 
 async function copy(chunks: AsyncIterable<CopyChunk>): Promise<number> {
-  const client = await pool.connect();
+  const client = await h.importer.connect();
   try {
     return await copyLeads(client, chunks);
   } finally {
