@@ -1,10 +1,11 @@
 /**
  * `tsx scripts/copy-binary-trial.ts [--rows N] [--runs K]`: does PostgreSQL load the importer's rows
- * faster from COPY BINARY than from the COPY text the importer sends? The lead engine turns a
- * generated file of N leads (default 1,000,000) into its COPY text; PostgreSQL converts those rows to
- * COPY BINARY once; then, K times (default 3) alternating, each file is streamed into a fresh table
- * `LIKE leads INCLUDING ALL` (same columns, same indexes). Reports the backend's own CPU seconds
- * (from /proc, so other load on the machine barely matters) and wall seconds, medians.
+ * faster from the COPY BINARY the importer sends than from the same rows as COPY text (what it sent
+ * until 2026-12-07)? The lead engine turns a generated file of N leads (default 1,000,000) into its
+ * COPY rows; PostgreSQL renders those rows as COPY text once; then, K times (default 3) alternating,
+ * each file is streamed into a fresh table `LIKE leads INCLUDING ALL` (same columns, same indexes).
+ * Reports the backend's own CPU seconds (from /proc, so other load on the machine barely matters) and
+ * wall seconds, medians.
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
 import { parseImportOptions } from '#core/options';
-import { COPY_COLUMNS } from '#core/row-processor';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy-binary';
 import { migrate } from '#io/migrate';
 import { generateLeadCsv } from './lib/lead-generator.ts';
 import { ensurePostgres, withDatabase } from './lib/postgres-server.ts';
@@ -34,14 +35,15 @@ await mkdir(WORK, { recursive: true });
 const csv = join(WORK, `leads_${rows}.csv`);
 const text = join(WORK, `leads_${rows}.copy`);
 const binary = join(WORK, `leads_${rows}.bin`);
-if (!existsSync(text)) {
+if (!existsSync(binary)) {
   const out = createWriteStream(csv);
   for (const chunk of generateLeadCsv({ rows, invalidRate: 0.01, seed: 42 }))
     if (!out.write(chunk)) await once(out, 'drain');
   out.end();
   await once(out, 'finish');
   const engine = new LeadEngine('00000000-0000-4000-8000-000000000000', parseImportOptions({}), DEFAULT_LIMITS);
-  const copy = createWriteStream(text);
+  const copy = createWriteStream(binary);
+  copy.write(COPY_BINARY_HEADER);
   const bytes = readFileSync(csv);
   for (let at = 0; at < bytes.length; at += 256 * 1024) {
     for (const part of engine.write(bytes.subarray(at, at + 256 * 1024)).copy)
@@ -49,7 +51,7 @@ if (!existsSync(text)) {
   }
   const last = engine.end();
   for (const part of last.copy) copy.write(part.bytes);
-  copy.end();
+  copy.end(COPY_BINARY_TRAILER);
   await once(copy, 'finish');
 }
 
@@ -78,11 +80,11 @@ async function load(file: string, format: 'text' | 'binary'): Promise<{ cpu: num
   return { cpu: backendCpu() - cpu, wall: (performance.now() - started) / 1000 };
 }
 
-if (!existsSync(binary)) {
-  await load(text, 'text');
+if (!existsSync(text)) {
+  await load(binary, 'binary');
   await pipeline(
-    db.query(copyTo(`COPY (select ${COLUMNS} from trial order by id) TO STDOUT (FORMAT binary)`)),
-    createWriteStream(binary),
+    db.query(copyTo(`COPY (select ${COLUMNS} from trial order by id) TO STDOUT (FORMAT text)`)),
+    createWriteStream(text),
   );
 }
 const results: Record<'text' | 'binary', { cpu: number; wall: number }[]> = { text: [], binary: [] };

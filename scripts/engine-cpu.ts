@@ -1,6 +1,6 @@
 /**
  * `tsx scripts/engine-cpu.ts <file.csv> [runs] [--text]`: CPU seconds of the lead engine alone (decode,
- * parse, validate, COPY text; no S3, no PostgreSQL) over a file, inline on one thread, per run; `--text`
+ * parse, validate, COPY rows; no S3, no PostgreSQL) over a file, inline on one thread, per run; `--text`
  * turns the byte path off (the output hash must not change). For profiling:
  * `npx esbuild scripts/engine-cpu.ts --bundle --platform=node --format=esm --outfile=.local/engine-cpu.mjs`
  * then `node --cpu-prof --cpu-prof-dir=.local/prof .local/engine-cpu.mjs <file.csv>`.

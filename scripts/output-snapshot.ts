@@ -30,7 +30,7 @@ const { values } = parseArgs({
 const WORK = join(process.cwd(), '.local', 'snapshot');
 const DB = 'lead_import_snapshot';
 const STORED =
-  'company_name, industry, company_website, company_size, contact_name, contact_email, contact_phone, contact_title, notes, source_row, website_normalized, phone_e164, updated_at is null';
+  'company_name, industry, company_website, company_size, contact_name, contact_email, contact_phone, contact_title, notes, source_row, website_normalized, phone_e164, name_key, updated_at is null';
 
 await mkdir(WORK, { recursive: true });
 const server = await ensurePostgres(join(process.cwd(), '.local', 'bench-pg'));

@@ -16,8 +16,8 @@ export const QUOTE = 34;
 export const BACKSLASH = 92;
 
 /**
- * A byte COPY text takes as it is and no cell check refuses: printable ASCII that COPY does not
- * escape (the backslash). Tab, CR, LF and every control character fall outside it.
+ * A byte no cell check refuses and no tokenizer singles out: printable ASCII but the backslash
+ * (copy-text's set). Tab, CR, LF and every control character fall outside it.
  */
 export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && COPY_ESCAPE_LETTER[b] === 0;
 

@@ -10,7 +10,7 @@ const NOT_PLAIN = 2;
 
 /** Flag of a quoted cell holding `""` pairs, each one quote of the cell's value. */
 export const DOUBLED_QUOTES = 1;
-/** Flag of a quoted cell holding a backslash, tab, LF or CR: bytes COPY text writes escaped. */
+/** Flag of a quoted cell holding a backslash, tab, LF or CR (copy-text's set). */
 export const COPY_ESCAPES = 2;
 
 /** Where ByteCsvTokenizer sends each record. */

@@ -19,9 +19,8 @@ interface Arena {
 }
 
 /**
- * The engine's COPY text as UTF-8 bytes, in order: lines built as strings (the text path) and lines
- * written straight as bytes (#core/fast-row). Strings wait and are encoded together, as one string,
- * when bytes follow or the output is taken: one encode per run of them, not one per line.
+ * The engine's COPY BINARY rows, in order, written straight as bytes by #core/fast-row and by
+ * #core/copy-binary's CopyRowWriter (the text path).
  *
  * Bytes go into an arena that is only ever appended to; each take() hands out a view of what was
  * written since the last one, so a part's bytes are never overwritten while it is held. A full arena
@@ -36,15 +35,9 @@ export class CopyOutput {
   #partStart = 0;
   /** Bytes written so far; fast-row reads it, writes up to the room it reserved, and sets it. */
   pos = 0;
-  #text = '';
-
-  appendText(line: string): void {
-    this.#text += line;
-  }
 
   /** The arena's buffer, with room for `bytes` more bytes from `pos`. */
   reserve(bytes: number): Buffer {
-    if (this.#text !== '') this.#encodeText();
     if (this.pos + bytes > this.#arena.buffer.length) {
       // The part not yet taken moves to the start of the next arena; taken parts keep the old one.
       const pending = this.pos - this.#partStart;
@@ -62,13 +55,7 @@ export class CopyOutput {
 
   /** Everything written since the last take, or undefined when nothing was. */
   take(): OutputPart | undefined {
-    if (this.pos === this.#partStart) {
-      if (this.#text === '') return undefined;
-      const bytes = Buffer.from(this.#text, 'utf8');
-      this.#text = '';
-      return { bytes };
-    }
-    if (this.#text !== '') this.#encodeText();
+    if (this.pos === this.#partStart) return undefined;
     const arena = this.#arena;
     const bytes = arena.buffer.subarray(this.#partStart, this.pos);
     this.#partStart = this.pos;
@@ -90,14 +77,6 @@ export class CopyOutput {
 
   #reuse(arena: Arena): void {
     if (arena.buffer.length === ARENA_BYTES && this.#spare.length < SPARE_ARENAS) this.#spare.push(arena.buffer);
-  }
-
-  #encodeText(): void {
-    const text = this.#text;
-    this.#text = '';
-    // Three bytes per UTF-16 unit at most.
-    const buffer = this.reserve(text.length * 3);
-    this.pos += buffer.write(text, this.pos, 'utf8');
   }
 }
 

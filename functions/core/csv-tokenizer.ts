@@ -6,8 +6,8 @@ const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
 /**
- * Characters COPY text escapes (copy-text's own set) and control characters a cell may not hold, in
- * one class: a record without any needs neither per-cell escaping nor a per-cell control check.
+ * Tab, line breaks and backslash (copy-text's set) and control characters a cell may not hold, in one
+ * class: a record without any needs no per-cell control check.
  */
 const NOT_PLAIN = new RegExp(`[${copySpecialPattern().source.slice(1, -1)}${CONTROL_CHARACTER_RANGES}]`, 'g');
 
@@ -17,8 +17,8 @@ const indexOrEnd = (text: string, char: string, from: number): number => {
 };
 
 /**
- * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (the
- * characters COPY text escapes) or another control character (control-characters.ts), found with
+ * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (copy-text's
+ * set) or another control character (control-characters.ts), found with
  * one scan of the record instead of a test per cell.
  */
 export type RecordSink = (record: string[], plain: boolean) => void;

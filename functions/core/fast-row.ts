@@ -1,6 +1,5 @@
 import {
   asciiText,
-  BACKSLASH,
   CR,
   isAsciiEmail,
   isNormalAsciiWebsite,
@@ -13,13 +12,12 @@ import {
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
 import { DOUBLED_QUOTES } from './byte-tokenizer.ts';
 import type { CopyOutput } from './copy-output.ts';
-import { COPY_ESCAPE_LETTER } from './copy-text.ts';
+import { COPY_COLUMNS, rowPrefixes, writeInt32 } from './copy-binary.ts';
 import { asciiEmailHash } from './email-set.ts';
 import type { HeaderMap } from './headers.ts';
 import { nameKey } from './name-key.ts';
 import { asciiNanp, normalizePhone, normalizeWebsite } from './normalize.ts';
 
-const N = 78;
 /** What String.prototype.trim takes off a cell's ends, of the bytes a fast record's cell can hold. */
 const isEdgeSpace = (b: number) => b === SPACE || b === TAB || b === LF || b === CR;
 const MAX = Int32Array.from(LEAD_COLUMNS, (column) => COLUMN_MAX_CHARS[column]);
@@ -29,7 +27,7 @@ const CONTACT = LEAD_COLUMNS.indexOf('contact_name');
 const EMAIL = LEAD_COLUMNS.indexOf('contact_email');
 const PHONE = LEAD_COLUMNS.indexOf('contact_phone');
 
-/** Every character a plain byte (isPlainByte): written to COPY text as it is. */
+/** Every character a plain byte (isPlainByte), as the text path's normalized values are for such rows. */
 function isPlainAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (!isPlainByte(text.charCodeAt(i))) return false;
   return true;
@@ -37,11 +35,11 @@ function isPlainAscii(text: string): boolean {
 
 /**
  * RowProcessor.process for a record of ASCII cells (#core/byte-tokenizer's fast records): the same
- * COPY line, written from the input bytes into the output, for the rows that need nothing else: a
+ * COPY BINARY row, written from the input bytes into the output, for the rows that need nothing else: a
  * valid lead with no note to make. Any other row (invalid, blank, a wrong field count, a split
  * contact name, a website or phone it cannot normalize) answers false and takes the text path, which
- * decides and words it. A quoted cell with `""` or bytes COPY escapes (a multi-line note) is written
- * unquoted and escaped here, in the free-text columns; in the e-mail, website and phone, or in a name
+ * decides and words it. A quoted cell with `""` pairs or a tab, line break or backslash (a multi-line
+ * note) is written here unquoted, in the free-text columns; in the e-mail, website and phone, or in a name
  * the name key is made of, it sends the row to the text path. The e-mail's hash and the name key are
  * left for the caller. test/unit/byte-records checks that both paths write the same bytes.
  */
@@ -49,7 +47,7 @@ export class FastRowWriter {
   readonly #index: Int32Array;
   readonly #headerLength: number;
   readonly #splitName: boolean;
-  readonly #suffix: Buffer;
+  readonly #prefixes: { count: Uint8Array; importId: Uint8Array };
   readonly #region: string;
   /** Trimmed cell bounds per lead column; start -1 for an empty or unmapped cell. */
   readonly #start = new Int32Array(LEAD_COLUMNS.length);
@@ -64,7 +62,7 @@ export class FastRowWriter {
     this.#index = Int32Array.from(map.columnIndex);
     this.#headerLength = map.headers.length;
     this.#splitName = map.firstNameIndex !== -1 || map.lastNameIndex !== -1;
-    this.#suffix = Buffer.from(`\t${importId}\t`, 'utf8');
+    this.#prefixes = rowPrefixes(importId);
     this.#region = phoneRegion;
   }
 
@@ -82,7 +80,6 @@ export class FastRowWriter {
     const end = this.#end;
     const flag = this.#flag;
     let cellBytes = 0;
-    let escaped = false;
     for (let k = 0; k < start.length; k++) {
       const at = this.#index[k]!;
       let a = at < 0 ? 0 : starts[at]!;
@@ -98,10 +95,7 @@ export class FastRowWriter {
         start[k] = a;
         end[k] = b;
         cellBytes += b - a;
-        if (f !== 0) {
-          if (k === WEBSITE || k === EMAIL || k === PHONE) return false;
-          escaped = true;
-        }
+        if (f !== 0 && (k === WEBSITE || k === EMAIL || k === PHONE)) return false;
       }
     }
     if (start[COMPANY] === -1 || (start[CONTACT] === -1 && this.#splitName)) return false;
@@ -135,62 +129,52 @@ export class FastRowWriter {
       if (key !== null && !isPlainAscii(key)) return false;
     }
 
-    const suffix = this.#suffix;
-    // Every byte the line can take: the cells, a tab or \N per column (3), the suffix, the row and the
-    // national number (20), the normalized website (the cell again when written as it normalizes), the
-    // phone and the name key, tabs and the newline.
+    const prefixes = this.#prefixes;
+    // Every byte the row can take: the field count, a length per field (4 each), the cells, the import
+    // id's field, the row, the normalized website (the cell again when written as it normalizes), the
+    // phone (+1 and ten digits, or up to 16 characters) and the name key.
     const websiteBytes = websiteAsWritten ? end[WEBSITE]! - start[WEBSITE]! : (website?.length ?? 0);
-    // An escaped cell takes up to two bytes per byte: count the cells once more.
     const room =
-      (escaped ? 2 : 1) * cellBytes +
-      3 * LEAD_COLUMNS.length +
-      suffix.length +
-      20 +
-      websiteBytes +
-      16 +
-      (key?.length ?? 0) +
-      16;
+      2 + 4 * COPY_COLUMNS.length + cellBytes + prefixes.importId.length + 4 + websiteBytes + 16 + (key?.length ?? 0);
     const buffer = out.reserve(room);
     let p = out.pos;
+    buffer[p++] = prefixes.count[0]!;
+    buffer[p++] = prefixes.count[1]!;
     for (let k = 0; k < start.length; k++) {
-      if (k > 0) buffer[p++] = TAB;
       const a = start[k]!;
       if (a === -1) {
-        buffer[p++] = BACKSLASH;
-        buffer[p++] = N;
+        p = writeInt32(buffer, p, -1);
         continue;
       }
-      if (flag[k] !== 0) {
-        p = writeEscaped(buffer, p, bytes, a, end[k]!, flag[k]!);
+      const b = end[k]!;
+      if (flag[k]! & DOUBLED_QUOTES) {
+        p = writeUnquoted(buffer, p, bytes, a, b);
         continue;
       }
-      // Cells of the next columns that follow this one a delimiter apart (untrimmed, unquoted; so never
-      // a flagged cell, which is quoted): one span, its delimiters then turned into tabs. A native copy
-      // beats a byte loop from ~48 bytes.
-      let last = k;
-      while (last + 1 < start.length && start[last + 1] === end[last]! + 1) last++;
-      const b = end[last]!;
-      if (b - a < 48) for (let i = a; i < b; i++) buffer[p + i - a] = bytes[i]!;
-      else buffer.set(bytes.subarray(a, b), p);
-      for (let j = k; j < last; j++) buffer[p + end[j]! - a] = TAB;
-      p += b - a;
-      k = last;
+      // The cell's bytes as they are (a quoted line break, tab or backslash needs no escape in binary).
+      // A native copy beats a byte loop from ~48 bytes.
+      p = writeInt32(buffer, p, b - a);
+      if (b - a < 48) for (let i = a; i < b; i++) buffer[p++] = bytes[i]!;
+      else {
+        buffer.set(bytes.subarray(a, b), p);
+        p += b - a;
+      }
     }
-    buffer.set(suffix, p);
-    p += suffix.length;
-    p = writeRow(buffer, p, row);
-    buffer[p++] = TAB;
-    if (websiteAsWritten) for (let i = start[WEBSITE]!, b = end[WEBSITE]!; i < b; i++) buffer[p++] = bytes[i]!;
-    else p = writeText(buffer, p, website);
-    buffer[p++] = TAB;
+    buffer.set(prefixes.importId, p);
+    p = writeInt32(buffer, p + prefixes.importId.length, row);
+    if (websiteAsWritten) {
+      const a = start[WEBSITE]!;
+      const b = end[WEBSITE]!;
+      p = writeInt32(buffer, p, b - a);
+      for (let i = a; i < b; i++) buffer[p++] = bytes[i]!;
+    } else p = writeAscii(buffer, p, website);
     if (national !== -1) {
+      p = writeInt32(buffer, p, 12);
       buffer[p++] = 43; // +
       buffer[p++] = 49; // 1
       p = writeNational(buffer, p, national);
-    } else p = writeText(buffer, p, phone);
-    buffer[p++] = TAB;
-    p = writeText(buffer, p, key ?? undefined);
-    buffer[p++] = LF;
+    } else p = writeAscii(buffer, p, phone);
+    p = writeAscii(buffer, p, key ?? undefined);
     // A typed array drops writes past its end without a word: never let that pass as output.
     if (p > buffer.length) throw new Error(`fast-row wrote past the room it reserved (${p} > ${buffer.length})`);
     out.pos = p;
@@ -211,27 +195,16 @@ function quotePairs(bytes: Uint8Array, a: number, b: number): number {
   return pairs;
 }
 
-/** A flagged cell as COPY text: each `""` one quote, and what copyField escapes escaped (ASCII cells). */
-function writeEscaped(buffer: Buffer, p: number, bytes: Uint8Array, a: number, b: number, flags: number): number {
-  const pairs = (flags & DOUBLED_QUOTES) !== 0;
+/** A quoted cell holding `""` pairs (ASCII): its length and bytes with each pair one quote. */
+function writeUnquoted(buffer: Buffer, p: number, bytes: Uint8Array, a: number, b: number): number {
+  let q = p + 4;
   for (let i = a; i < b; i++) {
     const c = bytes[i]!;
-    if (c === QUOTE && pairs) i++; // the pair's second quote
-    const letter = COPY_ESCAPE_LETTER[c]!;
-    if (letter === 0) buffer[p++] = c;
-    else {
-      buffer[p++] = BACKSLASH;
-      buffer[p++] = letter;
-    }
+    if (c === QUOTE) i++; // the pair's second quote
+    buffer[q++] = c;
   }
-  return p;
-}
-
-/** A row number in decimal (rows stay far below 2^31: integer arithmetic). */
-function writeRow(buffer: Buffer, p: number, row: number): number {
-  let digits = 1;
-  for (let v = row; v >= 10; v = (v / 10) | 0) digits++;
-  return writeDigits(buffer, p, row, digits);
+  writeInt32(buffer, p, q - p - 4);
+  return q;
 }
 
 /** A 10-digit national number, as two 5-digit halves (each a small integer). */
@@ -258,13 +231,10 @@ function writeDigits(buffer: Buffer, p: number, value: number, digits: number): 
   return p + digits;
 }
 
-/** Printable ASCII text (checked by the caller), or \N for none. */
-function writeText(buffer: Buffer, p: number, text: string | undefined): number {
-  if (text === undefined) {
-    buffer[p++] = BACKSLASH;
-    buffer[p++] = N;
-    return p;
-  }
+/** Printable ASCII text (checked by the caller) as a field, or NULL for none. */
+function writeAscii(buffer: Buffer, p: number, text: string | undefined): number {
+  if (text === undefined) return writeInt32(buffer, p, -1);
+  p = writeInt32(buffer, p, text.length);
   for (let i = 0; i < text.length; i++) buffer[p++] = text.charCodeAt(i);
   return p;
 }

@@ -1,4 +1,5 @@
 import { ByteCsvTokenizer, type ByteRecordSink, COPY_ESCAPES, DOUBLED_QUOTES } from './byte-tokenizer.ts';
+import { CopyRowWriter } from './copy-binary.ts';
 import { CopyOutput } from './copy-output.ts';
 import { CsvTokenizer } from './csv-tokenizer.ts';
 import { EmailRepeatDetector, emailHash } from './email-set.ts';
@@ -50,7 +51,10 @@ export const PREALLOCATE_MIN_BYTES = 4 * 1024 * 1024;
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
 
-/** COPY text as UTF-8 bytes, and how many COPY lines (leads) the output holds up to and including it. */
+/**
+ * COPY BINARY rows (whole rows, without the stream's header), and how many rows (leads; COPY counts
+ * them as lines) the output holds up to and including them.
+ */
 export interface CopyPart {
   /** A Buffer from the engine; a plain Uint8Array once it has crossed from the worker thread. */
   bytes: Uint8Array;
@@ -62,7 +66,7 @@ export interface CopyPart {
   release?: () => void;
 }
 
-/** What one write() produced: COPY text for PostgreSQL and rejected-rows CSV text. */
+/** What one write() produced: COPY rows for PostgreSQL and rejected-rows CSV text. */
 export interface EngineOutput {
   /** In order; not joined into one buffer, which cost a copy of every COPY byte. */
   copy: CopyPart[];
@@ -114,7 +118,7 @@ const SNIFF_TEXT_CHARS = 16 * 1024;
 const SLICE_BYTES = 32 * 1024;
 
 /**
- * The import pipeline for one file: bytes in, COPY text and row reports out.
+ * The import pipeline for one file: bytes in, COPY BINARY rows and row reports out.
  * decode -> detect delimiter -> tokenize -> map headers -> validate (zod) -> COPY text.
  * No I/O: the caller feeds chunks and ships the output, inline or in a worker thread.
  */
@@ -141,6 +145,7 @@ export class LeadEngine {
   #nameKeys = 0;
   #notesTruncated = false;
   readonly #copy = new CopyOutput();
+  readonly #copyRows: CopyRowWriter;
   #copyParts: CopyPart[] = [];
   /** Set once the header is read, for a UTF-8 file without a rule set: then the rows arrive as bytes. */
   #bytes: ByteCsvTokenizer | undefined;
@@ -162,6 +167,7 @@ export class LeadEngine {
     // Compiled once per import; rows without a rule set pay nothing.
     this.#rules = rules && compileRules(rules, options.phone_region);
     this.#importId = importId;
+    this.#copyRows = new CopyRowWriter(importId);
     this.#options = options;
     this.#limits = limits;
     this.#decoder = new ByteDecoder(options.encoding);
@@ -277,13 +283,13 @@ export class LeadEngine {
     const row = ++this.#row;
     if (row === 1) {
       this.#map = mapHeaders(record, this.#options.mapping);
-      this.#rows = new RowProcessor(this.#map, this.#importId, this.#options.phone_region, this.#rules);
+      this.#rows = new RowProcessor(this.#map, this.#options.phone_region, this.#rules);
       return;
     }
-    const outcome = this.#rows!.process(record, row, plain);
+    const outcome = this.#rows!.process(record, plain);
     if (outcome.kind === 'lead') {
       this.#addLead(outcome.email === null ? Number.NaN : emailHash(outcome.email), outcome.nameKey);
-      this.#copy.appendText(outcome.line);
+      this.#copyRows.write(this.#copy, outcome.values, row);
       if (outcome.notes) this.#addNotes(row, outcome.notes);
       return;
     }

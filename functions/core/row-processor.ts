@@ -1,5 +1,5 @@
-import { LEAD_COLUMNS, NORMALIZED_COLUMNS, NORMALIZED_MAX_CHARS, fitsChars, type LeadColumn } from './columns.ts';
-import { NULL_FIELD, copyField } from './copy-text.ts';
+import { NORMALIZED_MAX_CHARS, fitsChars, type LeadColumn } from './columns.ts';
+import type { CopyValues } from './copy-binary.ts';
 import type { RowErrorCode } from './errors.ts';
 import type { HeaderMap } from './headers.ts';
 import { nameKey } from './name-key.ts';
@@ -21,12 +21,10 @@ export interface RowNote {
 }
 
 export type RowOutcome =
-  | { kind: 'lead'; line: string; email: string | null; nameKey: string | null; notes: RowNote[] | undefined }
+  | { kind: 'lead'; values: CopyValues; email: string | null; nameKey: string | null; notes: RowNote[] | undefined }
   | { kind: 'blank' }
   | { kind: 'invalid'; problems: RowProblem[] };
 
-/** A plain record's cell as COPY text: no escaping needed, only NULL spelled out. */
-const orNull = (value: string | null): string => value ?? NULL_FIELD;
 const TOO_LONG_NORMALIZED = 'its normalized form is too long to store; kept as written, not normalized';
 
 /** Printable ASCII other than space: an edge that cannot be whitespace of any kind. */
@@ -49,26 +47,24 @@ function blankFrom(record: readonly string[], from: number): boolean {
 }
 
 /**
- * Turns one parsed record into one COPY text line, or the reasons it cannot be a lead.
+ * Turns one parsed record into a lead's COPY values, or the reasons it cannot be a lead.
  * Built once per file from the header map; nothing per row is compiled or allocated beyond the cells.
  */
 export class RowProcessor {
   readonly #map: HeaderMap;
-  readonly #suffix: string;
   readonly #phoneRegion: string;
   readonly #headerLength: number;
   readonly #rules: RuleCheck | undefined;
 
-  constructor(map: HeaderMap, importId: string, phoneRegion: string, rules?: RuleCheck) {
+  constructor(map: HeaderMap, phoneRegion: string, rules?: RuleCheck) {
     this.#rules = rules;
     this.#map = map;
-    this.#suffix = `\t${importId}\t`;
     this.#phoneRegion = phoneRegion;
     this.#headerLength = map.headers.length;
   }
 
-  /** `plain`: the tokenizer found no character in the record that COPY text escapes. */
-  process(record: readonly string[], row: number, plain = false): RowOutcome {
+  /** `plain`: the tokenizer found no control character (nor tab, line break or backslash) in the record. */
+  process(record: readonly string[], plain = false): RowOutcome {
     const index = this.#map.columnIndex;
     // An object literal keeps one hidden class for every row (computed keys would not).
     const cells: Record<LeadColumn, string | null> = {
@@ -148,45 +144,26 @@ export class RowProcessor {
       }
     }
 
-    // Every cell comes from the record, so a plain record's cells need no escaping. One expression with
-    // named reads (not a loop over column names, whose keyed reads V8 cannot specialize).
-    const f = plain ? orNull : copyField;
     const key = nameKey(lead.company_name, lead.contact_name, lead.contact_email);
-    const line =
-      f(lead.company_name) +
-      '\t' +
-      f(lead.industry) +
-      '\t' +
-      f(lead.company_website) +
-      '\t' +
-      f(lead.company_size) +
-      '\t' +
-      f(lead.contact_name) +
-      '\t' +
-      f(lead.contact_email) +
-      '\t' +
-      f(lead.contact_phone) +
-      '\t' +
-      f(lead.contact_title) +
-      '\t' +
-      f(lead.notes) +
-      this.#suffix +
-      row +
-      '\t' +
-      copyField(website) +
-      '\t' +
-      // E.164 is + and digits: nothing to escape.
-      (phone ?? NULL_FIELD) +
-      '\t' +
-      copyField(key) +
-      '\n';
-    return { kind: 'lead', line, email: lead.contact_email, nameKey: key, notes };
+    // An array literal with named reads (not a loop over column names, whose keyed reads V8 cannot specialize).
+    const values: CopyValues = [
+      lead.company_name,
+      lead.industry,
+      lead.company_website,
+      lead.company_size,
+      lead.contact_name,
+      lead.contact_email,
+      lead.contact_phone,
+      lead.contact_title,
+      lead.notes,
+      website ?? null,
+      phone ?? null,
+      key,
+    ];
+    return { kind: 'lead', values, email: lead.contact_email, nameKey: key, notes };
   }
 
   #onlyEmptyExtras(record: readonly string[]): boolean {
     return record.length >= this.#headerLength && blankFrom(record, this.#headerLength);
   }
 }
-
-/** Column order of the COPY lines RowProcessor builds. */
-export const COPY_COLUMNS = [...LEAD_COLUMNS, 'import_id', 'source_row', ...NORMALIZED_COLUMNS] as const;

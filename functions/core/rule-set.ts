@@ -21,8 +21,8 @@ const perColumn = <T extends z.ZodType>(value: T) => z.partialRecord(column, val
 
 /**
  * A list value as the rule set spells it, which matching cells take: no surrounding whitespace
- * (cells are compared trimmed), and none of the characters COPY escapes, since a cell the tokenizer
- * found plain goes into COPY text unescaped.
+ * (cells are compared trimmed), and none of the characters that make a record not plain (copy-text),
+ * since the cell it replaces may come from a record the tokenizer found plain.
  */
 const COPY_SPECIAL = copySpecialPattern();
 const listValue = z

@@ -2,12 +2,12 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { FileError } from '#core/errors';
-import { COPY_COLUMNS } from '#core/row-processor';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy-binary';
 import { isDataRefusal, type PgErrorFields } from './database-errors.ts';
 
-const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
+const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
-/** Recent COPY text kept to name the spreadsheet row of a refused line (the server lags the sender by little). */
+/** Recent COPY rows kept to name the spreadsheet row of a refused one (the server lags the sender by little). */
 const RECENT_BYTES = 16 * 1024 * 1024;
 /**
  * Chunks always kept after one that leaves the window, besides the window's bytes. A chunk is
@@ -16,7 +16,7 @@ const RECENT_BYTES = 16 * 1024 * 1024;
  */
 const KEPT_AFTER_RELEASE = 4;
 
-/** COPY text and how many lines (leads) the whole stream holds up to and including it. */
+/** Whole COPY BINARY rows, and how many rows (leads) the whole stream holds up to and including them. */
 export interface CopyChunk {
   bytes: Uint8Array;
   linesSoFar: number;
@@ -36,10 +36,12 @@ export async function copyLeads(
 ): Promise<number> {
   const recent = new RecentLines();
   async function* bytes(): AsyncGenerator<Uint8Array> {
+    yield COPY_BINARY_HEADER;
     for await (const chunk of source) {
       recent.add(chunk);
       yield chunk.bytes;
     }
+    yield COPY_BINARY_TRAILER;
   }
   const stream = client.query(copyFrom(COPY_SQL));
   try {
@@ -53,7 +55,7 @@ export async function copyLeads(
 }
 
 function rowRefused(e: PgErrorFields, recent: RecentLines): FileError {
-  // pg reports the COPY line in `where`: `COPY leads, line 3, column website_normalized: "..."`.
+  // pg reports the row in `where`, as a line even in binary: `COPY leads, line 3, column website_normalized`.
   const where = /line (\d+)(?:, column (\w+))?/.exec(e.where ?? '');
   const row = where ? recent.sourceRow(Number(where[1])) : undefined;
   const column = where?.[2];
@@ -65,7 +67,7 @@ function rowRefused(e: PgErrorFields, recent: RecentLines): FileError {
   );
 }
 
-/** The last few megabytes of COPY text, by line number, to map a refused line to its source row. */
+/** The last few megabytes of COPY rows, by row number, to map a refused row to its source row. */
 class RecentLines {
   #chunks: { bytes: Uint8Array; firstLine: number; release: (() => void) | undefined }[] = [];
   #size = 0;
@@ -92,10 +94,22 @@ class RecentLines {
     const at = this.#chunks.findLastIndex((c) => c.firstLine <= line);
     const chunk = this.#chunks[at];
     if (!chunk) return undefined;
-    // From the worker thread the bytes arrive as a plain Uint8Array: view them as a Buffer to decode.
+    // Skip whole rows (a field count, then a length and the bytes of each field) to the refused one.
     const { buffer, byteOffset, byteLength } = chunk.bytes;
-    const text = Buffer.from(buffer, byteOffset, byteLength).toString('utf8').split('\n')[line - chunk.firstLine];
-    const field = text?.split('\t')[SOURCE_ROW_FIELD];
-    return field && /^\d+$/.test(field) ? Number(field) : undefined;
+    const view = new DataView(buffer, byteOffset, byteLength);
+    let p = 0;
+    for (let row = chunk.firstLine; p + 2 <= byteLength; row++) {
+      const count = view.getInt16(p);
+      p += 2;
+      for (let field = 0; field < count && p + 4 <= byteLength; field++) {
+        const length = view.getInt32(p);
+        p += 4;
+        if (row === line && field === SOURCE_ROW_FIELD)
+          return length === 4 && p + 4 <= byteLength ? view.getInt32(p) : undefined;
+        if (length > 0) p += length;
+      }
+      if (row === line) return undefined;
+    }
+    return undefined;
   }
 }

@@ -1,19 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { CopyRowWriter } from '#core/copy-binary';
+import { CopyOutput } from '#core/copy-output';
 import { type CopyChunk, copyLeads } from '#io/copy-leads';
 import { expectImportError } from '#test/expect-error';
 import { useFileImports } from '#test/import-harness';
 
 const MiB = 1024 * 1024;
-/** The window of recent lines copy-leads keeps (to name a refused row), and the chunks it keeps after one. */
+/** The window of recent rows copy-leads keeps (to name a refused row), and the chunks it keeps after one. */
 const WINDOW = 16 * MiB;
 const KEPT_AFTER = 4;
 
 // A fresh database and the importer's pool (the files it offers are not used here).
 const h = useFileImports('copy-release');
 
-/** One COPY line of a valid lead, about 250 bytes; `row` may be made invalid for the server. */
-const line = (importId: string, row: number | string) =>
-  `Company ${row}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${'n'.repeat(200)}\t${importId}\t${row}\t\\N\t\\N\t\\N\n`;
+const NOTES = 'n'.repeat(200);
+/** A lead of about 250 bytes; a bad one has a company name longer than its column (255). */
+const values = (row: number, bad: boolean) => [
+  bad ? 'x'.repeat(300) : `Company ${row}`,
+  ...Array<null>(7).fill(null),
+  NOTES,
+  null,
+  null,
+  null,
+];
 
 interface Release {
   chunk: number;
@@ -25,20 +34,23 @@ interface Release {
 }
 
 /**
- * About `total` bytes of COPY lines in chunks of 1,000 lines, each with a release that records what had
- * been handed over since; `bad` makes that line's row number something the server refuses.
+ * About `total` bytes of COPY rows in chunks of 1,000 rows, each with a release that records what had
+ * been handed over since; `bad` makes that row something the server refuses.
  */
 function source(importId: string, total: number, bad?: number) {
   const releases: Release[] = [];
   const ends: number[] = [];
   let handed = 0;
   let last = false;
+  const writer = new CopyRowWriter(importId);
+  const out = new CopyOutput();
   async function* chunks(): AsyncGenerator<CopyChunk> {
     let lines = 0;
     for (let k = 0; handed < total; k++) {
-      let text = '';
-      for (let i = 0; i < 1000; i++) text += line(importId, ++lines === bad ? 'x' : lines);
-      const bytes = Buffer.from(text, 'utf8');
+      for (let i = 0; i < 1000; i++) writer.write(out, values(++lines, lines === bad), lines);
+      const part = out.take()!;
+      const bytes = Buffer.from(part.bytes);
+      part.release?.();
       handed += bytes.length;
       ends.push(handed);
       yield {
@@ -83,14 +95,18 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
     }
   });
 
-  it('releases nothing more when PostgreSQL refuses a line: the socket may still hold the bytes', async () => {
-    // Arrange: the refused line about 30 MiB in.
+  it('releases nothing more when PostgreSQL refuses a row, and names it: the socket may still hold the bytes', async () => {
+    // Arrange: the refused row about 30 MiB in.
     const importId = '00000000-0000-4000-8000-00000000c0c2';
     const { chunks, releases, handedChunks } = source(importId, 40 * MiB, 120_000);
     // Act
     const error = await copy(chunks).catch((e: unknown) => e);
-    // Assess: the line's row number is what was refused, so no row is named.
-    expectImportError(error, 'ROW_REFUSED_BY_DATABASE', { row: undefined, detail: { sqlstate: '22P02' } });
+    // Assess: named by its row, found among the recent rows kept.
+    expectImportError(error, 'ROW_REFUSED_BY_DATABASE', {
+      row: 120_000,
+      column: 'company_name',
+      detail: { sqlstate: '22001' },
+    });
     // Chunks out of the window were released while it streamed; none of the rest after the failure.
     expect(releases.length).toBeGreaterThan(0);
     expect(releases.length).toBeLessThan(handedChunks());

@@ -10,6 +10,7 @@ import type { ImportClaim } from '#io/import-claim';
 import { withImportTransaction } from '#io/import-transaction';
 import { inTransaction } from '#io/transaction';
 import { countImports, countLeads, freshDatabase, type TestDatabase } from '../support/database.ts';
+import { copyRowBytes } from '../support/copy-rows.ts';
 import { expectImportError } from '../support/expect-error.ts';
 
 let db: TestDatabase;
@@ -35,14 +36,15 @@ const claimFor = (importId = randomUUID()): ImportClaim => ({
   options: parseImportOptions({}),
 });
 
-/** One COPY line for `importId` (company, then nulls; import id; source row; normalized nulls). */
+/** One lead as COPY BINARY: a company and its e-mail. */
 const copyLine = (importId: string, company: string, row: number) =>
-  `${company}\t\\N\t\\N\t\\N\t\\N\t${company.toLowerCase()}@example.com\t\\N\t\\N\t\\N\t${importId}\t${row}\t\\N\t\\N\t\\N\n`;
+  copyRowBytes(importId, row, [company, null, null, null, null, `${company.toLowerCase()}@example.com`, ...nulls(6)]);
+const nulls = (n: number) => Array<null>(n).fill(null);
 
 const EMAIL_CHECK = [{ key: 'email', noRepeatsInside: false }] as const;
 
-async function* once(text: string) {
-  yield { bytes: Buffer.from(text), linesSoFar: text.split('\n').length - 1 };
+async function* once(...rows: Buffer[]) {
+  yield { bytes: Buffer.concat(rows), linesSoFar: rows.length };
 }
 
 const result = (importId: string, status: 'succeeded' | 'failed') =>
@@ -102,7 +104,7 @@ describe('ImportTransaction', () => {
     await withImportTransaction(importer, new Deadline(), async (tx) => {
       await tx.claim(claim);
       await tx.openLeads(claim.importId);
-      expect(await tx.copy(once(copyLine(claim.importId, 'Acme', 2) + copyLine(claim.importId, 'Beta', 3)))).toBe(2);
+      expect(await tx.copy(once(copyLine(claim.importId, 'Acme', 2), copyLine(claim.importId, 'Beta', 3)))).toBe(2);
       await tx.discardLeads();
       await tx.recordOutcome(result(claim.importId, 'failed'));
     });
@@ -115,7 +117,7 @@ describe('ImportTransaction', () => {
     const outcome = await withImportTransaction(importer, new Deadline(), async (tx) => {
       await tx.claim(claim);
       await tx.openLeads(claim.importId);
-      const copied = await tx.copy(once(copyLine(claim.importId, 'Gamma', 2) + copyLine(claim.importId, 'Gamma', 3)));
+      const copied = await tx.copy(once(copyLine(claim.importId, 'Gamma', 2), copyLine(claim.importId, 'Gamma', 3)));
       const duplicates = await tx.resolveDuplicates(copied, 'skip', 10, EMAIL_CHECK);
       await tx.recordOutcome(result(claim.importId, 'succeeded'));
       return duplicates;
@@ -152,7 +154,7 @@ describe('ImportTransaction', () => {
     const claim = claimFor();
     const deadline = new Deadline(() => 300);
     async function* stalled() {
-      yield { bytes: Buffer.from(copyLine(claim.importId, 'Epsilon', 2)), linesSoFar: 1 };
+      yield { bytes: copyLine(claim.importId, 'Epsilon', 2), linesSoFar: 1 };
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     }
     const thrown = await withImportTransaction(importer, deadline, async (tx) => {

@@ -7,14 +7,17 @@ import {
   type EngineSummary,
 } from '#core/lead-engine';
 import { parseImportOptions, type ImportOptionsInput } from '#core/options';
+import { type CopyRow, decodeCopyRows } from '#test/copy-rows';
 import { generateLeadCsv, prng } from '../../scripts/lib/lead-generator.ts';
 
 /**
- * Everything the engine produces for a file: COPY bytes, rejected rows, summary, and for each COPY
- * part whether it ends on a line with the count it claims (RecentLines maps refused lines by it).
+ * Everything the engine produces for a file: COPY bytes (and the rows they read back as, for a readable
+ * difference), rejected rows, summary, and for each COPY part whether it holds whole rows up to the
+ * count it claims (RecentLines maps refused rows by it).
  */
 interface Outcome {
   copy?: string;
+  rows?: CopyRow[];
   rejected?: string;
   summary?: EngineSummary;
   partsTrue?: boolean[];
@@ -30,14 +33,14 @@ function run(bytes: Buffer, chunk: number, options: ImportOptionsInput, limits: 
   });
   const copy: Buffer[] = [];
   let rejected = '';
-  let lines = 0;
+  let rows = 0;
   const partsTrue: boolean[] = [];
   const take = (out: ReturnType<LeadEngine['write']>) => {
     for (const part of out.copy) {
       const b = Buffer.from(part.bytes);
       copy.push(b);
-      for (const byte of b) if (byte === 10) lines++;
-      partsTrue.push(b.at(-1) === 10 && lines === part.linesSoFar);
+      rows += decodeCopyRows(b).length; // throws when the part ends inside a row
+      partsTrue.push(rows === part.linesSoFar);
     }
     rejected += out.rejected ?? '';
   };
@@ -46,7 +49,8 @@ function run(bytes: Buffer, chunk: number, options: ImportOptionsInput, limits: 
     const last = engine.end();
     take(last);
     return {
-      copy: Buffer.concat(copy).toString('utf8'),
+      copy: Buffer.concat(copy).toString('hex'),
+      rows: decodeCopyRows(Buffer.concat(copy)),
       rejected,
       summary: last.summary,
       partsTrue,

@@ -88,31 +88,6 @@ describe('CopyOutput', () => {
     expect(after.parts.map(text)).toEqual(after.texts);
   });
 
-  it('hands out text-only output as bytes of their own, with nothing to release', () => {
-    // Arrange
-    const out = new CopyOutput();
-    out.appendText('a\tb\n');
-    out.appendText('é\t\\N\n');
-    // Act
-    const part = out.take()!;
-    // Assess
-    expect(part.bytes.toString('utf8')).toBe('a\tb\né\t\\N\n');
-    expect(part.release).toBeUndefined();
-    expect(out.take()).toBeUndefined();
-  });
-
-  it('keeps text and bytes in the order they were written', () => {
-    // Arrange
-    const out = new CopyOutput();
-    out.appendText('text 1\n');
-    const line = writeLine(out, 2, 10);
-    out.appendText('text 3 ü\n');
-    // Act
-    const part = out.take()!;
-    // Assess
-    expect(part.bytes.toString('utf8')).toBe(`text 1\n${line}text 3 ü\n`);
-  });
-
   it('gives a line larger than an arena an arena of its own size', () => {
     // Arrange
     const out = new CopyOutput();

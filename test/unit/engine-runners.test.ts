@@ -7,6 +7,7 @@ import { parseImportOptions } from '#core/options';
 import { readImportEnv, threadMinBytes } from '#io/import-config';
 import { parseRuleSet } from '#core/rule-set';
 import { createEngineRunner, type EngineRunner } from '#runtime/engine-runner';
+import { decodeCopyRows } from '#test/copy-rows';
 import { EVERY_KIND } from '#test/rule-sets';
 import { generateLeadCsv } from '../../scripts/lib/lead-generator.ts';
 
@@ -19,19 +20,19 @@ async function* chunks(bytes: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint
 async function drain(runner: EngineRunner, bytes: Uint8Array) {
   const copy: Buffer[] = [];
   let rejected = '';
-  // Each part says how many COPY lines the stream holds up to it: io/copy-leads maps a refused line by it.
+  // Each part says how many COPY rows the stream holds up to it: io/copy-leads maps a refused row by it.
   let lines = 0;
   const wrongLineCounts: number[] = [];
   for await (const out of runner.run(chunks(bytes))) {
     for (const part of out.copy) {
       const buffer = Buffer.from(part.bytes);
       copy.push(buffer);
-      for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) lines++;
+      lines += decodeCopyRows(buffer).length;
       if (part.linesSoFar !== lines) wrongLineCounts.push(part.linesSoFar);
     }
     rejected += out.rejected ?? '';
   }
-  return { summary: runner.summary, copy: Buffer.concat(copy).toString('utf8'), rejected, wrongLineCounts };
+  return { summary: runner.summary, copy: Buffer.concat(copy).toString('hex'), rejected, wrongLineCounts };
 }
 
 const run = (bytes: Uint8Array, threaded: boolean) =>

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_COLUMNS } from '#core/row-processor';
 import { DEFAULT_LIMITS, LeadEngine, thresholdRejection, type CopyPart, type EngineLimits } from '#core/lead-engine';
 import { parseImportOptions, type ImportOptionsInput } from '#core/options';
 import { COLUMN_LIST_LIMIT, ECHO_MAX_CHARS } from '#core/echo';
 import { REJECTED_REPORT_SLACK_BYTES, rejectedReportCap } from '#core/row-report';
+import { copyRowsOf } from '#test/copy-rows';
 import { expectImportError } from '#test/expect-error';
 
 interface RunOptions {
@@ -13,32 +13,25 @@ interface RunOptions {
   limits?: Partial<EngineLimits>;
 }
 
-/** Runs a whole file through the engine and gathers everything it produced. */
+const IMPORT_ID = '00000000-0000-4000-8000-000000000001';
+
+/** Runs a whole file through the engine and gathers everything it produced (COPY rows read back). */
 function run(input: string | Buffer, { options = {}, chunkSize, limits = {} }: RunOptions = {}) {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const engine = new LeadEngine('imp-1', parseImportOptions(options), { ...DEFAULT_LIMITS, ...limits });
-  let copy = '';
+  const engine = new LeadEngine(IMPORT_ID, parseImportOptions(options), { ...DEFAULT_LIMITS, ...limits });
+  const parts: CopyPart[] = [];
   let rejected = '';
   const size = chunkSize ?? Math.max(1, bytes.length);
   for (let at = 0; at < bytes.length; at += size) {
     const out = engine.write(bytes.subarray(at, at + size));
-    copy += textOf(out.copy);
+    parts.push(...out.copy);
     rejected += out.rejected ?? '';
   }
   const last = engine.end();
-  copy += textOf(last.copy);
+  parts.push(...last.copy);
   rejected += last.rejected ?? '';
-  return { copy, rejected, summary: last.summary, rowsRead: last.rowsRead };
+  return { copy: copyRowsOf(parts), rejected, summary: last.summary, rowsRead: last.rowsRead };
 }
-
-/** COPY text as one object per line, keyed by COPY_COLUMNS. */
-const textOf = (parts: CopyPart[]) => Buffer.concat(parts.map((p) => p.bytes)).toString('utf8');
-
-const copyRows = (copy: string) =>
-  copy
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => Object.fromEntries(line.split('\t').map((value, i) => [COPY_COLUMNS[i], value])));
 
 const SMALL =
   [
@@ -53,15 +46,15 @@ describe('LeadEngine: a small file end to end', () => {
     // Act
     const { copy, rejected, summary, rowsRead } = run(SMALL);
     // Assess
-    expect(copyRows(copy)).toEqual([
+    expect(copy).toEqual([
       expect.objectContaining({
         company_name: 'Acme',
         contact_email: 'Zoe@Acme.Example',
         source_row: '2',
         phone_e164: '+12125550143',
-        import_id: 'imp-1',
+        import_id: IMPORT_ID,
       }),
-      expect.objectContaining({ company_name: 'Müller & Söhne', source_row: '4', contact_phone: '\\N' }),
+      expect.objectContaining({ company_name: 'Müller & Söhne', source_row: '4', contact_phone: null }),
     ]);
     expect(rejected).toBe(
       '\uFEFFrow,error,Company,Email Address,Phone,Region\r\n3,contact_email: not a valid e-mail address,Société Générale,not-an-email,,West\r\n',
@@ -104,14 +97,14 @@ describe('LeadEngine: a small file end to end', () => {
     expect(distinct.summary).toMatchObject({ name_keys: 2, no_repeated_names: true, no_repeated_emails: true });
     const repeated = run(csv(['Acme Inc,Jane Doe,', 'ACME LLC,jane  doe,']));
     expect(repeated.summary).toMatchObject({ name_keys: 2, no_repeated_names: undefined });
-    expect(copyRows(repeated.copy).map((r) => r.name_key)).toEqual(['acme|jane doe', 'acme|jane doe']);
+    expect(repeated.copy.map((r) => r.name_key)).toEqual(['acme|jane doe', 'acme|jane doe']);
   });
 
   it('joins two columns the mapping sends to contact_name as "first last"', () => {
     const { copy } = run('Firma,Vorname,Nachname\nAcme,Jane,Doe\nBeta,,Roe\n', {
       options: { mapping: { Firma: 'company_name', Vorname: 'contact_name', Nachname: 'contact_name' } },
     });
-    expect(copyRows(copy).map((r) => r.contact_name)).toEqual(['Jane Doe', 'Roe']);
+    expect(copy.map((r) => r.contact_name)).toEqual(['Jane Doe', 'Roe']);
   });
 
   it('reads a semicolon-separated UTF-16LE export with a BOM', () => {
@@ -119,13 +112,13 @@ describe('LeadEngine: a small file end to end', () => {
       'Account Name;E-mail\r\nSociété Générale;contact@sg.example\r\n東京ソフト株式会社;info@tokyo.example\r\n';
     const { copy, summary } = run(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     expect(summary).toMatchObject({ encoding: 'utf-16le', delimiter: ';', valid_count: 2 });
-    expect(copyRows(copy).map((r) => r.company_name)).toEqual(['Société Générale', '東京ソフト株式会社']);
+    expect(copy.map((r) => r.company_name)).toEqual(['Société Générale', '東京ソフト株式会社']);
   });
 
   it('reads a windows-1252 file', () => {
     const { copy, summary } = run(Buffer.from('Company\tWork Email\nCaf\xe9 M\xfcller\tcafe@example.com\n', 'latin1'));
     expect(summary).toMatchObject({ encoding: 'windows-1252', delimiter: '\t' });
-    expect(copyRows(copy)[0]).toMatchObject({ company_name: 'Café Müller' });
+    expect(copy[0]).toMatchObject({ company_name: 'Café Müller' });
   });
 
   it('does not keep a UTF-8 BOM on the first header', () => {
@@ -149,7 +142,7 @@ describe('LeadEngine: a small file end to end', () => {
       unknown: ['Notes,Region'],
       unknown_truncated: false,
     });
-    expect(copyRows(copy)[0]).toMatchObject({ company_name: 'Acme' });
+    expect(copy[0]).toMatchObject({ company_name: 'Acme' });
     expectImportError(() => run(file), 'MISSING_COMPANY_COLUMN', { message: '"Company;Notes"' });
   });
 
@@ -157,12 +150,12 @@ describe('LeadEngine: a small file end to end', () => {
     const { copy } = run('Kunde,Mail\nAcme,a@b.co\n', {
       options: { mapping: { Kunde: 'company_name', Mail: 'contact_email' } },
     });
-    expect(copyRows(copy)[0]).toMatchObject({ company_name: 'Acme', contact_email: 'a@b.co' });
+    expect(copy[0]).toMatchObject({ company_name: 'Acme', contact_email: 'a@b.co' });
   });
 
   it('reads a file with only a header as zero leads', () => {
     const { copy, rejected, summary } = run('company_name,contact_email\n');
-    expect({ copy, rejected }).toEqual({ copy: '', rejected: '' });
+    expect({ copy, rejected }).toEqual({ copy: [], rejected: '' });
     expect(summary).toMatchObject({ total_leads: 0, valid_count: 0, failed_count: 0 });
   });
 
@@ -198,12 +191,9 @@ describe('LeadEngine: control characters in cells', () => {
         'Tab Co,tab@example.com,"tab\tand\nnewline stay",\x1b only in an unmapped column',
       ].join('\n') + '\n';
     const { copy, rejected, summary } = run(csv);
-    expect(
-      copyRows(copy)
-        .slice(PADDING.length)
-        .map((r) => r.company_name),
-    ).toEqual(['Tab Co']);
-    expect(copy).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
+    expect(copy.slice(PADDING.length).map((r) => r.company_name)).toEqual(['Tab Co']);
+    const cells = copy.flatMap((row) => Object.values(row)).filter((value) => value !== null);
+    expect(cells.filter((value) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(value))).toEqual([]);
     expect(summary.failed_count).toBe(5);
     expect(summary.error_details.map((e) => [e.row - FIRST, e.column, e.code, e.message])).toEqual([
       [0, 'notes', 'CONTROL_CHARACTER', 'contains the control character U+001B; remove it'],
@@ -229,8 +219,8 @@ describe('LeadEngine: CSV parsing', () => {
   it.each([
     ['a doubled quote inside a quoted cell', 'Company,Notes\nAcme,"say ""hi"""\n', 'say "hi"'],
     ['the delimiter inside a quoted cell', 'Company,Notes\nAcme,"a, b, c"\n', 'a, b, c'],
-    ['a line break inside a quoted cell', 'Company,Notes\r\nAcme,"line 1\r\nline 2"\r\n', 'line 1\\r\\nline 2'],
-    ['an empty quoted cell', 'Company,Notes\nAcme,""\n', '\\N'],
+    ['a line break inside a quoted cell', 'Company,Notes\r\nAcme,"line 1\r\nline 2"\r\n', 'line 1\r\nline 2'],
+    ['an empty quoted cell', 'Company,Notes\nAcme,""\n', null],
     ['a quote inside an unquoted cell, kept literally', 'Company,Notes\nAcme,5" screen\n', '5" screen'],
     ['a last line without a line break', 'Company,Notes\nAcme,last', 'last'],
     ['old Mac line ends (CR only)', 'Company,Notes\rAcme,mac\r', 'mac'],
@@ -239,7 +229,7 @@ describe('LeadEngine: CSV parsing', () => {
     const { copy, summary } = run(file);
     // Assess
     expect(summary).toMatchObject({ valid_count: 1, failed_count: 0 });
-    expect(copyRows(copy)[0]).toMatchObject({ company_name: 'Acme', notes });
+    expect(copy[0]).toMatchObject({ company_name: 'Acme', notes });
   });
 });
 
@@ -287,7 +277,7 @@ describe('LeadEngine: row numbers', () => {
     const { copy, summary } = run(file);
     // Assess
     expect(summary.error_details.map((d) => d.row)).toEqual([4, 6]);
-    expect(copyRows(copy).map((r) => r.source_row)).toEqual(['2', '5']);
+    expect(copy.map((r) => r.source_row)).toEqual(['2', '5']);
     expect(summary.blank_rows).toBe(1);
   });
 
@@ -479,7 +469,7 @@ describe('LeadEngine: the rejected-rows file and the error list', () => {
   });
 
   it('reports partial progress after a failure', () => {
-    const engine = new LeadEngine('imp-1', parseImportOptions({ strict_mode: true }));
+    const engine = new LeadEngine(IMPORT_ID, parseImportOptions({ strict_mode: true }));
     expectImportError(
       () => {
         engine.write(Buffer.from('Company,Email\nA,a@a.co\nB,bad\n'));

@@ -18,18 +18,18 @@ describe('regressions', () => {
   });
 
   it('trims non-breaking spaces and other Unicode whitespace at cell edges', () => {
-    const rows = new RowProcessor(mapHeaders(['Company', 'Email']), 'imp', 'US');
-    const lead = rows.process(['Acme\u00A0', '\u3000zoe@acme.example\u00A0'], 2);
+    const rows = new RowProcessor(mapHeaders(['Company', 'Email']), 'US');
+    const lead = rows.process(['Acme\u00A0', '\u3000zoe@acme.example\u00A0']);
     expect(lead.kind).toBe('lead');
-    expect(lead.kind === 'lead' && lead.line.split('\t').slice(0, 6)).toEqual([
+    expect(lead.kind === 'lead' && lead.values.slice(0, 6)).toEqual([
       'Acme',
-      '\\N',
-      '\\N',
-      '\\N',
-      '\\N',
+      null,
+      null,
+      null,
+      null,
       'zoe@acme.example',
     ]);
-    expect(rows.process(['\u00A0', '\uFEFF'], 3)).toEqual({ kind: 'blank' });
+    expect(rows.process(['\u00A0', '\uFEFF'])).toEqual({ kind: 'blank' });
   });
 
   it('lets an explicit mapping win over a synonym guessed for the same column', () => {

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { LEAD_COLUMNS } from '#core/columns';
 import { mapHeaders } from '#core/headers';
-import { COPY_COLUMNS, RowProcessor, type RowOutcome } from '#core/row-processor';
+import { COPY_COLUMNS } from '#core/copy-binary';
+import { RowProcessor, type RowOutcome } from '#core/row-processor';
+import { type CopyRow, copyRowBytes, decodeCopyRows } from '#test/copy-rows';
 
 const HEADER = [...LEAD_COLUMNS];
-const processor = (headers: readonly string[] = HEADER, region = 'US') =>
-  new RowProcessor(mapHeaders(headers), 'imp-42', region);
+const processor = (headers: readonly string[] = HEADER, region = 'US') => new RowProcessor(mapHeaders(headers), region);
+const IMPORT_ID = '00000000-0000-4000-8000-000000000042';
 
-/** One COPY line as column -> raw COPY field, after checking it ends with a newline and has every column. */
-function fields(outcome: RowOutcome): Record<string, string> {
+/** A lead's values as the engine writes them (row 7), read back as one COPY row: column -> text or null. */
+function fields(outcome: RowOutcome): CopyRow {
   expect(outcome.kind).toBe('lead');
-  const line = (outcome as Extract<RowOutcome, { kind: 'lead' }>).line;
-  expect(line.endsWith('\n')).toBe(true);
-  const values = line.slice(0, -1).split('\t');
-  expect(values).toHaveLength(COPY_COLUMNS.length);
-  return Object.fromEntries(COPY_COLUMNS.map((c, i) => [c, values[i]!]));
+  const values = (outcome as Extract<RowOutcome, { kind: 'lead' }>).values;
+  const rows = decodeCopyRows(copyRowBytes(IMPORT_ID, 7, values));
+  expect(rows).toHaveLength(1);
+  return rows[0]!;
 }
 
 const record = [
@@ -51,9 +52,9 @@ describe('COPY_COLUMNS', () => {
 });
 
 describe('RowProcessor', () => {
-  it('builds one COPY line in COPY_COLUMNS order with the import id, row and normalized keys', () => {
+  it('gives one COPY row in COPY_COLUMNS order, with the import id, row and normalized keys', () => {
     // Act
-    const outcome = processor().process(record, 7);
+    const outcome = processor().process(record);
     // Assess
     expect(fields(outcome)).toEqual({
       company_name: 'Acme',
@@ -65,43 +66,43 @@ describe('RowProcessor', () => {
       contact_phone: '(212) 555-0143',
       contact_title: 'CTO',
       notes: 'Met at the fair',
-      import_id: 'imp-42',
+      import_id: IMPORT_ID,
       source_row: '7',
       website_normalized: 'https://www.acme.example/Contact',
       phone_e164: '+12125550143',
-      name_key: '\\N',
+      name_key: null,
     });
     expect(outcome).toMatchObject({ kind: 'lead', notes: undefined, nameKey: null });
   });
 
-  it('builds the same line for a record the tokenizer flagged plain, with empty cells as \\N', () => {
+  it('gives the same values for a record the tokenizer flagged plain, with empty cells as NULL', () => {
     const sparse = ['Acme', '', 'acme.example', '', '', 'zoe@acme.example', '', '', ''];
-    expect(processor().process(record, 7, true)).toEqual(processor().process(record, 7, false));
-    expect(processor().process(sparse, 8, true)).toEqual(processor().process(sparse, 8, false));
-    expect(fields(processor().process(sparse, 8, true)).industry).toBe('\\N');
+    expect(processor().process(record, true)).toEqual(processor().process(record, false));
+    expect(processor().process(sparse, true)).toEqual(processor().process(sparse, false));
+    expect(fields(processor().process(sparse, true)).industry).toBeNull();
   });
 
   it('places cells by header, whatever the column order in the file', () => {
-    const outcome = processor(['E-mail', 'Notes', 'Company']).process(['a@b.co', 'hi', 'Beta'], 2);
+    const outcome = processor(['E-mail', 'Notes', 'Company']).process(['a@b.co', 'hi', 'Beta']);
     expect(fields(outcome)).toMatchObject({
       company_name: 'Beta',
       contact_email: 'a@b.co',
       notes: 'hi',
-      industry: '\\N',
+      industry: null,
     });
   });
 
-  it('trims cells and writes empty or missing optional cells as \\N', () => {
-    const outcome = processor().process(['  Acme  ', ' ', '', '\t', '', '', '', '', ''], 2);
+  it('trims cells and writes empty or missing optional cells as NULL', () => {
+    const outcome = processor().process(['  Acme  ', ' ', '', '\t', '', '', '', '', '']);
     const line = fields(outcome);
     expect(line.company_name).toBe('Acme');
     for (const column of COPY_COLUMNS.filter((c) => c !== 'company_name' && c !== 'import_id' && c !== 'source_row'))
-      expect(line[column], column).toBe('\\N');
+      expect(line[column], column).toBeNull();
   });
 
-  it('escapes tabs, newlines and backslashes so the line keeps its shape', () => {
-    const outcome = processor(['Company', 'Notes']).process(['A\\B', 'line 1\nline\t2'], 3);
-    expect(fields(outcome)).toMatchObject({ company_name: 'A\\\\B', notes: 'line 1\\nline\\t2' });
+  it('keeps tabs, newlines and backslashes as they are (COPY BINARY escapes nothing)', () => {
+    const outcome = processor(['Company', 'Notes']).process(['A\\B', 'line 1\nline\t2']);
+    expect(fields(outcome)).toMatchObject({ company_name: 'A\\B', notes: 'line 1\nline\t2' });
   });
 
   it.each([
@@ -109,11 +110,11 @@ describe('RowProcessor', () => {
     ['whitespace only', ['  ', '\t', ' ']],
     ['one empty cell (an empty line)', ['']],
   ])('treats a row of %s as blank', (_name, cells) => {
-    expect(processor(['Company', 'Email', 'Notes']).process(cells, 5)).toEqual({ kind: 'blank' });
+    expect(processor(['Company', 'Email', 'Notes']).process(cells)).toEqual({ kind: 'blank' });
   });
 
   it('refuses a row with an extra non-empty cell with FIELD_COUNT_MISMATCH', () => {
-    const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', 'stray'], 4);
+    const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', 'stray']);
     expect(outcome).toEqual({
       kind: 'invalid',
       problems: [
@@ -128,7 +129,7 @@ describe('RowProcessor', () => {
   });
 
   it('refuses a short row with FIELD_COUNT_MISMATCH', () => {
-    const outcome = processor(['Company', 'Email', 'Notes']).process(['Acme', 'a@b.co'], 4);
+    const outcome = processor(['Company', 'Email', 'Notes']).process(['Acme', 'a@b.co']);
     expect(outcome).toMatchObject({
       kind: 'invalid',
       problems: [
@@ -138,20 +139,20 @@ describe('RowProcessor', () => {
   });
 
   it('tolerates trailing empty extra cells (a trailing delimiter)', () => {
-    const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', '', '  '], 4);
+    const outcome = processor(['Company', 'Email']).process(['Acme', 'a@b.co', '', '  ']);
     expect(fields(outcome)).toMatchObject({ company_name: 'Acme', contact_email: 'a@b.co' });
   });
 
   it('joins first and last name into contact_name', () => {
     const p = processor(['Company', 'First Name', 'Last Name']);
-    expect(fields(p.process(['Acme', ' Zoë ', ' Müller '], 2)).contact_name).toBe('Zoë Müller');
-    expect(fields(p.process(['Acme', 'Zoë', ''], 3)).contact_name).toBe('Zoë');
-    expect(fields(p.process(['Acme', '', 'Müller'], 4)).contact_name).toBe('Müller');
-    expect(fields(p.process(['Acme', '', ''], 5)).contact_name).toBe('\\N');
+    expect(fields(p.process(['Acme', ' Zoë ', ' Müller '])).contact_name).toBe('Zoë Müller');
+    expect(fields(p.process(['Acme', 'Zoë', ''])).contact_name).toBe('Zoë');
+    expect(fields(p.process(['Acme', '', 'Müller'])).contact_name).toBe('Müller');
+    expect(fields(p.process(['Acme', '', ''])).contact_name).toBeNull();
   });
 
   it('reports validation problems with the offending (trimmed) value', () => {
-    const outcome = processor(['Company', 'Email']).process(['   ', ' not-an-email '], 9);
+    const outcome = processor(['Company', 'Email']).process(['   ', ' not-an-email ']);
     expect(outcome).toEqual({
       kind: 'invalid',
       problems: [
@@ -168,13 +169,13 @@ describe('RowProcessor', () => {
 
   it('keeps an unusable website or phone as written and adds a note', () => {
     // Act
-    const outcome = processor(['Company', 'Website', 'Phone'], 'US').process(['Acme', 'n/a', '555-0143'], 3);
+    const outcome = processor(['Company', 'Website', 'Phone'], 'US').process(['Acme', 'n/a', '555-0143']);
     // Assess
     expect(fields(outcome)).toMatchObject({
       company_website: 'n/a',
       contact_phone: '555-0143',
-      website_normalized: '\\N',
-      phone_e164: '\\N',
+      website_normalized: null,
+      phone_e164: null,
     });
     expect(outcome).toMatchObject({
       notes: [
@@ -186,11 +187,11 @@ describe('RowProcessor', () => {
 
   it('writes a name key only for a lead without an e-mail that has a contact name', () => {
     const p = processor(['Company', 'Contact', 'Email']);
-    const noEmail = p.process(['Acme, Inc.', 'Zoë  Müller', ''], 2);
+    const noEmail = p.process(['Acme, Inc.', 'Zoë  Müller', '']);
     expect(fields(noEmail).name_key).toBe('acme|zoë müller');
     expect(noEmail).toMatchObject({ nameKey: 'acme|zoë müller', email: null });
-    expect(fields(p.process(['Acme, Inc.', 'Zoë Müller', 'zoe@acme.example'], 3)).name_key).toBe('\\N');
-    expect(fields(p.process(['Acme, Inc.', '', ''], 4)).name_key).toBe('\\N');
+    expect(fields(p.process(['Acme, Inc.', 'Zoë Müller', 'zoe@acme.example'])).name_key).toBeNull();
+    expect(fields(p.process(['Acme, Inc.', '', ''])).name_key).toBeNull();
   });
 
   it.each([
@@ -199,9 +200,9 @@ describe('RowProcessor', () => {
     ['700 quotes that percent-encoding triples', `acme.example/${'"'.repeat(700)}`],
   ])('keeps a website whose normalized form would not fit its column as written (%s), with a note', (_, website) => {
     // Act
-    const outcome = processor(['Company', 'Website']).process(['Acme', website], 2);
+    const outcome = processor(['Company', 'Website']).process(['Acme', website]);
     // Assess
-    expect(fields(outcome)).toMatchObject({ company_website: website, website_normalized: '\\N' });
+    expect(fields(outcome)).toMatchObject({ company_website: website, website_normalized: null });
     expect(outcome).toMatchObject({
       notes: [
         {
@@ -214,7 +215,7 @@ describe('RowProcessor', () => {
   });
 
   it('parses phones for the configured region', () => {
-    const outcome = processor(['Company', 'Phone'], 'GB').process(['Acme', '020 7946 0958'], 2);
+    const outcome = processor(['Company', 'Phone'], 'GB').process(['Acme', '020 7946 0958']);
     expect(fields(outcome).phone_e164).toBe('+442079460958');
   });
 });
