@@ -5,7 +5,7 @@
  * them against those patterns on generated and edge-case values.
  */
 
-import { COPY_ESCAPE_LETTER } from './copy-text.ts';
+import { COPY_SPECIAL_BYTE } from './copy-text.ts';
 
 /** ASCII codes the byte path tests for (#core/byte-tokenizer, #core/fast-row). */
 export const TAB = 9;
@@ -13,13 +13,12 @@ export const LF = 10;
 export const CR = 13;
 export const SPACE = 32;
 export const QUOTE = 34;
-export const BACKSLASH = 92;
 
 /**
  * A byte no cell check refuses and no tokenizer singles out: printable ASCII but the backslash
  * (copy-text's set). Tab, CR, LF and every control character fall outside it.
  */
-export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && COPY_ESCAPE_LETTER[b] === 0;
+export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && COPY_SPECIAL_BYTE[b] === 0;
 
 /** Printable-ASCII bytes `[from, to)` as a string (for the checks that only exist on text). */
 export const asciiText = (bytes: Uint8Array, from: number, to: number): string =>

@@ -1,5 +1,5 @@
 import { CR, isPlainByte, LF, QUOTE } from './ascii-cells.ts';
-import { COPY_ESCAPE_LETTER } from './copy-text.ts';
+import { COPY_SPECIAL_BYTE } from './copy-text.ts';
 import { recordTooLarge } from './csv-tokenizer.ts';
 
 const INITIAL_SCRATCH = 64 * 1024;
@@ -20,7 +20,7 @@ export interface ByteRecordSink {
    * printable ASCII other than backslash, except in a quoted cell, which may also hold `""` pairs
    * (flags[k] has DOUBLED_QUOTES) and a backslash, tab, LF or CR (COPY_ESCAPES): the line breaks
    * and quotes of multi-line notes. No quoted cell has text after its closing quote. Such a record
-   * needs no decoding and no control-character check; a cell with no flag needs no COPY escaping.
+   * needs no decoding and no control-character check; a cell with no flag is written as it is.
    */
   fast(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number): void;
   /** Any other record: its text, without the line ending, and the records before it, for CsvTokenizer.parseRecord. */
@@ -203,10 +203,10 @@ export class ByteCsvTokenizer {
         }
         if (fast)
           for (let k = start; k < end; k++) {
-            // Quoted, the delimiter is text, and a tab delimiter is a tab COPY must escape.
+            // Quoted, the delimiter is text, and a tab delimiter is a tab (copy-text's set): flagged.
             const b = bytes[k]!;
             if (isPlainByte(b)) continue;
-            if (COPY_ESCAPE_LETTER[b] !== 0) flags |= COPY_ESCAPES;
+            if (COPY_SPECIAL_BYTE[b] !== 0) flags |= COPY_ESCAPES;
             else {
               fast = false;
               break;

@@ -1,6 +1,6 @@
 /**
  * Control characters a lead cell may not hold: C0 controls other than tab, line feed and carriage
- * return (which CSV cells legitimately carry, and COPY escapes), DEL, and C1 controls. Stored raw they
+ * return (which CSV cells legitimately carry), DEL, and C1 controls. Stored raw they
  * would travel into every CRM export and terminal that shows the lead (ESC starts terminal escape
  * sequences); PostgreSQL refuses NUL in text outright. A cell holding one fails its row with
  * `CONTROL_CHARACTER` rather than being silently cleaned: changing data is a rewrite.

@@ -33,7 +33,7 @@ export class CopyOutput {
   readonly #spare: Buffer[] = [];
   /** Where the part not yet taken starts. */
   #partStart = 0;
-  /** Bytes written so far; fast-row reads it, writes up to the room it reserved, and sets it. */
+  /** Bytes written so far; a writer (fast-row, CopyRowWriter) reads it, writes up to the room it reserved, and sets it. */
   pos = 0;
 
   /** The arena's buffer, with room for `bytes` more bytes from `pos`. */

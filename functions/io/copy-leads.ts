@@ -7,6 +7,9 @@ import { isDataRefusal, type PgErrorFields } from './database-errors.ts';
 
 const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
+/** invalid_binary_representation and bad_copy_file_format: class 22, but a fault of the COPY rows themselves. */
+const BAD_BINARY = '22P03';
+const BAD_COPY_FORMAT = '22P04';
 /** Recent COPY rows kept to name the spreadsheet row of a refused one (the server lags the sender by little). */
 const RECENT_BYTES = 16 * 1024 * 1024;
 /**
@@ -48,7 +51,15 @@ export async function copyLeads(
     await pipeline(bytes(), stream, signal ? { signal } : {});
   } catch (error) {
     // Nothing is released on failure: the socket may still hold the bytes; they are collected instead.
-    throw isDataRefusal(error) ? rowRefused(error as PgErrorFields, recent) : error;
+    const e = error as PgErrorFields;
+    if (e.code === BAD_BINARY || e.code === BAD_COPY_FORMAT)
+      // The rows the importer wrote, not the file's data: final, as every retry would write the same.
+      throw new FileError(
+        'ENGINE_FAILED',
+        `PostgreSQL could not read the rows the importer wrote (SQLSTATE ${e.code}); nothing was imported. Report it with the import id.`,
+        { cause: error, detail: { sqlstate: e.code } },
+      );
+    throw isDataRefusal(error) ? rowRefused(e, recent) : error;
   }
   recent.releaseAll();
   return stream.rowCount;

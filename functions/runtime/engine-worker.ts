@@ -1,5 +1,5 @@
 /**
- * The lead engine's worker thread: receives byte batches, answers with COPY text and reports.
+ * The lead engine's worker thread: receives byte batches, answers with COPY rows and reports.
  * Kept apart from engine-runner so a bundle can ship it as a small file of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -14,6 +14,7 @@ const KEPT_AFTER = 4;
 const h = useFileImports('copy-release');
 
 const NOTES = 'n'.repeat(200);
+const ROW_OFFSET = 1000;
 /** A lead of about 250 bytes; a bad one has a company name longer than its column (255). */
 const values = (row: number, bad: boolean) => [
   bad ? 'x'.repeat(300) : `Company ${row}`,
@@ -47,7 +48,8 @@ function source(importId: string, total: number, bad?: number) {
   async function* chunks(): AsyncGenerator<CopyChunk> {
     let lines = 0;
     for (let k = 0; handed < total; k++) {
-      for (let i = 0; i < 1000; i++) writer.write(out, values(++lines, lines === bad), lines);
+      // Source rows run 1,000 ahead of COPY's line numbers, so naming the line would be caught.
+      for (let i = 0; i < 1000; i++) writer.write(out, values(++lines, lines === bad), lines + ROW_OFFSET);
       const part = out.take()!;
       const bytes = Buffer.from(part.bytes);
       part.release?.();
@@ -103,7 +105,7 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
     const error = await copy(chunks).catch((e: unknown) => e);
     // Assess: named by its row, found among the recent rows kept.
     expectImportError(error, 'ROW_REFUSED_BY_DATABASE', {
-      row: 120_000,
+      row: 120_000 + ROW_OFFSET,
       column: 'company_name',
       detail: { sqlstate: '22001' },
     });
@@ -114,5 +116,26 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
       expect(r.afterLast).toBe(false);
       expect(r.bytesAfter).toBeGreaterThanOrEqual(WINDOW);
     }
+  });
+
+  it('fails with ENGINE_FAILED, not as a refused row, when PostgreSQL cannot read the rows written', async () => {
+    // Arrange: a well-formed row, then one that says it has 13 fields (the table takes 14).
+    const importId = '00000000-0000-4000-8000-00000000c0c3';
+    const writer = new CopyRowWriter(importId);
+    const out = new CopyOutput();
+    writer.write(out, values(1, false), 2);
+    const row = Buffer.from(out.take()!.bytes);
+    const broken = Buffer.from(row);
+    broken.writeInt16BE(13, 0);
+    async function* chunks(): AsyncGenerator<CopyChunk> {
+      yield { bytes: Buffer.concat([row, broken]), linesSoFar: 2 };
+    }
+    // Act
+    const error = await copy(chunks()).catch((e: unknown) => e);
+    // Assess
+    expectImportError(error, 'ENGINE_FAILED', { detail: { sqlstate: '22P04' } });
+    expect(await h.db.admin.query(`select 1 from leads where import_id = '${importId}'`)).toMatchObject({
+      rowCount: 0,
+    });
   });
 });

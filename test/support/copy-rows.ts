@@ -9,7 +9,8 @@ const SOURCE_ROW = COPY_COLUMNS.indexOf('source_row');
 /**
  * COPY BINARY rows (without the stream's header) read back field by field, independently of the
  * writers: text as UTF-8, the import id as a UUID, the source row as a decimal, NULL as null. Throws
- * when a row does not have every column or the bytes end inside a row.
+ * when a row does not have every column, a length is negative but -1, the import id is not 16 bytes
+ * or the source row not 4, or the bytes end inside a row.
  */
 export function decodeCopyRows(bytes: Uint8Array): CopyRow[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -27,6 +28,9 @@ export function decodeCopyRows(bytes: Uint8Array): CopyRow[] {
         values.push(null);
         continue;
       }
+      if (length < 0) throw new Error(`row ${rows.length + 1}: field ${COPY_COLUMNS[i]} has length ${length}`);
+      const expected = i === SOURCE_ROW ? 4 : i === IMPORT_ID ? 16 : length;
+      if (length !== expected) throw new Error(`row ${rows.length + 1}: ${COPY_COLUMNS[i]} is ${length} bytes`);
       if (p + length > bytes.length) throw new Error(`row ${rows.length + 1} ends inside field ${COPY_COLUMNS[i]}`);
       const field = bytes.subarray(p, p + length);
       p += length;

@@ -72,6 +72,20 @@ describe('CopyRowWriter (the text path)', () => {
     ]);
   });
 
+  it('writes a lone surrogate as U+FFFD, as the string encoder always did', () => {
+    const rows = decodeCopyRows(written([{ values: ['Acme \uD800 end', ...nulls(11)], row: 2 }]));
+    expect(rows[0]!.company_name).toBe('Acme \uFFFD end');
+    expect(
+      written([{ values: ['\uDC00', ...nulls(11)], row: 2 }])
+        .subarray(2, 9)
+        .toString('hex'),
+    ).toBe('00000003efbfbd');
+  });
+
+  it('refuses a row of the wrong number of values rather than write a malformed one', () => {
+    expect(() => written([{ values: ['Acme', ...nulls(10)], row: 2 }])).toThrow(/takes 12 values, got 11/);
+  });
+
   it('gives each field its length in bytes, not characters, where ASCII turns into other text', () => {
     const bytes = written([{ values: ['ab€', ...nulls(11)], row: 2 }]);
     // field count (2), then the first field's length: 2 ASCII bytes + 3 for the euro sign.
