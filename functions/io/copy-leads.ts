@@ -7,9 +7,11 @@ import { isDataRefusal, type PgErrorFields } from './database-errors.ts';
 
 const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
-/** invalid_binary_representation and bad_copy_file_format: class 22, but a fault of the COPY rows themselves. */
-const BAD_BINARY = '22P03';
-const BAD_COPY_FORMAT = '22P04';
+/**
+ * invalid_binary_representation, bad_copy_file_format (class 22, but not the file's data) and
+ * protocol_violation (a field shorter than its length says): faults of the COPY rows themselves.
+ */
+const UNREADABLE_ROWS = new Set(['22P03', '22P04', '08P01']);
 /** Recent COPY rows kept to name the spreadsheet row of a refused one (the server lags the sender by little). */
 const RECENT_BYTES = 16 * 1024 * 1024;
 /**
@@ -52,7 +54,7 @@ export async function copyLeads(
   } catch (error) {
     // Nothing is released on failure: the socket may still hold the bytes; they are collected instead.
     const e = error as PgErrorFields;
-    if (e.code === BAD_BINARY || e.code === BAD_COPY_FORMAT)
+    if (e.code !== undefined && UNREADABLE_ROWS.has(e.code))
       // The rows the importer wrote, not the file's data: final, as every retry would write the same.
       throw new FileError(
         'ENGINE_FAILED',

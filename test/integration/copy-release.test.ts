@@ -118,22 +118,29 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
     }
   });
 
-  it('fails with ENGINE_FAILED, not as a refused row, when PostgreSQL cannot read the rows written', async () => {
-    // Arrange: a well-formed row, then one that says it has 13 fields (the table takes 14).
+  it.each([
+    ['says it has 13 fields (the table takes 14)', '22P04', (row: Buffer) => row.writeInt16BE(13, 0)],
+    [
+      'gives its source row 3 bytes (an int4 takes 4)',
+      '08P01',
+      (row: Buffer) => row.writeInt32BE(3, 2 + 9 * 4 + 'Company 1'.length + NOTES.length + 4 + 16),
+    ],
+  ] as const)('fails with ENGINE_FAILED, not as a refused row, when a row %s', async (_name, sqlstate, breakRow) => {
+    // Arrange: a well-formed row, then a malformed one.
     const importId = '00000000-0000-4000-8000-00000000c0c3';
     const writer = new CopyRowWriter(importId);
     const out = new CopyOutput();
     writer.write(out, values(1, false), 2);
     const row = Buffer.from(out.take()!.bytes);
     const broken = Buffer.from(row);
-    broken.writeInt16BE(13, 0);
+    breakRow(broken);
     async function* chunks(): AsyncGenerator<CopyChunk> {
       yield { bytes: Buffer.concat([row, broken]), linesSoFar: 2 };
     }
     // Act
     const error = await copy(chunks()).catch((e: unknown) => e);
     // Assess
-    expectImportError(error, 'ENGINE_FAILED', { detail: { sqlstate: '22P04' } });
+    expectImportError(error, 'ENGINE_FAILED', { detail: { sqlstate } });
     expect(await h.db.admin.query(`select 1 from leads where import_id = '${importId}'`)).toMatchObject({
       rowCount: 0,
     });
