@@ -5,7 +5,7 @@
 
 /**
  * Memory of the import function (see README, Benchmarks, for how it was chosen): one whole vCPU, the
- * cheapest size whose median met 1.2x `psql \copy`; 1024 MB came within the bench's noise of it.
+ * cheapest size that met 1.2x `psql \copy` in every window measured; 1024 MB sits on it (1.20x).
  */
 export const IMPORT_MEMORY_MB = 1769;
 
