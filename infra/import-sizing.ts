@@ -5,7 +5,7 @@
 
 /**
  * Memory of the import function (see README, Benchmarks, for how it was chosen): one whole vCPU, the
- * cheapest size that met 1.2x `psql \copy` in every window measured; 1024 MB sits on it (1.20x).
+ * cheapest size that met 1.2x `psql \copy` in both windows of the memory runs; 1024 MB sits on it (1.20x).
  */
 export const IMPORT_MEMORY_MB = 1769;
 

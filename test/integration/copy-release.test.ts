@@ -118,12 +118,23 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
     }
   });
 
+  /** Where the source row's length field starts in the row `values(1, false)` writes. */
+  const SOURCE_ROW_AT = 2 + 9 * 4 + 'Company 1'.length + NOTES.length + 4 + 16;
   it.each([
-    ['says it has 13 fields (the table takes 14)', '22P04', (row: Buffer) => row.writeInt16BE(13, 0)],
+    ['says it has 13 fields (the table takes 14)', '22P04', (row: Buffer) => (row.writeInt16BE(13, 0), row)],
     [
       'gives its source row 3 bytes (an int4 takes 4)',
       '08P01',
-      (row: Buffer) => row.writeInt32BE(3, 2 + 9 * 4 + 'Company 1'.length + NOTES.length + 4 + 16),
+      (row: Buffer) => (row.writeInt32BE(3, SOURCE_ROW_AT), row),
+    ],
+    [
+      'gives its source row 5 bytes',
+      '22P03',
+      (row: Buffer) => {
+        row.writeInt32BE(5, SOURCE_ROW_AT);
+        const end = SOURCE_ROW_AT + 4 + 4;
+        return Buffer.concat([row.subarray(0, end), Buffer.of(0), row.subarray(end)]);
+      },
     ],
   ] as const)('fails with ENGINE_FAILED, not as a refused row, when a row %s', async (_name, sqlstate, breakRow) => {
     // Arrange: a well-formed row, then a malformed one.
@@ -132,8 +143,7 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
     const out = new CopyOutput();
     writer.write(out, values(1, false), 2);
     const row = Buffer.from(out.take()!.bytes);
-    const broken = Buffer.from(row);
-    breakRow(broken);
+    const broken = breakRow(Buffer.from(row));
     async function* chunks(): AsyncGenerator<CopyChunk> {
       yield { bytes: Buffer.concat([row, broken]), linesSoFar: 2 };
     }
