@@ -121,11 +121,21 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
   /** Where the source row's length field starts in the row `values(1, false)` writes. */
   const SOURCE_ROW_AT = 2 + 9 * 4 + 'Company 1'.length + NOTES.length + 4 + 16;
   it.each([
-    ['says it has 13 fields (the table takes 14)', '22P04', (row: Buffer) => (row.writeInt16BE(13, 0), row)],
+    [
+      'says it has 13 fields (the table takes 14)',
+      '22P04',
+      (row: Buffer) => {
+        row.writeInt16BE(13, 0);
+        return row;
+      },
+    ],
     [
       'gives its source row 3 bytes (an int4 takes 4)',
       '08P01',
-      (row: Buffer) => (row.writeInt32BE(3, SOURCE_ROW_AT), row),
+      (row: Buffer) => {
+        row.writeInt32BE(3, SOURCE_ROW_AT);
+        return row;
+      },
     ],
     [
       'gives its source row 5 bytes',
