@@ -27,16 +27,23 @@ export type CopyValues = readonly (string | null)[];
 const VALUES = LEAD_COLUMNS.length + NORMALIZED_COLUMNS.length;
 
 /**
- * The fields every row of one import shares, as bytes: the field count ahead of its lead columns, and
- * the import id's field with the length of the source row's field that follows it.
+ * The bytes every row of one import shares after its lead columns: the import id's field (16 bytes)
+ * and the length of the source row's field that follows it; the row number itself comes next.
  */
-export function rowPrefixes(importId: string): { count: Uint8Array; importId: Uint8Array } {
+export function importIdField(importId: string): Uint8Array {
   if (!isUuid(importId)) throw new Error(`import id is not a UUID: ${importId}`);
-  const importField = Buffer.alloc(4 + 16 + 4);
-  importField.writeInt32BE(16, 0);
-  Buffer.from(importId.replaceAll('-', ''), 'hex').copy(importField, 4);
-  importField.writeInt32BE(4, 20);
-  return { count: Uint8Array.of(0, COPY_COLUMNS.length), importId: importField };
+  const field = Buffer.alloc(4 + 16 + 4);
+  field.writeInt32BE(16, 0);
+  Buffer.from(importId.replaceAll('-', ''), 'hex').copy(field, 4);
+  field.writeInt32BE(4, 20);
+  return field;
+}
+
+/** A row's 16-bit field count, ahead of its fields (every row has every column). */
+export function writeFieldCount(buffer: Uint8Array, p: number): number {
+  buffer[p] = 0;
+  buffer[p + 1] = COPY_COLUMNS.length;
+  return p + 2;
 }
 
 /** A 32-bit big-endian integer (a field length, -1 for NULL, or the row number). */
@@ -50,24 +57,22 @@ export function writeInt32(buffer: Uint8Array, p: number, value: number): number
 
 /** Writes the rows the text path decides (any text, any length) into the output. */
 export class CopyRowWriter {
-  readonly #prefixes: { count: Uint8Array; importId: Uint8Array };
+  readonly #importId: Uint8Array;
 
   constructor(importId: string) {
-    this.#prefixes = rowPrefixes(importId);
+    this.#importId = importIdField(importId);
   }
 
   write(out: CopyOutput, values: CopyValues, row: number): void {
     if (values.length !== VALUES) throw new Error(`a COPY row takes ${VALUES} values, got ${values.length}`);
     // UTF-8 takes at most three bytes per UTF-16 unit; each field takes 4 more for its length.
-    let room = 2 + this.#prefixes.importId.length + 4 + 4 * values.length;
+    let room = 2 + this.#importId.length + 4 + 4 * values.length;
     for (const value of values) if (value !== null) room += 3 * value.length;
     const buffer = out.reserve(room);
-    let p = out.pos;
-    buffer.set(this.#prefixes.count, p);
-    p += 2;
+    let p = writeFieldCount(buffer, out.pos);
     for (let i = 0; i < LEAD_COLUMNS.length; i++) p = writeTextField(buffer, p, values[i]!);
-    buffer.set(this.#prefixes.importId, p);
-    p = writeInt32(buffer, p + this.#prefixes.importId.length, row);
+    buffer.set(this.#importId, p);
+    p = writeInt32(buffer, p + this.#importId.length, row);
     for (let i = LEAD_COLUMNS.length; i < values.length; i++) p = writeTextField(buffer, p, values[i]!);
     // A typed array drops writes past its end without a word: never let that pass as output.
     if (p > buffer.length) throw new Error(`a COPY row overran the room it reserved (${p} > ${buffer.length})`);
@@ -76,7 +81,7 @@ export class CopyRowWriter {
 }
 
 /** A text field: its UTF-8 length and bytes, or -1 for NULL. ASCII by a loop, the rest by the encoder. */
-function writeTextField(buffer: Buffer, p: number, value: string | null): number {
+export function writeTextField(buffer: Buffer, p: number, value: string | null): number {
   if (value === null) return writeInt32(buffer, p, -1);
   const at = p + 4;
   let i = 0;

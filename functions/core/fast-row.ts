@@ -12,7 +12,7 @@ import {
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
 import { DOUBLED_QUOTES } from './byte-tokenizer.ts';
 import type { CopyOutput } from './copy-output.ts';
-import { COPY_COLUMNS, rowPrefixes, writeInt32 } from './copy-binary.ts';
+import { COPY_COLUMNS, importIdField, writeFieldCount, writeInt32, writeTextField } from './copy-binary.ts';
 import { asciiEmailHash } from './email-set.ts';
 import type { HeaderMap } from './headers.ts';
 import { nameKey } from './name-key.ts';
@@ -47,7 +47,7 @@ export class FastRowWriter {
   readonly #index: Int32Array;
   readonly #headerLength: number;
   readonly #splitName: boolean;
-  readonly #prefixes: { count: Uint8Array; importId: Uint8Array };
+  readonly #importId: Uint8Array;
   readonly #region: string;
   /** Trimmed cell bounds per lead column; start -1 for an empty or unmapped cell. */
   readonly #start = new Int32Array(LEAD_COLUMNS.length);
@@ -62,7 +62,7 @@ export class FastRowWriter {
     this.#index = Int32Array.from(map.columnIndex);
     this.#headerLength = map.headers.length;
     this.#splitName = map.firstNameIndex !== -1 || map.lastNameIndex !== -1;
-    this.#prefixes = rowPrefixes(importId);
+    this.#importId = importIdField(importId);
     this.#region = phoneRegion;
   }
 
@@ -129,52 +129,37 @@ export class FastRowWriter {
       if (key !== null && !isPlainAscii(key)) return false;
     }
 
-    const prefixes = this.#prefixes;
+    const importId = this.#importId;
     // Every byte the row can take: the field count, a length per field (4 each), the cells, the import
     // id's field, the row, the normalized website (the cell again when written as it normalizes), the
     // phone (+1 and ten digits, or up to 16 characters) and the name key.
     const websiteBytes = websiteAsWritten ? end[WEBSITE]! - start[WEBSITE]! : (website?.length ?? 0);
-    const room =
-      2 + 4 * COPY_COLUMNS.length + cellBytes + prefixes.importId.length + 4 + websiteBytes + 16 + (key?.length ?? 0);
+    const room = 2 + 4 * COPY_COLUMNS.length + cellBytes + importId.length + 4 + websiteBytes + 16 + (key?.length ?? 0);
     const buffer = out.reserve(room);
-    let p = out.pos;
-    buffer[p++] = prefixes.count[0]!;
-    buffer[p++] = prefixes.count[1]!;
+    let p = writeFieldCount(buffer, out.pos);
     for (let k = 0; k < start.length; k++) {
       const a = start[k]!;
       if (a === -1) {
         p = writeInt32(buffer, p, -1);
         continue;
       }
-      const b = end[k]!;
-      if (flag[k]! & DOUBLED_QUOTES) {
-        p = writeUnquoted(buffer, p, bytes, a, b);
-        continue;
-      }
-      // The cell's bytes as they are (a quoted line break, tab or backslash needs no escape in binary).
-      // A native copy beats a byte loop from ~48 bytes.
-      p = writeInt32(buffer, p, b - a);
-      if (b - a < 48) for (let i = a; i < b; i++) buffer[p++] = bytes[i]!;
-      else {
-        buffer.set(bytes.subarray(a, b), p);
-        p += b - a;
-      }
+      // A quoted line break, tab or backslash needs no escape in binary: only `""` pairs are undone.
+      p =
+        flag[k]! & DOUBLED_QUOTES
+          ? writeUnquoted(buffer, p, bytes, a, end[k]!)
+          : writeCell(buffer, p, bytes, a, end[k]!);
     }
-    buffer.set(prefixes.importId, p);
-    p = writeInt32(buffer, p + prefixes.importId.length, row);
-    if (websiteAsWritten) {
-      const a = start[WEBSITE]!;
-      const b = end[WEBSITE]!;
-      p = writeInt32(buffer, p, b - a);
-      for (let i = a; i < b; i++) buffer[p++] = bytes[i]!;
-    } else p = writeAscii(buffer, p, website);
+    buffer.set(importId, p);
+    p = writeInt32(buffer, p + importId.length, row);
+    if (websiteAsWritten) p = writeCell(buffer, p, bytes, start[WEBSITE]!, end[WEBSITE]!);
+    else p = writeTextField(buffer, p, website ?? null);
     if (national !== -1) {
       p = writeInt32(buffer, p, 12);
       buffer[p++] = 43; // +
       buffer[p++] = 49; // 1
       p = writeNational(buffer, p, national);
-    } else p = writeAscii(buffer, p, phone);
-    p = writeAscii(buffer, p, key ?? undefined);
+    } else p = writeTextField(buffer, p, phone ?? null);
+    p = writeTextField(buffer, p, key);
     // A typed array drops writes past its end without a word: never let that pass as output.
     if (p > buffer.length) throw new Error(`fast-row wrote past the room it reserved (${p} > ${buffer.length})`);
     out.pos = p;
@@ -193,6 +178,17 @@ function quotePairs(bytes: Uint8Array, a: number, b: number): number {
       i++;
     }
   return pairs;
+}
+
+/** A cell's bytes `[a, b)` as a field: its length, then the bytes. A native copy beats a byte loop from ~48 bytes. */
+function writeCell(buffer: Buffer, p: number, bytes: Uint8Array, a: number, b: number): number {
+  p = writeInt32(buffer, p, b - a);
+  if (b - a < 48) {
+    for (let i = a; i < b; i++) buffer[p++] = bytes[i]!;
+    return p;
+  }
+  buffer.set(bytes.subarray(a, b), p);
+  return p + b - a;
 }
 
 /** A quoted cell holding `""` pairs (ASCII): its length and bytes with each pair one quote. */
@@ -229,12 +225,4 @@ function writeDigits(buffer: Buffer, p: number, value: number, digits: number): 
   }
   if (i > p) buffer[--i] = 48 + v;
   return p + digits;
-}
-
-/** Printable ASCII text (checked by the caller) as a field, or NULL for none. */
-function writeAscii(buffer: Buffer, p: number, text: string | undefined): number {
-  if (text === undefined) return writeInt32(buffer, p, -1);
-  p = writeInt32(buffer, p, text.length);
-  for (let i = 0; i < text.length; i++) buffer[p++] = text.charCodeAt(i);
-  return p;
 }

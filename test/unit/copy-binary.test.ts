@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyRowWriter, rowPrefixes, writeInt32 } from '#core/copy-binary';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyRowWriter, importIdField, writeInt32 } from '#core/copy-binary';
 import { CopyOutput } from '#core/copy-output';
 import { decodeCopyRows } from '#test/copy-rows';
 
@@ -27,8 +27,8 @@ describe('COPY BINARY framing', () => {
   });
 
   it('refuses an import id that is not a UUID rather than write a wrong one', () => {
-    expect(() => rowPrefixes('imp-1')).toThrow(/not a UUID/);
-    expect(() => rowPrefixes(`${IMPORT_ID}0`)).toThrow(/not a UUID/);
+    expect(() => importIdField('imp-1')).toThrow(/not a UUID/);
+    expect(() => importIdField(`${IMPORT_ID}0`)).toThrow(/not a UUID/);
   });
 });
 
