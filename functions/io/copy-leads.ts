@@ -3,19 +3,10 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { FileError } from '#core/errors';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy-binary';
-import { isDataRefusal, type PgErrorFields } from './database-errors.ts';
+import { isDataRefusal, isUnreadableCopy, type PgErrorFields } from './database-errors.ts';
 
 const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
-/**
- * invalid_binary_representation and bad_copy_file_format (class 22, but not the file's data): faults of
- * the COPY rows themselves; so is protocol_violation as a statement ERROR (a field whose length is too
- * short for its type), though not as a FATAL, which ends the connection and is retried as such.
- */
-const UNREADABLE_ROWS = new Set(['22P03', '22P04']);
-const PROTOCOL_VIOLATION = '08P01';
-const unreadableRows = (e: PgErrorFields): boolean =>
-  e.code !== undefined && (UNREADABLE_ROWS.has(e.code) || (e.code === PROTOCOL_VIOLATION && e.severity === 'ERROR'));
 /** Recent COPY rows kept to name the spreadsheet row of a refused one (the server lags the sender by little). */
 const RECENT_BYTES = 16 * 1024 * 1024;
 /**
@@ -37,7 +28,7 @@ export interface CopyChunk {
  * The one COPY routine. `await pipeline` so a failing source destroys the COPY stream, which sends
  * CopyFail and makes the server abort the statement; `rowCount` is the server's own count. A row
  * the server refuses (SQLSTATE class 22 or 23) is final: ROW_REFUSED_BY_DATABASE naming its row; one
- * it cannot read (unreadableRows) is ENGINE_FAILED, final too.
+ * it cannot read (isUnreadableCopy) is ENGINE_FAILED, final too.
  */
 export async function copyLeads(
   client: pg.PoolClient,
@@ -59,7 +50,7 @@ export async function copyLeads(
   } catch (error) {
     // Nothing is released on failure: the socket may still hold the bytes; they are collected instead.
     const e = error as PgErrorFields;
-    if (unreadableRows(e))
+    if (isUnreadableCopy(e))
       // The rows the importer wrote, not the file's data: final, as every retry would write the same.
       throw new FileError(
         'ENGINE_FAILED',

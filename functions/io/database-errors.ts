@@ -51,10 +51,21 @@ export interface PgErrorFields {
 const isConnectionLoss = (e: PgErrorFields): boolean =>
   (e.code !== undefined && CONNECTION_CODES.has(e.code)) || CONNECTION_LOST.test(e.message ?? '');
 
+/**
+ * The server could not read the COPY rows the importer wrote, whatever the file held:
+ * invalid_binary_representation and bad_copy_file_format (class 22, yet not the data), and
+ * protocol_violation as a statement ERROR (a field whose length is too short for its type), though
+ * not as a FATAL, which ends the connection and is retried as such.
+ */
+export const isUnreadableCopy = (error: unknown): boolean => {
+  const e = error as PgErrorFields | undefined;
+  return e?.code === '22P03' || e?.code === '22P04' || (e?.code === '08P01' && e.severity === 'ERROR');
+};
+
 /** The server refused the data itself (SQLSTATE class 22 data exception or 23 integrity violation). */
 export const isDataRefusal = (error: unknown): boolean => {
   const e = error as PgErrorFields | undefined;
-  return e?.severity !== undefined && /^2[23]/.test(e.code ?? '');
+  return e?.severity !== undefined && /^2[23]/.test(e.code ?? '') && !isUnreadableCopy(e);
 };
 
 /**

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { INFRA_ERROR_CODES } from '#core/errors';
-import { databaseFailure, isTransientDatabaseError, TRANSIENT_DATABASE_CODES } from '#io/database-errors';
+import {
+  databaseFailure,
+  isDataRefusal,
+  isTransientDatabaseError,
+  isUnreadableCopy,
+  TRANSIENT_DATABASE_CODES,
+} from '#io/database-errors';
 import { expectImportError } from '#test/expect-error';
 import { LASTING_PG_ERRORS, PASSING_PG_ERRORS } from '#test/pg-errors';
 
@@ -35,5 +41,26 @@ describe('databaseFailure', () => {
   it('lists only retried InfraError codes as transient', () => {
     expect([...TRANSIENT_DATABASE_CODES].every((code) => INFRA_ERROR_CODES.includes(code))).toBe(true);
     expect([...TRANSIENT_DATABASE_CODES].sort()).toEqual(['DATABASE_UNAVAILABLE', 'LOCK_TIMEOUT', 'STATEMENT_TIMEOUT']);
+  });
+});
+
+describe('isDataRefusal and isUnreadableCopy (a COPY that fails)', () => {
+  const pgError = (code: string, severity = 'ERROR') => Object.assign(new Error(code), { code, severity });
+
+  it('blames the data for class 22 and 23, but not for rows the server could not read', () => {
+    for (const code of ['22001', '22P02', '23502', '23514']) {
+      expect(isDataRefusal(pgError(code)), code).toBe(true);
+      expect(isUnreadableCopy(pgError(code)), code).toBe(false);
+    }
+    for (const code of ['22P03', '22P04', '08P01']) {
+      expect(isUnreadableCopy(pgError(code)), code).toBe(true);
+      expect(isDataRefusal(pgError(code)), code).toBe(false);
+    }
+  });
+
+  it('leaves a FATAL protocol violation, which ends the connection, to the retried failures', () => {
+    expect(isUnreadableCopy(pgError('08P01', 'FATAL'))).toBe(false);
+    expect(isDataRefusal(pgError('08P01', 'FATAL'))).toBe(false);
+    expect(isDataRefusal(new Error('socket hang up'))).toBe(false);
   });
 });
