@@ -7,7 +7,7 @@
 
 import { COPY_SPECIAL_BYTE } from './copy-text.ts';
 
-/** ASCII codes the byte path tests for (#core/byte-tokenizer, #core/fast-row). */
+/** ASCII codes the tokenizers and the byte path test for (#core/csv-tokenizer, #core/byte-tokenizer, #core/fast-row). */
 export const TAB = 9;
 export const LF = 10;
 export const CR = 13;

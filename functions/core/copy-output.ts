@@ -6,8 +6,8 @@ const SPARE_ARENAS = 8;
 /** Bytes taken from the output, and the call that says nothing reads them any more. */
 export interface OutputPart {
   bytes: Buffer;
-  /** Absent when the bytes own their memory. Calling it twice is harmless. */
-  release?: () => void;
+  /** Calling it twice is harmless. */
+  release: () => void;
 }
 
 interface Arena {

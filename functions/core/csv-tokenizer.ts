@@ -1,10 +1,8 @@
+import { CR, LF, QUOTE } from './ascii-cells.ts';
 import { CONTROL_CHARACTER_RANGES } from './control-characters.ts';
 import { copySpecialPattern } from './copy-text.ts';
 import { FileError } from './errors.ts';
 
-const QUOTE = 34; // "
-const LF = 10;
-const CR = 13;
 /**
  * Tab, line breaks and backslash (copy-text's set) and control characters a cell may not hold, in one
  * class: a record without any needs no per-cell control check.

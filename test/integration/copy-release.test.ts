@@ -52,7 +52,7 @@ function source(importId: string, total: number, bad?: number) {
       for (let i = 0; i < 1000; i++) writer.write(out, values(++lines, lines === bad), lines + ROW_OFFSET);
       const part = out.take()!;
       const bytes = Buffer.from(part.bytes);
-      part.release?.();
+      part.release();
       handed += bytes.length;
       ends.push(handed);
       yield {

@@ -53,7 +53,7 @@ describe('CopyOutput', () => {
         expect(text(part)).toBe(texts[i]);
         if (seen.has(part.bytes.buffer) && part.bytes.byteOffset === 0) reused++;
         seen.add(part.bytes.buffer);
-        part.release!();
+        part.release();
       });
     }
     // Assess: about 6 MiB written through two arenas, each written again from its start.
@@ -66,7 +66,7 @@ describe('CopyOutput', () => {
     const out = new CopyOutput();
     const { parts, texts } = fill(out, 200, 20);
     const held = parts[0]!;
-    for (const part of parts.slice(1)) part.release!();
+    for (const part of parts.slice(1)) part.release();
     // Act: 4 MiB more, released as they come.
     for (let round = 1; round <= 4; round++) {
       const more = fill(out, 1000, 25, round * 1000);
@@ -75,14 +75,14 @@ describe('CopyOutput', () => {
         if (part.bytes.buffer === held.bytes.buffer)
           expect(part.bytes.byteOffset).toBeGreaterThanOrEqual(held.bytes.byteLength);
         expect(text(part)).toBe(more.texts[more.parts.indexOf(part)]);
-        part.release!();
+        part.release();
       }
     }
     // Assess
     expect(text(held)).toBe(texts[0]);
     // Released late, its arena is reused after all.
-    held.release!();
-    held.release!();
+    held.release();
+    held.release();
     const after = fill(out, 2000, 25, 10_000);
     expect(after.parts.some((part) => part.bytes.buffer === held.bytes.buffer)).toBe(true);
     expect(after.parts.map(text)).toEqual(after.texts);
@@ -111,7 +111,7 @@ describe('ownedParts (parts posted from the worker thread)', () => {
       linesSoFar: (i + 1) * 100,
       release: () => {
         released++;
-        part.release!();
+        part.release();
       },
     }));
     // Act
