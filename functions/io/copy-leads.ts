@@ -103,22 +103,22 @@ class RecentLines {
     const at = this.#chunks.findLastIndex((c) => c.firstLine <= line);
     const chunk = this.#chunks[at];
     if (!chunk) return undefined;
-    // Skip whole rows (a field count, then a length and the bytes of each field) to the refused one.
     const { buffer, byteOffset, byteLength } = chunk.bytes;
     const view = new DataView(buffer, byteOffset, byteLength);
-    let p = 0;
-    for (let row = chunk.firstLine; p + 2 <= byteLength; row++) {
-      const count = view.getInt16(p);
-      p += 2;
-      for (let field = 0; field < count && p + 4 <= byteLength; field++) {
-        const length = view.getInt32(p);
-        p += 4;
-        if (row === line && field === SOURCE_ROW_FIELD)
-          return length === 4 && p + 4 <= byteLength ? view.getInt32(p) : undefined;
-        if (length > 0) p += length;
-      }
-      if (row === line) return undefined;
+    try {
+      // Whole rows (a field count, then the fields) up to the refused one, then its fields up to source_row.
+      let p = 0;
+      for (let row = chunk.firstLine; row < line; row++) p = skipFields(view, p + 2, view.getInt16(p));
+      p = skipFields(view, p + 2, SOURCE_ROW_FIELD);
+      return view.getInt32(p) === 4 ? view.getInt32(p + 4) : undefined;
+    } catch {
+      return undefined; // a RangeError: the row is not in these bytes
     }
-    return undefined;
   }
+}
+
+/** Past `count` fields from `p`: each a 32-bit length (-1 for NULL) and that many bytes. */
+function skipFields(view: DataView, p: number, count: number): number {
+  for (let i = 0; i < count; i++) p += 4 + Math.max(view.getInt32(p), 0);
+  return p;
 }
