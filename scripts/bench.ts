@@ -36,7 +36,7 @@ import { WORKER_BUNDLE_NAME } from '#runtime/engine-runner';
 import { cpuShareOf, engineWorkerAt, IMPORT_MEMORY_MB } from '../infra/import-sizing.ts';
 import { migrate } from '#io/migrate';
 import { createS3Client, putFile } from '#io/s3';
-import { parseRuleSet } from '#core/rule-set';
+import { parseRuleSet } from '#core/contract/rule-set';
 import { readFile } from 'node:fs/promises';
 import { generateLeadCsv } from './lib/lead-generator.ts';
 import { createCpuQuota, type CpuQuota } from './lib/cpu-quota.ts';

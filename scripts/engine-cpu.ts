@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_LIMITS, type EngineOutput, LeadEngine } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
+import { DEFAULT_LIMITS, type EngineOutput, LeadEngine } from '#core/engine/lead-engine';
+import { parseImportOptions } from '#core/contract/options';
 
 const args = process.argv.slice(2);
 const byteRecords = !args.includes('--text');

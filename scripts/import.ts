@@ -5,8 +5,8 @@
  * Result JSON on stdout, logs and progress on stderr; exit 0 only for `succeeded`.
  */
 import { parseArgs } from 'node:util';
-import { FileError, LeadImportError } from '#core/errors';
-import { parseImportOptions } from '#core/options';
+import { FileError, LeadImportError } from '#core/contract/errors';
+import { parseImportOptions } from '#core/contract/options';
 import { engineLimits, readImportEnv, threadMinBytes } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { importFile } from '#service/file-import';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 import { type ApiEnv, readApiEnv } from '#io/api-config';
 import { lazyPool } from '#io/database';
 import { isTransientDatabaseError } from '#io/database-errors';

@@ -4,9 +4,9 @@
  * caller's segment into it); another caller's import answers exactly as a missing one does.
  */
 import { z } from 'zod';
-import { isUuid } from '#core/columns';
-import { resultKeyFor } from '#core/keys';
-import type { ImportResult } from '#core/result';
+import { isUuid } from '#core/contract/columns';
+import { resultKeyFor } from '#core/contract/keys';
+import type { ImportResult } from '#core/contract/result';
 import { getCallerImport, listCallerImports, ownedImportIds, type PageKey } from '#io/caller-imports';
 import { revertImport, type RevertOutcome } from '#io/revert';
 import { revertSummary } from '#io/revert-summary';

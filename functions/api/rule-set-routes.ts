@@ -3,8 +3,8 @@
  * A rule set belongs to the caller's folder segment, the `uploader` an import's metadata names, so
  * the import finds the same rule set; another caller's rule set answers exactly as a missing one.
  */
-import { describeRuleSetIssue, MAX_RULE_SET_BYTES, ruleSetSchema } from '#core/rule-set';
-import { isRuleSetName } from '#core/rule-set-name';
+import { describeRuleSetIssue, MAX_RULE_SET_BYTES, ruleSetSchema } from '#core/contract/rule-set';
+import { isRuleSetName } from '#core/contract/rule-set-name';
 import { currentRuleSet, deleteRuleSet, listRuleSets, putRuleSet } from '#io/rule-set-store';
 import { callerSegment } from '../presign/upload-key.ts';
 import { ApiError } from './errors.ts';

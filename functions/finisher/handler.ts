@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type pg from 'pg';
-import { parseFailedInvocation } from '#core/failed-event';
-import { importMetrics } from '#core/metrics';
+import { parseFailedInvocation } from '#core/contract/failed-event';
+import { importMetrics } from '#core/contract/metrics';
 import { connectionConfig, createPool } from '#io/database';
 import { readImportEnv } from '#io/import-config';
 import { emitMetrics, errorFields, log } from '#io/log';

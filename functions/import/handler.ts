@@ -1,9 +1,9 @@
 import type { Context, S3Event } from 'aws-lambda';
 import type pg from 'pg';
-import { decodeEventKey, isImportableKey } from '#core/keys';
+import { decodeEventKey, isImportableKey } from '#core/contract/keys';
 import { connectionConfig, createPool } from '#io/database';
 import { readImportEnv } from '#io/import-config';
-import { importMetrics } from '#core/metrics';
+import { importMetrics } from '#core/contract/metrics';
 import { emitMetrics, log } from '#io/log';
 import { createS3Client } from '#io/s3';
 import { importObject, type ImportObjectDeps } from '#service/object-import';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { databaseCall } from './database-errors.ts';
 import type { HistoryStatus } from './history.ts';
 

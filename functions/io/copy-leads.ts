@@ -1,8 +1,9 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { FileError } from '#core/errors';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy-binary';
+import { FileError } from '#core/contract/errors';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy/copy-binary';
+import type { CopyPart } from '#core/copy/copy-output';
 import { isDataRefusal, isUnreadableCopy, type PgErrorFields } from './database-errors.ts';
 
 const COPY_SQL = `COPY leads (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
@@ -10,19 +11,11 @@ const SOURCE_ROW_FIELD = COPY_COLUMNS.indexOf('source_row');
 /** Recent COPY rows kept to name the spreadsheet row of a refused one (the server lags the sender by little). */
 const RECENT_BYTES = 16 * 1024 * 1024;
 /**
- * Chunks always kept after one that leaves the window, besides the window's bytes. A chunk is
+ * Parts always kept after one that leaves the window, besides the window's bytes. A part is
  * released only then: the COPY stream and the socket hold at most their high-water marks (16 KiB
- * each) and the chunk in hand, so by the time 16 MiB and this many chunks follow it, it is written.
+ * each) and the part in hand, so by the time 16 MiB and this many parts follow it, it is written.
  */
 const KEPT_AFTER_RELEASE = 4;
-
-/** Whole COPY BINARY rows, and how many rows (leads) the whole stream holds up to and including them. */
-export interface CopyChunk {
-  bytes: Uint8Array;
-  linesSoFar: number;
-  /** Called once the bytes have been written and are no longer needed here (the engine reuses them). */
-  release?: () => void;
-}
 
 /**
  * The one COPY routine. `await pipeline` so a failing source destroys the COPY stream, which sends
@@ -32,15 +25,15 @@ export interface CopyChunk {
  */
 export async function copyLeads(
   client: pg.PoolClient,
-  source: AsyncIterable<CopyChunk>,
+  source: AsyncIterable<CopyPart>,
   signal?: AbortSignal,
 ): Promise<number> {
   const recent = new RecentLines();
   async function* bytes(): AsyncGenerator<Uint8Array> {
     yield COPY_BINARY_HEADER;
-    for await (const chunk of source) {
-      recent.add(chunk);
-      yield chunk.bytes;
+    for await (const part of source) {
+      recent.add(part);
+      yield part.bytes;
     }
     yield COPY_BINARY_TRAILER;
   }
@@ -78,16 +71,16 @@ function rowRefused(e: PgErrorFields, recent: RecentLines): FileError {
 
 /** The last few megabytes of COPY rows, by row number, to map a refused row to its source row. */
 class RecentLines {
-  #chunks: { bytes: Uint8Array; firstLine: number; release: (() => void) | undefined }[] = [];
+  #parts: { bytes: Uint8Array; firstLine: number; release: (() => void) | undefined }[] = [];
   #size = 0;
   #lines = 0;
 
-  add(chunk: CopyChunk): void {
-    this.#chunks.push({ bytes: chunk.bytes, firstLine: this.#lines + 1, release: chunk.release });
-    this.#lines = chunk.linesSoFar;
-    this.#size += chunk.bytes.length;
-    while (this.#size - this.#chunks[0]!.bytes.length >= RECENT_BYTES && this.#chunks.length > KEPT_AFTER_RELEASE) {
-      const old = this.#chunks.shift()!;
+  add(part: CopyPart): void {
+    this.#parts.push({ bytes: part.bytes, firstLine: this.#lines + 1, release: part.release });
+    this.#lines = part.linesSoFar;
+    this.#size += part.bytes.length;
+    while (this.#size - this.#parts[0]!.bytes.length >= RECENT_BYTES && this.#parts.length > KEPT_AFTER_RELEASE) {
+      const old = this.#parts.shift()!;
       this.#size -= old.bytes.length;
       old.release?.();
     }
@@ -95,20 +88,20 @@ class RecentLines {
 
   /** After the COPY stream has finished: every byte is written. */
   releaseAll(): void {
-    for (const chunk of this.#chunks) chunk.release?.();
-    this.#chunks = [];
+    for (const part of this.#parts) part.release?.();
+    this.#parts = [];
   }
 
   sourceRow(line: number): number | undefined {
-    const at = this.#chunks.findLastIndex((c) => c.firstLine <= line);
-    const chunk = this.#chunks[at];
-    if (!chunk) return undefined;
-    const { buffer, byteOffset, byteLength } = chunk.bytes;
+    const at = this.#parts.findLastIndex((c) => c.firstLine <= line);
+    const part = this.#parts[at];
+    if (!part) return undefined;
+    const { buffer, byteOffset, byteLength } = part.bytes;
     const view = new DataView(buffer, byteOffset, byteLength);
     try {
       // Whole rows (a field count, then the fields) up to the refused one, then its fields up to source_row.
       let p = 0;
-      for (let row = chunk.firstLine; row < line; row++) p = skipFields(view, p + 2, view.getInt16(p));
+      for (let row = part.firstLine; row < line; row++) p = skipFields(view, p + 2, view.getInt16(p));
       p = skipFields(view, p + 2, SOURCE_ROW_FIELD);
       return view.getInt32(p) === 4 ? view.getInt32(p + 4) : undefined;
     } catch {

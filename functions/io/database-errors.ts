@@ -1,4 +1,4 @@
-import { InfraError, type InfraErrorCode, LeadImportError } from '#core/errors';
+import { InfraError, type InfraErrorCode, LeadImportError } from '#core/contract/errors';
 
 /** SQLSTATEs and socket codes that mean the connection is gone (or never came). */
 const CONNECTION_CODES = new Set([

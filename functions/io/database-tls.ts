@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { z } from 'zod';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 
 /**
  * `DB_SSL`: how the functions and CLIs reach PostgreSQL.

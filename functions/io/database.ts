@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 import { dbSslSetting, tlsOptions } from './database-tls.ts';
 import { positiveInt, readEnv } from './env.ts';
 

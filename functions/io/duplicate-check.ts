@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { DuplicateOutcome, DuplicateRow } from '#core/result';
-import type { DuplicatePolicy } from '#core/options';
+import type { DuplicateOutcome, DuplicateRow } from '#core/contract/result';
+import type { DuplicatePolicy } from '#core/contract/options';
 import { candidateRows, candidatesTable, type DuplicateKey, duplicatesSql } from './duplicate-sql.ts';
 
 /** Serializes the duplicate check of concurrent imports (and reverts): one small critical section. */

@@ -1,9 +1,9 @@
-import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
+import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/contract/columns';
 
 /**
  * The duplicate checks' SQL, once per matching key. A lead matches by its lower-cased e-mail, or
  * (`match_on: email_or_name`, leads without e-mail) by its name key: normalized company and contact
- * name, written by COPY (#core/name-key) and only ever present on leads without an e-mail. The
+ * name, written by COPY (#core/rows/name-key) and only ever present on leads without an e-mail. The
  * `contact_email is null` test on the other lead keeps that rule true even for leads edited by hand.
  */
 export type DuplicateKey = 'email' | 'name';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 
 /**
  * Reads and validates configuration once; a missing or malformed variable fails with its name.

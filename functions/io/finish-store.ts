@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { databaseFailure } from './database-errors.ts';
 
 export interface GiveUpRow {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { isUuid } from '#core/columns';
-import type { ImportResult, ImportStatus } from '#core/result';
+import { isUuid } from '#core/contract/columns';
+import type { ImportResult, ImportStatus } from '#core/contract/result';
 
 /** What `lead_imports.status` can hold: a result's status, or `reverted`. */
 export type HistoryStatus = ImportStatus | 'reverted';

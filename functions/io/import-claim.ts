@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { ImportOptions } from '#core/options';
-import type { ImportResult } from '#core/result';
+import type { ImportOptions } from '#core/contract/options';
+import type { ImportResult } from '#core/contract/result';
 
 export interface ImportClaim {
   importId: string;

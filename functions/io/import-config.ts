@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LIMITS, type EngineLimits } from '#core/lead-engine';
+import { DEFAULT_LIMITS, type EngineLimits } from '#core/engine/lead-engine';
 import { databaseEnvShape } from './database.ts';
 import { positiveInt, readEnv } from './env.ts';
 

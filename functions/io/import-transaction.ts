@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { deadlineExceeded, type Deadline } from '#core/deadline';
-import type { DuplicatePolicy } from '#core/options';
-import type { DuplicateOutcome, ImportResult } from '#core/result';
-import type { LoadedRuleSet } from '#core/rule-set';
-import { type CopyChunk, copyLeads } from './copy-leads.ts';
+import { deadlineExceeded, type Deadline } from '#core/contract/deadline';
+import type { DuplicatePolicy } from '#core/contract/options';
+import type { DuplicateOutcome, ImportResult } from '#core/contract/result';
+import type { LoadedRuleSet } from '#core/contract/rule-set';
+import type { CopyPart } from '#core/copy/copy-output';
+import { copyLeads } from './copy-leads.ts';
 import { type DuplicateCheck, resolveDuplicates } from './duplicate-check.ts';
 import { type ClaimOutcome, claimImport, type ImportClaim, leadIdFloor, recordOutcome } from './import-claim.ts';
 import { loadRuleSetForImport } from './rule-set-store.ts';
@@ -47,7 +48,7 @@ export class ImportTransaction {
   }
 
   /** COPYs the leads; the deadline aborts it even while it waits on the database or the source. */
-  async copy(source: AsyncIterable<CopyChunk>): Promise<number> {
+  async copy(source: AsyncIterable<CopyPart>): Promise<number> {
     try {
       return await copyLeads(this.#client, source, this.#deadline.signal);
     } catch (error) {

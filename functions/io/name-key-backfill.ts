@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { nameKey } from '#core/name-key';
+import { nameKey } from '#core/rows/name-key';
 import { LEADS_WRITE_LOCK } from './duplicate-check.ts';
 
 /** Leads per update transaction, and the most rows one scan statement returns: a few MB of names at most. */
@@ -31,7 +31,7 @@ const KEYLESS = 'name_key is null and contact_email is null and contact_name is 
 
 /**
  * Gives the leads that have no name key but would get one today (no e-mail, a contact name) the key
- * the importer writes (#core/name-key), so `match_on: email_or_name` matches them too. Those are the
+ * the importer writes (#core/rows/name-key), so `match_on: email_or_name` matches them too. Those are the
  * leads written before migration 006_name_match, or by an importer older than 006 that ran after the
  * last migrate (see the README: this runs whenever `migrate` does, not on every import). The rules are
  * TypeScript's (NFKC, Unicode letter classes), not SQL's, so the key is computed here.

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/columns';
+import { LEAD_COLUMNS, NORMALIZED_COLUMNS } from '#core/contract/columns';
 import { inTransaction } from './transaction.ts';
 import { isImportId, type HistoryStatus } from './history.ts';
 import { LEADS_WRITE_LOCK } from './duplicate-check.ts';
-import { plural } from '#core/result';
+import { plural } from '#core/contract/result';
 
 /** A lead another import changed after the import being reverted. */
 export interface RevertConflict {

@@ -4,8 +4,8 @@
  * Database trouble comes out as an InfraError (DATABASE_UNAVAILABLE, LOCK_TIMEOUT, STATEMENT_TIMEOUT, DATABASE_ERROR).
  */
 import type pg from 'pg';
-import { FileError } from '#core/errors';
-import { type LoadedRuleSet, parseRuleSet, type RuleSet } from '#core/rule-set';
+import { FileError } from '#core/contract/errors';
+import { type LoadedRuleSet, parseRuleSet, type RuleSet } from '#core/contract/rule-set';
 import { databaseCall } from './database-errors.ts';
 import { inTransaction } from './transaction.ts';
 

@@ -6,7 +6,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 
 export interface S3Settings {
   /** Set for the local S3 server; unset in AWS. */

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asImportError } from '#core/errors';
+import { asImportError } from '#core/contract/errors';
 
 const rethrow = (error: unknown): never => {
   throw asImportError(error);

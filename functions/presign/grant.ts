@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { FileError } from '#core/errors';
-import { rejectedKeyFor, resultKeyFor } from '#core/keys';
-import { MAX_METADATA_BYTES, metadataBytes } from '#core/metadata';
+import { FileError } from '#core/contract/errors';
+import { rejectedKeyFor, resultKeyFor } from '#core/contract/keys';
+import { MAX_METADATA_BYTES, metadataBytes } from '#core/contract/metadata';
 import {
   optionsToMetadata,
   parseImportOptions,
   reservedKeyError,
   reservedOptionKey,
   type ImportOptions,
-} from '#core/options';
+} from '#core/contract/options';
 import { PresignError } from './errors.ts';
 import type { UrlSigner } from '#io/s3-signer';
 import { callerSegment, safeFileName, uploadKey } from './upload-key.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UPLOAD_PREFIX } from '#core/keys';
+import { UPLOAD_PREFIX } from '#core/contract/keys';
 import { PresignError } from './errors.ts';
 
 /**

@@ -1,16 +1,11 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/errors';
-import {
-  LeadEngine,
-  type CopyPart,
-  type EngineLimits,
-  type EngineOutput,
-  type EngineProgress,
-  type EngineSummary,
-} from '#core/lead-engine';
-import type { ImportOptions } from '#core/options';
-import type { LoadedRuleSet } from '#core/rule-set';
+import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/contract/errors';
+import { LeadEngine, type EngineLimits, type EngineOutput, type EngineProgress } from '#core/engine/lead-engine';
+import type { EngineSummary } from '#core/contract/result';
+import type { CopyPart } from '#core/copy/copy-output';
+import type { ImportOptions } from '#core/contract/options';
+import type { LoadedRuleSet } from '#core/contract/rule-set';
 
 /**
  * Runs a LeadEngine over a byte stream and yields its output. Two ways, same results:
@@ -97,7 +92,7 @@ export const transferable = (parts: readonly { bytes: Uint8Array }[]): ArrayBuff
 
 /**
  * The parts, each in a buffer of its own and without a release call (a function cannot be posted):
- * a part that views a buffer the engine writes again (#core/copy-output's arena) is copied first and
+ * a part that views a buffer the engine writes again (#core/copy/copy-output's arena) is copied first and
  * released, so posting it moves exactly its bytes and the arena stays with the engine.
  */
 export const ownedParts = (parts: readonly CopyPart[]): CopyPart[] =>
@@ -227,7 +222,7 @@ class ThreadRunner implements EngineRunner {
           this.progress = message.progress;
           throw revive(message.error);
         }
-        this.progress = { ...this.progress, total_leads: message.output.rowsRead };
+        this.progress = { ...this.progress, total_leads: message.output.leadsRead };
         if (message.type === 'summary') {
           this.summary = message.summary;
           yield message.output;

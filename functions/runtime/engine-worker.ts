@@ -3,8 +3,8 @@
  * Kept apart from engine-runner so a bundle can ship it as a small file of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { FileError, RejectionError } from '#core/errors';
-import { type EngineOutput, LeadEngine } from '#core/lead-engine';
+import { FileError, RejectionError } from '#core/contract/errors';
+import { type EngineOutput, LeadEngine } from '#core/engine/lead-engine';
 import {
   ownedParts,
   transferable,

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { asImportError } from '#core/errors';
-import type { ImportOptions } from '#core/options';
-import { buildResult, type ResultInput, type SourceRef } from '#core/result';
+import { asImportError } from '#core/contract/errors';
+import type { ImportOptions } from '#core/contract/options';
+import { buildResult, type ResultInput, type SourceRef } from '#core/contract/result';
 import { errorFields, log } from '#io/log';
 import { putJson } from '#io/s3';
 import { ProgressReporter } from './progress.ts';
@@ -48,7 +48,7 @@ export class AttemptStatus {
     return this.#progress.start();
   }
 
-  rowsRead(rows: number): void {
+  leadsRead(rows: number): void {
     this.#progress.update(rows);
   }
 

@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type pg from 'pg';
-import { rejectedKeyFor } from '#core/keys';
-import type { EngineLimits } from '#core/lead-engine';
-import type { ImportOptions } from '#core/options';
-import type { LoadedRuleSet } from '#core/rule-set';
-import type { ImportResult } from '#core/result';
+import { rejectedKeyFor } from '#core/contract/keys';
+import type { EngineLimits } from '#core/engine/lead-engine';
+import type { ImportOptions } from '#core/contract/options';
+import type { LoadedRuleSet } from '#core/contract/rule-set';
+import type { ImportResult } from '#core/contract/result';
 import { TextFileSink } from '#io/temp-file';
 import { runImport } from './pipeline.ts';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
-import { isUuid } from '#core/columns';
-import { giveUpDetails, giveUpMessage, type FailedInvocation, type FailedObject } from '#core/failed-event';
-import { fileNameOf, resultKeyFor } from '#core/keys';
-import { optionsFromMetadata, parseImportOptions, type ImportOptions } from '#core/options';
-import { buildResult, type ImportResult } from '#core/result';
+import { isUuid } from '#core/contract/columns';
+import { giveUpDetails, giveUpMessage, type FailedInvocation, type FailedObject } from '#core/contract/failed-event';
+import { fileNameOf, resultKeyFor } from '#core/contract/keys';
+import { optionsFromMetadata, parseImportOptions, type ImportOptions } from '#core/contract/options';
+import { buildResult, type ImportResult } from '#core/contract/result';
 import { recordGiveUp } from '#io/finish-store';
 import { headObject, putJson, readJson } from '#io/s3';
 

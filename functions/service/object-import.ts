@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
-import { isUuid } from '#core/columns';
-import { FileError } from '#core/errors';
-import { fileNameOf, rejectedKeyFor, resultKeyFor } from '#core/keys';
-import { type ImportOptions, optionsFromMetadata, parseImportOptions } from '#core/options';
-import type { ImportResult } from '#core/result';
+import { isUuid } from '#core/contract/columns';
+import { FileError } from '#core/contract/errors';
+import { fileNameOf, rejectedKeyFor, resultKeyFor } from '#core/contract/keys';
+import { type ImportOptions, optionsFromMetadata, parseImportOptions } from '#core/contract/options';
+import type { ImportResult } from '#core/contract/result';
 import { engineLimits, threadMinBytes, type ImportEnv } from '#io/import-config';
 import { errorFields, log } from '#io/log';
 import { headObject, type ObjectHead, openObject, putFile, putJson, readJson } from '#io/s3';
@@ -82,7 +82,7 @@ export async function importObject(
       openBody: () => openObject(s3, ref.bucket, ref.key, head),
       rejectedRows: rejected,
       onStart: (id) => status.claimed(id),
-      onProgress: (rows) => status.rowsRead(rows),
+      onProgress: (rows) => status.leadsRead(rows),
       ...(timeLeftMs ? { timeLeftMs } : {}),
     });
     await status.stop();

@@ -1,10 +1,11 @@
-import { Deadline } from '#core/deadline';
-import { type FileError, isFinal, RejectionError } from '#core/errors';
-import { type EngineLimits, type EngineSummary, thresholdRejection } from '#core/lead-engine';
-import type { ImportOptions } from '#core/options';
-import type { LoadedRuleSet } from '#core/rule-set';
-import { buildResult, type ImportResult, type ResultInput, type SourceRef } from '#core/result';
-import type { CopyChunk } from '#io/copy-leads';
+import { Deadline } from '#core/contract/deadline';
+import { type FileError, isFinal, RejectionError } from '#core/contract/errors';
+import type { EngineSummary } from '#core/contract/result';
+import { type EngineLimits, thresholdRejection } from '#core/engine/lead-engine';
+import type { ImportOptions } from '#core/contract/options';
+import type { LoadedRuleSet } from '#core/contract/rule-set';
+import { buildResult, type ImportResult, type ResultInput, type SourceRef } from '#core/contract/result';
+import type { CopyPart } from '#core/copy/copy-output';
 import type { DuplicateCheck } from '#io/duplicate-check';
 import type { ImportClaim } from '#io/import-claim';
 import { type ImportTransaction, withImportTransaction } from '#io/import-transaction';
@@ -43,7 +44,7 @@ export interface ImportJob {
   rejectedRows?: RejectedRowsSink;
   /** Milliseconds left before the caller is killed (Lambda deadline minus a margin). */
   timeLeftMs?: () => number;
-  onProgress?: (rowsRead: number) => void;
+  onProgress?: (leadsRead: number) => void;
   /** Called once the import is claimed (not for a replay), before any byte is read. */
   onStart?: (importId: string) => Promise<void>;
   /** Where the file is parsed, once the engine starts (not called when no byte is read). */
@@ -169,10 +170,10 @@ async function copyFile(
   report: ReportWriter,
 ): Promise<{ copied: number; summary: EngineSummary }> {
   const body = await job.openBody();
-  async function* chunks(): AsyncGenerator<CopyChunk> {
+  async function* chunks(): AsyncGenerator<CopyPart> {
     for await (const out of runner.run(body)) {
       await report.write(out.rejected);
-      job.onProgress?.(out.rowsRead);
+      job.onProgress?.(out.leadsRead);
       yield* out.copy;
     }
   }

@@ -10,7 +10,7 @@ export class ProgressReporter {
   #stopped = false;
 
   constructor(
-    private readonly write: (rowsRead: number) => Promise<void>,
+    private readonly write: (leadsRead: number) => Promise<void>,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
     private readonly now: () => number = Date.now,
@@ -21,8 +21,8 @@ export class ProgressReporter {
     return this.#publish();
   }
 
-  update(rowsRead: number): void {
-    this.#rows = rowsRead;
+  update(leadsRead: number): void {
+    this.#rows = leadsRead;
     if (this.#stopped || this.#inFlight || this.now() - this.#lastWrite < this.intervalMs) return;
     void this.#publish();
   }

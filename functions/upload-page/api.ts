@@ -3,8 +3,8 @@
  * upload progress) and the result polling. Every failure becomes a PageError with a sentence a
  * sales-ops user can act on.
  */
-import type { ImportOptionsInput } from '#core/options';
-import type { ImportResult } from '#core/result';
+import type { ImportOptionsInput } from '#core/contract/options';
+import type { ImportResult } from '#core/contract/result';
 import type { UploadGrant } from '../presign/grant.ts';
 
 export type { ImportOptionsInput, ImportResult, UploadGrant };

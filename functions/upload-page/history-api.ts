@@ -2,7 +2,7 @@
  * What the page says to the caller's API: the history, one import, a revert. Every failure becomes
  * a PageError with a sentence a sales-ops user can act on.
  */
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import type { CallerImport } from '#io/caller-imports';
 import { PageError } from './api.ts';
 

@@ -4,7 +4,7 @@
  * cancels) and then says what happened, or why not, in plain words. A dry run says so, counts what
  * it would have done, and offers no Revert: it kept nothing.
  */
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { PageError } from './api.ts';
 import { getImport, type ImportLine, listImports, revertImport } from './history-api.ts';
 

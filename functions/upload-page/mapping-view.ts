@@ -3,7 +3,7 @@
  * the importer's synonyms or by the mapping remembered for the same headers, the problems in words,
  * and "Reset to detected". The logic is in mapping.ts; this module only draws it.
  */
-import { LEAD_COLUMNS, type LeadColumn } from '#core/columns';
+import { LEAD_COLUMNS, type LeadColumn } from '#core/contract/columns';
 import {
   budgetProblem,
   detectedChoices,

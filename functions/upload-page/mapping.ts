@@ -1,11 +1,11 @@
 /**
  * The column mapping the page lets the user choose: one lead field (or "don't import") per column,
- * prefilled by the importer's own synonym rules (#core/headers), checked in words before upload,
+ * prefilled by the importer's own synonym rules (#core/parse/headers), checked in words before upload,
  * and sent as the grant's `mapping` option. Pure (no DOM), so unit tests cover it.
  */
-import { LEAD_COLUMNS, type LeadColumn } from '#core/columns';
-import { guessColumn, headerKey, mapHeaders } from '#core/headers';
-import { GRANT_METADATA_RESERVE, MAX_METADATA_BYTES, metadataBytes, optionsToMetadata } from '#core/metadata';
+import { LEAD_COLUMNS, type LeadColumn } from '#core/contract/columns';
+import { guessColumn, headerKey, mapHeaders } from '#core/parse/headers';
+import { GRANT_METADATA_RESERVE, MAX_METADATA_BYTES, metadataBytes, optionsToMetadata } from '#core/contract/metadata';
 
 /** One choice per column, in header order: a lead field, or null for "don't import". */
 export type Choices = (LeadColumn | null)[];

@@ -1,12 +1,12 @@
 /**
  * The preview: the first ~64 KB of the file read as the importer will read it. Pure (no DOM), so it
  * runs in the browser and in unit tests; the tokenizer, delimiter and header rules are the importer's
- * own (#core/csv-tokenizer, #core/delimiter, #core/headers), not a copy. The columns' fields are the
+ * own (#core/parse/csv-tokenizer, #core/parse/delimiter, #core/parse/headers), not a copy. The columns' fields are the
  * importer's guesses; the user's choices and their problems are mapping.ts's.
  */
-import { CsvTokenizer } from '#core/csv-tokenizer';
-import type { DetectedEncoding } from '#core/decode';
-import { detectDelimiter } from '#core/delimiter';
+import { CsvTokenizer } from '#core/parse/csv-tokenizer';
+import type { DetectedEncoding } from '#core/contract/options';
+import { detectDelimiter } from '#core/parse/delimiter';
 import { detectedChoices } from './mapping.ts';
 
 /** How much of the file the preview reads (File.slice), as the importer sniffs its encoding. */

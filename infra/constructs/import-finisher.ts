@@ -4,7 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RESULT_SUFFIX } from '../../functions/core/keys.ts';
+import { RESULT_SUFFIX } from '../../functions/core/contract/keys.ts';
 import type { IsolatedNetwork } from './isolated-network.ts';
 import type { LeadDatabase } from './lead-database.ts';
 import { AppFunction } from './app-function.ts';

@@ -10,7 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 // The EMF metrics the import function emits: namespace, dimension and names come from the handler's own module.
-import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../functions/core/metrics.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../functions/core/contract/metrics.ts';
 
 const METRICS_DIMENSIONS = { Service: METRICS_SERVICE };
 

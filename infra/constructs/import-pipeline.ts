@@ -11,7 +11,7 @@ import { WORKER_BUNDLE_NAME } from '../../functions/runtime/engine-runner.ts';
 import { cpuShareOf, engineWorkerAt, IMPORT_MEMORY_MB } from '../import-sizing.ts';
 import { AppFunction } from './app-function.ts';
 import { databaseFunctionProps, grantDatabaseLogin } from './database-client.ts';
-import { REJECTED_REPORT_MAX_BYTES } from '../../functions/core/row-report.ts';
+import { REJECTED_REPORT_MAX_BYTES } from '../../functions/core/contract/row-report.ts';
 import { FINISHER_MAX_RECEIVES, FINISHER_TIMEOUT, ImportFinisher } from './import-finisher.ts';
 import { acknowledgeUploadWildcards, resultFileArns, UPLOADS_PREFIX } from './upload-bucket.ts';
 

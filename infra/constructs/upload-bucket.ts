@@ -3,7 +3,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 // The key layout is the functions' own (uploads/<...>.csv, next to it the result and rejected-rows files).
-import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOAD_PREFIX as UPLOADS_PREFIX } from '../../functions/core/keys.ts';
+import { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOAD_PREFIX as UPLOADS_PREFIX } from '../../functions/core/contract/keys.ts';
 
 export { REJECTED_SUFFIX, RESULT_SUFFIX, UPLOADS_PREFIX };
 

@@ -3,8 +3,8 @@
  * it (the bench bundles this file with esbuild and runs it with plain node, so the figures include
  * the bundle's cold start and nothing of tsx). Prints {ms, max_rss_mib, cpu_s, result} as JSON.
  */
-import { encodeEventKey, resultKeyFor } from '#core/keys';
-import type { ImportResult } from '#core/result';
+import { encodeEventKey, resultKeyFor } from '#core/contract/keys';
+import type { ImportResult } from '#core/contract/result';
 import { handler } from '../../functions/import/handler.ts';
 import { createS3Client, readJson } from '#io/s3';
 import type { Context, S3Event } from 'aws-lambda';

@@ -37,8 +37,8 @@ const isPlainData = (value: unknown): boolean =>
   (Array.isArray(value) && value.every((v) => ['string', 'number', 'boolean'].includes(typeof v)));
 
 /**
- * #core/options builds its zod schemas when loaded (about 450 KB of zod in the bundle, none of it
- * run by the page). The page only needs its constant lists (DELIMITERS for #core/delimiter), so
+ * #core/contract/options builds its zod schemas when loaded (about 450 KB of zod in the bundle, none of it
+ * run by the page). The page only needs its constant lists (DELIMITERS for #core/parse/delimiter), so
  * the module is loaded here, at build time, and the page gets its plain-data exports as literals.
  * Using anything else from it in the page fails the build (no such export), never silently.
  */

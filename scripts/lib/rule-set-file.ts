@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { FileError } from '#core/errors';
-import { type LoadedRuleSet, MAX_RULE_SET_BYTES, parseRuleSet } from '#core/rule-set';
+import { FileError } from '#core/contract/errors';
+import { type LoadedRuleSet, MAX_RULE_SET_BYTES, parseRuleSet } from '#core/contract/rule-set';
 
 /**
  * `--rules FILE.json`: a rule set from disk, checked like a stored one. It is recorded as

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { countImports, countLeads, freshDatabase, type TestDatabase } from '#test/database';
 import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack/index.ts';

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REJECTED_REPORT_MAX_BYTES } from '#core/row-report';
+import { REJECTED_REPORT_MAX_BYTES } from '#core/contract/row-report';
 import { IMPORT_EPHEMERAL_STORAGE_MIB } from '../../infra/constructs/import-pipeline.ts';
 import { logicalId, resourcesOfType, synthStack, type Synthesized } from './synth.ts';
 

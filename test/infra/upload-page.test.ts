@@ -79,7 +79,7 @@ describe('upload page hosting', () => {
     const dir = pageOnly.stack.uploadPage!.assetDirectory!;
     expect(readdirSync(dir).sort()).toEqual(['index.html', 'main.js', 'styles.css']);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<script type="module" src="main.js">');
-    // The page bundles only browser code: #core/options' zod schemas stay out (hundreds of KB).
+    // The page bundles only browser code: #core/contract/options' zod schemas stay out (hundreds of KB).
     expect(readFileSync(join(dir, 'main.js')).byteLength).toBeLessThan(60_000);
     const deployments = Object.values(resourcesOfType(pageOnly.template, 'Custom::CDKBucketDeployment'));
     expect(deployments).toHaveLength(1);

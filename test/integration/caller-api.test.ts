@@ -3,7 +3,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { readApiEnv } from '#io/api-config';
 import { withDatabase } from '../../scripts/lib/postgres-server.ts';
 import { apiDeps, createApiHandler, type ApiHandler } from '../../functions/api/handler.ts';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { to as copyTo } from 'pg-copy-streams';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy-binary';
+import { DEFAULT_LIMITS, LeadEngine } from '#core/engine/lead-engine';
+import { parseImportOptions } from '#core/contract/options';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy/copy-binary';
 import { decodeCopyRows } from '#test/copy-rows';
 import { useImportHandler } from '#test/import-harness';
 import { generateLeadCsv } from '../../scripts/lib/lead-generator.ts';

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from '#core/columns';
-import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
+import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from '#core/contract/columns';
+import { DEFAULT_LIMITS, LeadEngine } from '#core/engine/lead-engine';
+import { parseImportOptions } from '#core/contract/options';
 import { copyLeads } from '#io/copy-leads';
 import { freshDatabase, type TestDatabase } from '#test/database';
 import { prng } from '../../scripts/lib/lead-generator.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CopyRowWriter } from '#core/copy-binary';
-import { CopyOutput } from '#core/copy-output';
-import { type CopyChunk, copyLeads } from '#io/copy-leads';
+import { CopyRowWriter } from '#core/copy/copy-binary';
+import { CopyOutput } from '#core/copy/copy-output';
+import type { CopyPart } from '#core/copy/copy-output';
+import { copyLeads } from '#io/copy-leads';
 import { expectImportError } from '#test/expect-error';
 import { useFileImports } from '#test/import-harness';
 
@@ -45,12 +46,12 @@ function source(importId: string, total: number, bad?: number) {
   let last = false;
   const writer = new CopyRowWriter(importId);
   const out = new CopyOutput();
-  async function* chunks(): AsyncGenerator<CopyChunk> {
+  async function* chunks(): AsyncGenerator<CopyPart> {
     let lines = 0;
     for (let k = 0; handed < total; k++) {
       // Source rows run 1,000 ahead of COPY's line numbers, so naming the line would be caught.
       for (let i = 0; i < 1000; i++) writer.write(out, values(++lines, lines === bad), lines + ROW_OFFSET);
-      const part = out.take()!;
+      const part = out.take(lines)!;
       const bytes = Buffer.from(part.bytes);
       part.release();
       handed += bytes.length;
@@ -67,7 +68,7 @@ function source(importId: string, total: number, bad?: number) {
   return { chunks: chunks(), releases, handedChunks: () => ends.length };
 }
 
-async function copy(chunks: AsyncIterable<CopyChunk>): Promise<number> {
+async function copy(chunks: AsyncIterable<CopyPart>): Promise<number> {
   const client = await h.importer.connect();
   try {
     return await copyLeads(client, chunks);
@@ -152,9 +153,9 @@ describe('copyLeads releases COPY chunks (so the engine may write over them)', (
     const writer = new CopyRowWriter(importId);
     const out = new CopyOutput();
     writer.write(out, values(1, false), 2);
-    const row = Buffer.from(out.take()!.bytes);
+    const row = Buffer.from(out.take(1)!.bytes);
     const broken = breakRow(Buffer.from(row));
-    async function* chunks(): AsyncGenerator<CopyChunk> {
+    async function* chunks(): AsyncGenerator<CopyPart> {
       yield { bytes: Buffer.concat([row, broken]), linesSoFar: 2 };
     }
     // Act

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { revertImport } from '#io/revert';
 import { csvText } from '#test/csv';
 import { countImports } from '#test/database';

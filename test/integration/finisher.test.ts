@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { encodeEventKey } from '#core/keys';
-import type { ImportResult } from '#core/result';
+import { encodeEventKey } from '#core/contract/keys';
+import type { ImportResult } from '#core/contract/result';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { countImports, countLeads } from '#test/database';
 import { eventFile, lambdaContext, s3Event } from '#test/events';

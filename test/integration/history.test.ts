@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { getImport, listImports } from '#io/history';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { useFileImports } from '#test/import-harness';

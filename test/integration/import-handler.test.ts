@@ -5,7 +5,7 @@ import { useImportHandler } from '#test/import-harness';
 import { lambdaContext, s3Event, sampleCsv } from '#test/events';
 import { csvText, HEADER, leadsCsv, validLead } from '#test/csv';
 import { TEST_BUCKET } from '#test/s3';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 
 const h = useImportHandler('test');
 const importCsv = async (body: string | Buffer, metadata?: Record<string, string>) =>

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Deadline } from '#core/deadline';
-import { InfraError } from '#core/errors';
-import { parseImportOptions } from '#core/options';
-import { buildResult } from '#core/result';
+import { Deadline } from '#core/contract/deadline';
+import { InfraError } from '#core/contract/errors';
+import { parseImportOptions } from '#core/contract/options';
+import { buildResult } from '#core/contract/result';
 import { LEADS_WRITE_LOCK } from '#io/duplicate-check';
 import type { ImportClaim } from '#io/import-claim';
 import { withImportTransaction } from '#io/import-transaction';

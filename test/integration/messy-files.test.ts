@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { countImports } from '#test/database';
 import { lambdaContext, s3Event, sampleCsv } from '#test/events';
 import { useImportHandler } from '#test/import-harness';

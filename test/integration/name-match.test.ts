@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '#core/lead-engine';
-import { parseImportOptions, type MatchOn } from '#core/options';
-import type { ImportResult } from '#core/result';
+import { DEFAULT_LIMITS } from '#core/engine/lead-engine';
+import { parseImportOptions, type MatchOn } from '#core/contract/options';
+import type { ImportResult } from '#core/contract/result';
 import { revertImport } from '#io/revert';
 import { csvText } from '#test/csv';
 import { countLeads } from '#test/database';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { readImportEnv } from '#io/import-config';
 import { putJson } from '#io/s3';
 import { type ImportObjectDeps, importObject } from '#service/object-import';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
+import { DEFAULT_LIMITS } from '#core/engine/lead-engine';
+import { parseImportOptions } from '#core/contract/options';
 import { type ImportJob, runImport } from '#service/pipeline';
 import { csvText, HEADER, validLead } from '../support/csv.ts';
 import { countImports, countLeads, freshDatabase, type TestDatabase } from '../support/database.ts';
@@ -74,7 +74,7 @@ describe('runImport', () => {
   it('records a precheck failure as a failed import without opening the file', async () => {
     let opened = false;
     const bad = job(leads(2), {
-      precheck: new (await import('#core/errors')).FileError('FILE_TOO_LARGE', 'too large'),
+      precheck: new (await import('#core/contract/errors')).FileError('FILE_TOO_LARGE', 'too large'),
       openBody: async () => {
         opened = true;
         throw new Error('must not be opened');

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { useImportHandler } from '#test/import-harness';
 import { lambdaContext, s3Event } from '#test/events';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { csvText, HEADER, validLead } from '#test/csv';
 import { countLeads, freshDatabase, type TestDatabase } from '#test/database';
 import { lambdaContext, s3Event } from '#test/events';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { getImport } from '#io/history';
 import { LEADS_WRITE_LOCK } from '#io/duplicate-check';
 import { revertImport, type RevertOutcome } from '#io/revert';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 import { getImport } from '#io/history';
 import { putRuleSet } from '#io/rule-set-store';
 import { csvText, HEADER, validLead } from '#test/csv';

@@ -1,5 +1,5 @@
-import { COPY_COLUMNS, CopyRowWriter, type CopyValues } from '#core/copy-binary';
-import { CopyOutput } from '#core/copy-output';
+import { COPY_COLUMNS, CopyRowWriter, type CopyValues } from '#core/copy/copy-binary';
+import { CopyOutput } from '#core/copy/copy-output';
 
 export type CopyRow = Record<(typeof COPY_COLUMNS)[number], string | null>;
 
@@ -51,7 +51,7 @@ export const copyRowsOf = (parts: readonly { bytes: Uint8Array }[]): CopyRow[] =
 export function copyRowBytes(importId: string, row: number, values: CopyValues): Buffer {
   const out = new CopyOutput();
   new CopyRowWriter(importId).write(out, values, row);
-  return Buffer.from(out.take()!.bytes);
+  return Buffer.from(out.take(0)!.bytes);
 }
 
 function uuidText(bytes: Uint8Array): string {

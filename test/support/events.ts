@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
-import { encodeEventKey } from '#core/keys';
+import { encodeEventKey } from '#core/contract/keys';
 import { lambdaContext as localLambdaContext } from '../../scripts/lib/local-stack/lambda-context.ts';
 
 const EVENTS = join(import.meta.dirname, '..', '..', 'events');

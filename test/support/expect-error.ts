@@ -7,7 +7,7 @@ import {
   LeadImportError,
   RejectionError,
   type ImportErrorCode,
-} from '#core/errors';
+} from '#core/contract/errors';
 
 export interface ExpectedErrorContext {
   /** Spreadsheet row the error names (`undefined` asserts that it names none). */

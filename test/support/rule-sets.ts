@@ -1,4 +1,4 @@
-import type { RuleSet } from '#core/rule-set';
+import type { RuleSet } from '#core/contract/rule-set';
 
 /** The example rule set: every kind of rule (unit, integration, e2e and browser tests use it). */
 export const EVERY_KIND: RuleSet = {

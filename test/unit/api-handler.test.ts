@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 import { apiEvent } from '#test/api-events';
 import { LASTING_PG_ERRORS, PASSING_PG_ERRORS } from '#test/pg-errors';
 import { decodeCursor, encodeCursor } from '../../functions/api/import-routes.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isAsciiEmail, isNormalAsciiWebsite } from '#core/ascii-cells';
-import { asciiEmailHash, emailHash } from '#core/email-set';
-import { asciiNanp, normalizePhone, normalizeWebsite } from '#core/normalize';
-import { leadRowSchema } from '#core/validate-row';
+import { isAsciiEmail, isNormalAsciiWebsite } from '#core/text/ascii-cells';
+import { asciiEmailHash, emailHash } from '#core/rows/email-set';
+import { asciiNanp, normalizePhone, normalizeWebsite } from '#core/rows/normalize';
+import { leadRowSchema } from '#core/rows/validate-row';
 import { prng } from '../../scripts/lib/lead-generator.ts';
 
 const EMAIL_PATTERN = leadRowSchema.shape.contact_email.unwrap()._zod.def.pattern!;

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_LIMITS,
-  LeadEngine,
-  type EngineLimits,
-  type EngineProgress,
-  type EngineSummary,
-} from '#core/lead-engine';
-import { parseImportOptions, type ImportOptionsInput } from '#core/options';
+import { DEFAULT_LIMITS, LeadEngine, type EngineLimits, type EngineProgress } from '#core/engine/lead-engine';
+import type { EngineSummary } from '#core/contract/result';
+import { parseImportOptions, type ImportOptionsInput } from '#core/contract/options';
 import { type CopyRow, decodeCopyRows } from '#test/copy-rows';
 import { generateLeadCsv, prng } from '../../scripts/lib/lead-generator.ts';
 

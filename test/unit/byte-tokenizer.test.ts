@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fastCellText } from '#core/ascii-cells';
-import { ByteCsvTokenizer, COPY_ESCAPES, DOUBLED_QUOTES, utf16Length } from '#core/byte-tokenizer';
-import { CsvTokenizer } from '#core/csv-tokenizer';
+import { fastCellText } from '#core/text/ascii-cells';
+import { ByteCsvTokenizer, SPECIAL_CHARACTERS, DOUBLED_QUOTES, utf16Length } from '#core/parse/byte-tokenizer';
+import { CsvTokenizer } from '#core/parse/csv-tokenizer';
 import { expectImportError } from '#test/expect-error';
 import { randomCsv } from '#test/random-csv';
 
@@ -43,7 +43,7 @@ function byBytes(text: string, { size = 1 << 20, handover = 0, delimiter = ',', 
       // Plain as CsvTokenizer means it: no cell holds a byte COPY escapes.
       seen.push({
         record: cells,
-        plain: cellFlags.every((f) => (f & COPY_ESCAPES) === 0),
+        plain: cellFlags.every((f) => (f & SPECIAL_CHARACTERS) === 0),
         fast: true,
         flags: cellFlags,
       });
@@ -94,7 +94,7 @@ describe('ByteCsvTokenizer', () => {
     expect(seen.map((s) => s.fast)).toEqual([true, false, true, false, false, false, true, true, true, true]);
     expect(seen[0]!.record).toEqual(['plain', 'quoted, with comma', 'x y']);
     expect(seen[2]).toMatchObject({ record: ['doubled "quote"', 'b'], flags: [DOUBLED_QUOTES, 0], plain: true });
-    expect(seen[6]).toMatchObject({ record: ['multi\nline', 'b'], flags: [COPY_ESCAPES, 0], plain: false });
+    expect(seen[6]).toMatchObject({ record: ['multi\nline', 'b'], flags: [SPECIAL_CHARACTERS, 0], plain: false });
     expect(seen[7]!.record).toEqual(['']);
     expect(seen[8]!.record).toEqual(['trailing', '']);
     expect(strip(seen)).toEqual(strip(byText(text)));
@@ -105,7 +105,7 @@ describe('ByteCsvTokenizer', () => {
       const text = `a${delimiter}"b${delimiter}c"${delimiter}d\nx${delimiter}${delimiter}z\n`;
       const seen = byBytes(text, { delimiter, size: 3 });
       expect(seen.map((s) => s.fast)).toEqual([true, true]);
-      expect(seen[0]!.flags).toEqual([0, delimiter === '\t' ? COPY_ESCAPES : 0, 0]);
+      expect(seen[0]!.flags).toEqual([0, delimiter === '\t' ? SPECIAL_CHARACTERS : 0, 0]);
       expect(seen.map((s) => s.record)).toEqual(byText(text, delimiter).map((s) => s.record));
       // CsvTokenizer calls every tab-separated record not plain (its delimiter is a COPY special);
       // a fast record's unflagged cells hold no special character either way.
@@ -120,7 +120,7 @@ describe('ByteCsvTokenizer', () => {
     expect(seen.map((s) => s.fast)).toEqual([true, false, false, true]);
     expect(seen[0]).toMatchObject({
       record: ['C:\\temp\there\r\n', '"', '""'],
-      flags: [COPY_ESCAPES, DOUBLED_QUOTES, DOUBLED_QUOTES],
+      flags: [SPECIAL_CHARACTERS, DOUBLED_QUOTES, DOUBLED_QUOTES],
     });
     expect(seen[3]!.record).toEqual([' "x" ', 'y']);
     expect(strip(seen)).toEqual(strip(byText(text)));

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyRowWriter, importIdField, writeInt32 } from '#core/copy-binary';
-import { CopyOutput } from '#core/copy-output';
+import {
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  CopyRowWriter,
+  importIdField,
+  writeInt32,
+} from '#core/copy/copy-binary';
+import { CopyOutput } from '#core/copy/copy-output';
 import { decodeCopyRows } from '#test/copy-rows';
 
 const IMPORT_ID = '0123abcd-4567-4890-8abc-def012345678';
@@ -10,7 +16,7 @@ function written(rows: { values: (string | null)[]; row: number }[]): Buffer {
   const out = new CopyOutput();
   const writer = new CopyRowWriter(IMPORT_ID);
   for (const { values, row } of rows) writer.write(out, values, row);
-  return Buffer.from(out.take()!.bytes);
+  return Buffer.from(out.take(0)!.bytes);
 }
 
 describe('COPY BINARY framing', () => {

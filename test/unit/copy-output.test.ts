@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CopyOutput, type OutputPart } from '#core/copy-output';
+import { CopyOutput, type CopyPart } from '#core/copy/copy-output';
 import { ownedParts } from '#runtime/engine-runner';
 
 const ARENA = 1024 * 1024;
@@ -13,14 +13,19 @@ function writeLine(out: CopyOutput, n: number, size: number): string {
 }
 
 /** Writes `lines` lines and takes a part after every `perPart`; returns the parts and the text each must hold. */
-function fill(out: CopyOutput, lines: number, perPart: number, from = 0): { parts: OutputPart[]; texts: string[] } {
-  const parts: OutputPart[] = [];
+function fill(
+  out: CopyOutput,
+  lines: number,
+  perPart: number,
+  from = 0,
+): { parts: Required<CopyPart>[]; texts: string[] } {
+  const parts: Required<CopyPart>[] = [];
   const texts: string[] = [];
   let text = '';
   for (let n = from; n < from + lines; n++) {
     text += writeLine(out, n, 1000);
     if ((n - from + 1) % perPart === 0) {
-      parts.push(out.take()!);
+      parts.push(out.take(0)!);
       texts.push(text);
       text = '';
     }
@@ -28,7 +33,7 @@ function fill(out: CopyOutput, lines: number, perPart: number, from = 0): { part
   return { parts, texts };
 }
 
-const text = (part: OutputPart) => part.bytes.toString('latin1');
+const text = (part: CopyPart) => Buffer.from(part.bytes).toString('latin1');
 
 describe('CopyOutput', () => {
   it('keeps every part it handed out intact while it is held, across many arenas', () => {
@@ -94,7 +99,7 @@ describe('CopyOutput', () => {
     const small = writeLine(out, 1, 100);
     // Act
     const big = writeLine(out, 2, ARENA + 10);
-    const part = out.take()!;
+    const part = out.take(0)!;
     // Assess
     expect(text(part)).toBe(small + big);
   });

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvTokenizer } from '#core/csv-tokenizer';
+import { CsvTokenizer } from '#core/parse/csv-tokenizer';
 import { expectImportError } from '#test/expect-error';
 import { randomCsv } from '#test/random-csv';
 

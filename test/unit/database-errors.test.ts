@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INFRA_ERROR_CODES } from '#core/errors';
+import { INFRA_ERROR_CODES } from '#core/contract/errors';
 import {
   databaseFailure,
   isDataRefusal,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ByteDecoder, completeUtf8Length, detectEncoding } from '#core/decode';
-import type { EncodingOption } from '#core/options';
+import { ByteDecoder, completeUtf8Length, detectEncoding } from '#core/parse/decode';
+import type { EncodingOption } from '#core/contract/options';
 import { expectImportError } from '#test/expect-error';
 
 /** More than the decoder's 64 KiB sniff window, so later chunks take the streaming path. */

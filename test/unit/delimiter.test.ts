@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter } from '#core/delimiter';
+import { detectDelimiter } from '#core/parse/delimiter';
 
 describe('detectDelimiter', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ECHO_MAX_CHARS, echo, echoOrNull } from '#core/echo';
+import { ECHO_MAX_CHARS, echo, echoOrNull } from '#core/contract/echo';
 
 describe('echo (cells and headers quoted back to the uploader)', () => {
   it('keeps text up to ECHO_MAX_CHARS characters as it is', () => {

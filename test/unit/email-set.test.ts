@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmailRepeatDetector, emailHash, hasRepeat } from '#core/email-set';
+import { EmailRepeatDetector, emailHash, hasRepeat } from '#core/rows/email-set';
 
 describe('EmailRepeatDetector', () => {
   it('is certain there are no repeats among many distinct e-mails (the table grows as needed)', () => {

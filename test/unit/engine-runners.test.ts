@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileError } from '#core/errors';
-import { DEFAULT_LIMITS } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
+import { FileError } from '#core/contract/errors';
+import { DEFAULT_LIMITS } from '#core/engine/lead-engine';
+import { parseImportOptions } from '#core/contract/options';
 import { readImportEnv, threadMinBytes } from '#io/import-config';
-import { parseRuleSet } from '#core/rule-set';
+import { parseRuleSet } from '#core/contract/rule-set';
 import { createEngineRunner, type EngineRunner } from '#runtime/engine-runner';
 import { decodeCopyRows } from '#test/copy-rows';
 import { EVERY_KIND } from '#test/rule-sets';

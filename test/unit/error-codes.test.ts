@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FILE_ERROR_CODES, GIVE_UP_CODES, INFRA_ERROR_CODES, REJECTION_CODES, ROW_ERROR_CODES } from '#core/errors';
+import {
+  FILE_ERROR_CODES,
+  GIVE_UP_CODES,
+  INFRA_ERROR_CODES,
+  REJECTION_CODES,
+  ROW_ERROR_CODES,
+} from '#core/contract/errors';
 import { API_ERROR_CODES } from '../../functions/api/errors.ts';
 import { PRESIGN_ERROR_CODES } from '../../functions/presign/errors.ts';
 

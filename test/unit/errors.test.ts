@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileError, InfraError, asImportError } from '#core/errors';
+import { FileError, InfraError, asImportError } from '#core/contract/errors';
 import { TextFileSink } from '#io/temp-file';
 import { expectImportError } from '#test/expect-error';
 

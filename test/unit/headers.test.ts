@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LEAD_COLUMNS, type LeadColumn } from '#core/columns';
-import { headerKey, mapHeaders, type HeaderMap } from '#core/headers';
+import { LEAD_COLUMNS, type LeadColumn } from '#core/contract/columns';
+import { headerKey, mapHeaders, type HeaderMap } from '#core/parse/headers';
 import { expectImportError } from '#test/expect-error';
 
 /** Column -> header index, only for the columns that were found. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEventKey, encodeEventKey, fileNameOf, isImportableKey, rejectedKeyFor, resultKeyFor } from '#core/keys';
+import {
+  decodeEventKey,
+  encodeEventKey,
+  fileNameOf,
+  isImportableKey,
+  rejectedKeyFor,
+  resultKeyFor,
+} from '#core/contract/keys';
 
 describe('decodeEventKey', () => {
   it('decodes percent escapes and + as a space, as S3 event notifications encode keys', () => {

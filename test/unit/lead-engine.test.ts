@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, LeadEngine, thresholdRejection, type CopyPart, type EngineLimits } from '#core/lead-engine';
-import { parseImportOptions, type ImportOptionsInput } from '#core/options';
-import { COLUMN_LIST_LIMIT, ECHO_MAX_CHARS } from '#core/echo';
-import { REJECTED_REPORT_SLACK_BYTES, rejectedReportCap } from '#core/row-report';
+import { DEFAULT_LIMITS, LeadEngine, thresholdRejection, type EngineLimits } from '#core/engine/lead-engine';
+import type { CopyPart } from '#core/copy/copy-output';
+import { parseImportOptions, type ImportOptionsInput } from '#core/contract/options';
+import { COLUMN_LIST_LIMIT, ECHO_MAX_CHARS } from '#core/contract/echo';
+import { REJECTED_REPORT_SLACK_BYTES, rejectedReportCap } from '#core/contract/row-report';
 import { copyRowsOf } from '#test/copy-rows';
 import { expectImportError } from '#test/expect-error';
 
@@ -30,7 +31,7 @@ function run(input: string | Buffer, { options = {}, chunkSize, limits = {} }: R
   const last = engine.end();
   parts.push(...last.copy);
   rejected += last.rejected ?? '';
-  return { copy: copyRowsOf(parts), rejected, summary: last.summary, rowsRead: last.rowsRead };
+  return { copy: copyRowsOf(parts), rejected, summary: last.summary, leadsRead: last.leadsRead };
 }
 
 const SMALL =
@@ -44,7 +45,7 @@ const SMALL =
 describe('LeadEngine: a small file end to end', () => {
   it('produces COPY lines, a rejected-rows file and a complete summary', () => {
     // Act
-    const { copy, rejected, summary, rowsRead } = run(SMALL);
+    const { copy, rejected, summary, leadsRead } = run(SMALL);
     // Assess
     expect(copy).toEqual([
       expect.objectContaining({
@@ -59,7 +60,7 @@ describe('LeadEngine: a small file end to end', () => {
     expect(rejected).toBe(
       '\uFEFFrow,error,Company,Email Address,Phone,Region\r\n3,contact_email: not a valid e-mail address,Société Générale,not-an-email,,West\r\n',
     );
-    expect(rowsRead).toBe(3);
+    expect(leadsRead).toBe(3);
     expect(summary).toEqual({
       encoding: 'utf-8',
       delimiter: ',',

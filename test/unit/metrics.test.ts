@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { importMetrics } from '#core/metrics';
-import { parseImportOptions } from '#core/options';
-import { buildResult } from '#core/result';
+import { importMetrics } from '#core/contract/metrics';
+import { parseImportOptions } from '#core/contract/options';
+import { buildResult } from '#core/contract/result';
 
 const resultOf = (dryRun: boolean, status: 'succeeded' | 'rejected' | 'failed' = 'succeeded') =>
   buildResult({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameKey, normalizeCompany, normalizeName } from '#core/name-key';
+import { nameKey, normalizeCompany, normalizeName } from '#core/rows/name-key';
 
 describe('normalizeName', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
-import { normalizePhone, normalizeWebsite } from '#core/normalize';
+import { normalizePhone, normalizeWebsite } from '#core/rows/normalize';
 
 describe('normalizeWebsite', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { optionsFromMetadata, optionsToMetadata, parseImportOptions } from '#core/options';
+import { optionsFromMetadata, optionsToMetadata, parseImportOptions } from '#core/contract/options';
 import { expectImportError } from '#test/expect-error';
 
 const DEFAULTS = {

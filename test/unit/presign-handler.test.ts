@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_METADATA_BYTES, metadataBytes } from '#core/metadata';
-import { optionsFromMetadata } from '#core/options';
+import { MAX_METADATA_BYTES, metadataBytes } from '#core/contract/metadata';
+import { optionsFromMetadata } from '#core/contract/options';
 import { readPresignEnv } from '#io/presign-config';
 import { httpEvent } from '#test/events';
 import type { PresignErrorCode } from '../../functions/presign/errors.ts';

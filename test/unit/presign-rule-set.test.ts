@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InfraError } from '#core/errors';
+import { InfraError } from '#core/contract/errors';
 import type pg from 'pg';
 import { readPresignEnv } from '#io/presign-config';
 import { ruleSetLookup } from '#io/rule-set-store';

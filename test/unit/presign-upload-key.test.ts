@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isImportableKey } from '#core/keys';
+import { isImportableKey } from '#core/contract/keys';
 import { PresignError, type PresignErrorCode } from '../../functions/presign/errors.ts';
 import { callerSegment, MAX_NAME_CHARS, safeFileName, uploadKey } from '../../functions/presign/upload-key.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ByteDecoder } from '#core/decode';
-import { mapHeaders } from '#core/headers';
-import { parseImportOptions } from '#core/options';
-import { RowProcessor } from '#core/row-processor';
+import { ByteDecoder } from '#core/parse/decode';
+import { mapHeaders } from '#core/parse/headers';
+import { parseImportOptions } from '#core/contract/options';
+import { RowProcessor } from '#core/rows/row-processor';
 import { expectImportError } from '#test/expect-error';
 
 /** Bugs found by review of the core stages; each test failed before its fix. */

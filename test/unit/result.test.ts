@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ECHO_MAX_CHARS } from '#core/echo';
-import type { EngineSummary } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
-import { RESULT_MAX_BYTES, buildResult, resultBytes, type DuplicateOutcome, type ResultInput } from '#core/result';
+import { ECHO_MAX_CHARS } from '#core/contract/echo';
+import type { EngineSummary } from '#core/contract/result';
+import { parseImportOptions } from '#core/contract/options';
+import {
+  RESULT_MAX_BYTES,
+  buildResult,
+  resultBytes,
+  type DuplicateOutcome,
+  type ResultInput,
+} from '#core/contract/result';
 
 const STARTED = new Date('2024-05-01T10:00:00.000Z');
 const FINISHED = new Date('2024-05-01T10:00:02.000Z');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LEAD_COLUMNS } from '#core/columns';
-import { mapHeaders } from '#core/headers';
-import { COPY_COLUMNS } from '#core/copy-binary';
-import { RowProcessor, type RowOutcome } from '#core/row-processor';
+import { LEAD_COLUMNS } from '#core/contract/columns';
+import { mapHeaders } from '#core/parse/headers';
+import { COPY_COLUMNS } from '#core/copy/copy-binary';
+import { RowProcessor, type RowOutcome } from '#core/rows/row-processor';
 import { type CopyRow, copyRowBytes, decodeCopyRows } from '#test/copy-rows';
 
 const HEADER = [...LEAD_COLUMNS];

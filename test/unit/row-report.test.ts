@@ -9,7 +9,7 @@ import {
   rejectedHeaderLine,
   rejectedRowLine,
   type RowErrorDetail,
-} from '#core/row-report';
+} from '#core/contract/row-report';
 
 const detail = (row: number): RowErrorDetail => ({
   row,

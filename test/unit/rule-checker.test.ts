@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { LEAD_COLUMNS } from '#core/columns';
-import { DEFAULT_LIMITS, LeadEngine } from '#core/lead-engine';
-import { parseImportOptions } from '#core/options';
-import { compileRules, MAX_PATTERN_CELL_CHARS, type RuleCells } from '#core/rule-checker';
-import { parseRuleSet } from '#core/rule-set';
+import { LEAD_COLUMNS } from '#core/contract/columns';
+import { DEFAULT_LIMITS, LeadEngine } from '#core/engine/lead-engine';
+import { parseImportOptions } from '#core/contract/options';
+import { compileRules, MAX_PATTERN_CELL_CHARS } from '#core/rules/rule-checker';
+import type { RuleCells } from '#core/rows/row-check';
+import { parseRuleSet } from '#core/contract/rule-set';
 import { copyRowsOf } from '#test/copy-rows';
 import { expectImportError } from '#test/expect-error';
 import { EVERY_KIND } from '#test/rule-sets';

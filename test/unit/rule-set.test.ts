@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LIST_ENTRIES, MAX_PATTERN_CHARS, parseRuleSet } from '#core/rule-set';
-import { isRuleSetName } from '#core/rule-set-name';
+import { MAX_LIST_ENTRIES, MAX_PATTERN_CHARS, parseRuleSet } from '#core/contract/rule-set';
+import { isRuleSetName } from '#core/contract/rule-set-name';
 import { expectImportError } from '#test/expect-error';
 import { EVERY_KIND } from '#test/rule-sets';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapHeaders } from '#core/headers';
+import { mapHeaders } from '#core/parse/headers';
 import {
   budgetProblem,
   detectedChoices,

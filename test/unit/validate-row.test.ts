@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from '#core/columns';
-import { leadRowSchema, validateRow } from '#core/validate-row';
+import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from '#core/contract/columns';
+import { leadRowSchema, validateRow } from '#core/rows/validate-row';
 
 const EMPTY: Record<LeadColumn, string | null> = {
   company_name: null,

@@ -27,7 +27,7 @@ export const COLUMN_MAX_CHARS: Record<LeadColumn, number> = {
 
 /**
  * Normalized values stored beside what the user wrote (COPY, the update policy and revert use them).
- * `name_key` matches leads without an e-mail by company and contact name (#core/name-key).
+ * `name_key` matches leads without an e-mail by company and contact name (#core/rows/name-key).
  */
 export const NORMALIZED_COLUMNS = ['website_normalized', 'phone_e164', 'name_key'] as const;
 export type NormalizedColumn = (typeof NORMALIZED_COLUMNS)[number];

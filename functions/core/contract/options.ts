@@ -134,6 +134,9 @@ export function parseImportOptions(input: Record<string, unknown>): ImportOption
   });
 }
 
+/** The encoding the decoder found (or was told): the names the result JSON reports. */
+export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
 /**
  * S3 user metadata uses kebab-case (`x-amz-meta-strict-mode`); options use snake_case.
  * Unrelated metadata (for example from other tools) is ignored rather than refused.

@@ -1,11 +1,40 @@
-import type { EngineSummary } from './lead-engine.ts';
 import type { ImportErrorCode } from './errors.ts';
-import type { ImportOptions } from './options.ts';
+import type { Delimiter, DetectedEncoding, ImportOptions } from './options.ts';
 import type { RuleSetRef } from './rule-set.ts';
 import type { RowErrorDetail } from './row-report.ts';
 import { formatRowError } from './row-report.ts';
 import { echo } from './echo.ts';
 import type { GiveUpDetails } from './failed-event.ts';
+
+export interface DetectedColumns {
+  /** header -> column (headers cut to ECHO_MAX_CHARS) */
+  mapped: Record<string, string>;
+  /** headers that map to no column: at most COLUMN_LIST_LIMIT, each cut to ECHO_MAX_CHARS */
+  unknown: string[];
+  unknown_truncated: boolean;
+}
+
+export interface EngineSummary {
+  encoding: DetectedEncoding;
+  delimiter: Delimiter;
+  columns: DetectedColumns;
+  total_leads: number;
+  valid_count: number;
+  failed_count: number;
+  blank_rows: number;
+  error_details: RowErrorDetail[];
+  errors_truncated: boolean;
+  notes: string[];
+  notes_truncated: boolean;
+  /** The rejected-rows file reached its cap (rejectedReportCap) and the rows after it were left out. */
+  error_report_truncated: boolean;
+  /** true when no valid row repeats another's e-mail (case-insensitive); undefined when unknown. */
+  no_repeated_emails?: boolean | undefined;
+  /** Valid rows without an e-mail that have a name key (#core/rows/name-key). */
+  name_keys?: number;
+  /** true when no valid row repeats another's name key; undefined when unknown. */
+  no_repeated_names?: boolean | undefined;
+}
 
 export type ImportStatus = 'processing' | 'succeeded' | 'rejected' | 'failed';
 

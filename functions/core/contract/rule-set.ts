@@ -6,7 +6,7 @@
 import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { COLUMN_MAX_CHARS, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
-import { copySpecialPattern } from './copy-text.ts';
+import { specialCharacterPattern } from '../text/special-characters.ts';
 import { FileError } from './errors.ts';
 
 /** Longest pattern accepted; RE2 compiles patterns to automata whose size grows with them. */
@@ -21,16 +21,16 @@ const perColumn = <T extends z.ZodType>(value: T) => z.partialRecord(column, val
 
 /**
  * A list value as the rule set spells it, which matching cells take: no surrounding whitespace
- * (cells are compared trimmed), and none of the characters that make a record not plain (copy-text),
+ * (cells are compared trimmed), and none of the characters that make a record not plain (special-characters),
  * since the cell it replaces may come from a record the tokenizer found plain.
  */
-const COPY_SPECIAL = copySpecialPattern();
+const SPECIAL_CHARACTER = specialCharacterPattern();
 const listValue = z
   .string()
   .min(1, 'must not be empty')
   .max(COLUMN_MAX_CHARS.notes, `must be at most ${COLUMN_MAX_CHARS.notes} characters`)
   .refine((v) => v === v.trim(), 'must not start or end with whitespace')
-  .refine((v) => !COPY_SPECIAL.test(v), 'must not contain a tab, line break or backslash');
+  .refine((v) => !SPECIAL_CHARACTER.test(v), 'must not contain a tab, line break or backslash');
 
 const allowedList = z
   .array(listValue)

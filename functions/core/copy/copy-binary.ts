@@ -4,7 +4,7 @@
  * escaped. https://www.postgresql.org/docs/15/sql-copy.html#id-1.9.3.55.10
  * The backend loads it with about 6% less CPU than the same rows as COPY text (README, Benchmarks).
  */
-import { isUuid, LEAD_COLUMNS, NORMALIZED_COLUMNS } from './columns.ts';
+import { isUuid, LEAD_COLUMNS, NORMALIZED_COLUMNS } from '../contract/columns.ts';
 import type { CopyOutput } from './copy-output.ts';
 
 /** Column order of every COPY row the engine writes. */

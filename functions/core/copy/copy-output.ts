@@ -3,11 +3,22 @@ const ARENA_BYTES = 1024 * 1024;
 /** Full arenas kept for reuse once nothing views them; more than this are left to the garbage collector. */
 const SPARE_ARENAS = 8;
 
-/** Bytes taken from the output, and the call that says nothing reads them any more. */
-export interface OutputPart {
-  bytes: Buffer;
-  /** Calling it twice is harmless. */
-  release: () => void;
+/**
+ * The engine's unit of output: whole COPY BINARY rows (without the stream's header), how many rows
+ * (leads; COPY counts them as lines) the output holds up to and including them, and the call that
+ * says nothing reads the bytes any more. The same object travels from the engine through the
+ * worker protocol to #io/copy-leads.
+ */
+export interface CopyPart {
+  /** A view into an arena here; a plain Uint8Array of its own once it has crossed from the worker thread. */
+  bytes: Uint8Array;
+  linesSoFar: number;
+  /**
+   * Says the bytes are no longer read (written to PostgreSQL, or copied), so the engine may write over
+   * them; a part never released is simply collected. Calling it twice is harmless. Absent when the
+   * bytes own their memory.
+   */
+  release?: () => void;
 }
 
 interface Arena {
@@ -19,8 +30,8 @@ interface Arena {
 }
 
 /**
- * The engine's COPY BINARY rows, in order, written straight as bytes by #core/fast-row and by
- * #core/copy-binary's CopyRowWriter (the text path).
+ * The engine's COPY BINARY rows, in order, written straight as bytes by #core/rows/fast-row and by
+ * #core/copy/copy-binary's CopyRowWriter (the text path).
  *
  * Bytes go into an arena that is only ever appended to; each take() hands out a view of what was
  * written since the last one, so a part's bytes are never overwritten while it is held. A full arena
@@ -54,7 +65,7 @@ export class CopyOutput {
   }
 
   /** Everything written since the last take, or undefined when nothing was. */
-  take(): OutputPart | undefined {
+  take(linesSoFar: number): Required<CopyPart> | undefined {
     if (this.pos === this.#partStart) return undefined;
     const arena = this.#arena;
     const bytes = arena.buffer.subarray(this.#partStart, this.pos);
@@ -67,7 +78,7 @@ export class CopyOutput {
       arena.viewers--;
       if (arena.retired && arena.viewers === 0) this.#reuse(arena);
     };
-    return { bytes, release };
+    return { bytes, linesSoFar, release };
   }
 
   #retire(arena: Arena): void {

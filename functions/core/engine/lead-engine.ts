@@ -1,19 +1,21 @@
-import { ByteCsvTokenizer, type ByteRecordSink, COPY_ESCAPES, DOUBLED_QUOTES } from './byte-tokenizer.ts';
-import { CopyRowWriter } from './copy-binary.ts';
-import { CopyOutput } from './copy-output.ts';
-import { CsvTokenizer } from './csv-tokenizer.ts';
-import { EmailRepeatDetector, emailHash } from './email-set.ts';
-import { ByteDecoder, type DetectedEncoding } from './decode.ts';
-import { detectDelimiter } from './delimiter.ts';
-import { COLUMN_LIST_LIMIT, echo, echoOrNull } from './echo.ts';
-import { FileError, RejectionError } from './errors.ts';
-import { mapHeaders, type HeaderMap } from './headers.ts';
-import type { Delimiter, ImportOptions } from './options.ts';
-import { FastRowWriter } from './fast-row.ts';
-import { fastCellText } from './ascii-cells.ts';
-import { RowProcessor, type RowNote } from './row-processor.ts';
-import { compileRules, type RuleCheck } from './rule-checker.ts';
-import type { RuleSet } from './rule-set.ts';
+import { ByteCsvTokenizer, type ByteRecordSink, SPECIAL_CHARACTERS, DOUBLED_QUOTES } from '../parse/byte-tokenizer.ts';
+import { CopyRowWriter } from '../copy/copy-binary.ts';
+import { CopyOutput, type CopyPart } from '../copy/copy-output.ts';
+import { CsvTokenizer } from '../parse/csv-tokenizer.ts';
+import { EmailRepeatDetector, emailHash } from '../rows/email-set.ts';
+import { ByteDecoder } from '../parse/decode.ts';
+import { detectDelimiter } from '../parse/delimiter.ts';
+import { COLUMN_LIST_LIMIT, echo, echoOrNull } from '../contract/echo.ts';
+import { FileError, RejectionError } from '../contract/errors.ts';
+import { mapHeaders, type HeaderMap } from '../parse/headers.ts';
+import type { Delimiter, DetectedEncoding, ImportOptions } from '../contract/options.ts';
+import type { DetectedColumns, EngineSummary } from '../contract/result.ts';
+import { FastRowWriter } from '../rows/fast-row.ts';
+import { fastCellText } from '../text/ascii-cells.ts';
+import { RowProcessor, type RowNote } from '../rows/row-processor.ts';
+import type { RuleCheck } from '../rows/row-check.ts';
+import { compileRules } from '../rules/rule-checker.ts';
+import type { RuleSet } from '../contract/rule-set.ts';
 import {
   REJECTED_REPORT_MAX_BYTES,
   RowErrorLog,
@@ -23,7 +25,7 @@ import {
   rejectedHeaderLine,
   rejectedRowLine,
   type RowErrorDetail,
-} from './row-report.ts';
+} from '../contract/row-report.ts';
 
 export interface EngineLimits {
   /** Largest single record (all its cells and delimiters), in characters. */
@@ -40,8 +42,8 @@ export interface EngineLimits {
   /** The upload's size when known: the rejected-rows cap is relative to it (else to the bytes read so far). */
   inputBytes?: number | undefined;
   /**
-   * Read UTF-8 files without a rule set as bytes after the header (#core/byte-tokenizer,
-   * #core/fast-row). Default true; false reads every file as text (tests compare the two).
+   * Read UTF-8 files without a rule set as bytes after the header (#core/parse/byte-tokenizer,
+   * #core/rows/fast-row). Default true; false reads every file as text (tests compare the two).
    */
   byteRecords?: boolean;
 }
@@ -51,27 +53,12 @@ export const PREALLOCATE_MIN_BYTES = 4 * 1024 * 1024;
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRecordChars: 1024 * 1024, errorListLimit: 100 };
 
-/**
- * COPY BINARY rows (whole rows, without the stream's header), and how many rows (leads; COPY counts
- * them as lines) the output holds up to and including them.
- */
-export interface CopyPart {
-  /** A Buffer from the engine; a plain Uint8Array once it has crossed from the worker thread. */
-  bytes: Uint8Array;
-  linesSoFar: number;
-  /**
-   * Says the bytes are no longer read (written to PostgreSQL, or copied), so the engine may write over
-   * them; a part never released is simply collected. Absent when the bytes own their memory.
-   */
-  release?: () => void;
-}
-
 /** What one write() produced: COPY rows for PostgreSQL and rejected-rows CSV text. */
 export interface EngineOutput {
   /** In order; not joined into one buffer, which cost a copy of every COPY byte. */
   copy: CopyPart[];
   rejected: string | undefined;
-  rowsRead: number;
+  leadsRead: number;
 }
 
 export interface EngineProgress {
@@ -81,36 +68,6 @@ export interface EngineProgress {
   errors_truncated: boolean;
   encoding: DetectedEncoding | undefined;
   delimiter: Delimiter | undefined;
-}
-
-export interface DetectedColumns {
-  /** header -> column (headers cut to ECHO_MAX_CHARS) */
-  mapped: Record<string, string>;
-  /** headers that map to no column: at most COLUMN_LIST_LIMIT, each cut to ECHO_MAX_CHARS */
-  unknown: string[];
-  unknown_truncated: boolean;
-}
-
-export interface EngineSummary {
-  encoding: DetectedEncoding;
-  delimiter: Delimiter;
-  columns: DetectedColumns;
-  total_leads: number;
-  valid_count: number;
-  failed_count: number;
-  blank_rows: number;
-  error_details: RowErrorDetail[];
-  errors_truncated: boolean;
-  notes: string[];
-  notes_truncated: boolean;
-  /** The rejected-rows file reached its cap (rejectedReportCap) and the rows after it were left out. */
-  error_report_truncated: boolean;
-  /** true when no valid row repeats another's e-mail (case-insensitive); undefined when unknown. */
-  no_repeated_emails?: boolean | undefined;
-  /** Valid rows without an e-mail that have a name key (#core/name-key). */
-  name_keys?: number;
-  /** true when no valid row repeats another's name key; undefined when unknown. */
-  no_repeated_names?: boolean | undefined;
 }
 
 const SNIFF_TEXT_CHARS = 16 * 1024;
@@ -254,12 +211,12 @@ export class LeadEngine {
     const fast = this.#fastRows!;
     if (!fast.write(bytes, starts, ends, flags, count, this.#row + 1, this.#copy)) {
       // Not a lead the byte path writes: its cells as text (ASCII), through the text path; plain
-      // unless a cell holds a tab, line break or backslash (copy-text's set).
+      // unless a cell holds a tab, line break or backslash (the special characters).
       const record: string[] = [];
       let plain = true;
       for (let k = 0; k < count; k++) {
         record.push(fastCellText(bytes, starts[k]!, ends[k]!, (flags[k]! & DOUBLED_QUOTES) !== 0));
-        if ((flags[k]! & COPY_ESCAPES) !== 0) plain = false;
+        if ((flags[k]! & SPECIAL_CHARACTERS) !== 0) plain = false;
       }
       this.#onRecord(record, plain);
       return;
@@ -340,8 +297,8 @@ export class LeadEngine {
   }
 
   #flushCopy(): void {
-    const part = this.#copy.take();
-    if (part) this.#copyParts.push({ ...part, linesSoFar: this.#total - this.#failed });
+    const part = this.#copy.take(this.#total - this.#failed);
+    if (part) this.#copyParts.push(part);
   }
 
   #drain(): EngineOutput {
@@ -349,10 +306,10 @@ export class LeadEngine {
     const rejected = this.#rejected === '' ? undefined : this.#rejected;
     this.#copyParts = [];
     this.#rejected = '';
-    return { copy, rejected, rowsRead: this.#total };
+    return { copy, rejected, leadsRead: this.#total };
   }
 
-  /** Leads written by the byte path (#core/fast-row), not the text path. */
+  /** Leads written by the byte path (#core/rows/fast-row), not the text path. */
   get byteRows(): number {
     return this.#byteRows;
   }

@@ -1,5 +1,5 @@
-import { CR, isPlainByte, LF, QUOTE } from './ascii-cells.ts';
-import { COPY_SPECIAL_BYTE } from './copy-text.ts';
+import { CR, isPlainByte, LF, QUOTE } from '../text/ascii-cells.ts';
+import { SPECIAL_CHARACTER_BYTE } from '../text/special-characters.ts';
 import { recordTooLarge } from './csv-tokenizer.ts';
 
 const INITIAL_SCRATCH = 64 * 1024;
@@ -10,15 +10,15 @@ const NOT_PLAIN = 2;
 
 /** Flag of a quoted cell holding `""` pairs, each one quote of the cell's value. */
 export const DOUBLED_QUOTES = 1;
-/** Flag of a quoted cell holding a backslash, tab, LF or CR (copy-text's set). */
-export const COPY_ESCAPES = 2;
+/** Flag of a quoted cell holding a backslash, tab, LF or CR (the special characters). */
+export const SPECIAL_CHARACTERS = 2;
 
 /** Where ByteCsvTokenizer sends each record. */
 export interface ByteRecordSink {
   /**
    * A record of ASCII cells: cell k is `bytes[starts[k], ends[k])`, quotes left out. Its bytes are
    * printable ASCII other than backslash, except in a quoted cell, which may also hold `""` pairs
-   * (flags[k] has DOUBLED_QUOTES) and a backslash, tab, LF or CR (COPY_ESCAPES): the line breaks
+   * (flags[k] has DOUBLED_QUOTES) and a backslash, tab, LF or CR (SPECIAL_CHARACTERS): the line breaks
    * and quotes of multi-line notes. No quoted cell has text after its closing quote. Such a record
    * needs no decoding and no control-character check; a cell with no flag is written as it is.
    */
@@ -203,10 +203,10 @@ export class ByteCsvTokenizer {
         }
         if (fast)
           for (let k = start; k < end; k++) {
-            // Quoted, the delimiter is text, and a tab delimiter is a tab (copy-text's set): flagged.
+            // Quoted, the delimiter is text, and a tab delimiter is a tab (the special characters): flagged.
             const b = bytes[k]!;
             if (isPlainByte(b)) continue;
-            if (COPY_SPECIAL_BYTE[b] !== 0) flags |= COPY_ESCAPES;
+            if (SPECIAL_CHARACTER_BYTE[b] !== 0) flags |= SPECIAL_CHARACTERS;
             else {
               fast = false;
               break;

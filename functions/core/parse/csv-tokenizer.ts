@@ -1,13 +1,13 @@
-import { CR, LF, QUOTE } from './ascii-cells.ts';
-import { CONTROL_CHARACTER_RANGES } from './control-characters.ts';
-import { copySpecialPattern } from './copy-text.ts';
-import { FileError } from './errors.ts';
+import { CR, LF, QUOTE } from '../text/ascii-cells.ts';
+import { CONTROL_CHARACTER_RANGES } from '../text/control-characters.ts';
+import { specialCharacterPattern } from '../text/special-characters.ts';
+import { FileError } from '../contract/errors.ts';
 
 /**
- * Tab, line breaks and backslash (copy-text's set) and control characters a cell may not hold, in one
+ * Tab, line breaks and backslash (the special characters) and control characters a cell may not hold, in one
  * class: a record without any needs no per-cell control check.
  */
-const NOT_PLAIN = new RegExp(`[${copySpecialPattern().source.slice(1, -1)}${CONTROL_CHARACTER_RANGES}]`, 'g');
+const NOT_PLAIN = new RegExp(`[${specialCharacterPattern().source.slice(1, -1)}${CONTROL_CHARACTER_RANGES}]`, 'g');
 
 const indexOrEnd = (text: string, char: string, from: number): number => {
   const at = text.indexOf(char, from);
@@ -15,7 +15,7 @@ const indexOrEnd = (text: string, char: string, from: number): number => {
 };
 
 /**
- * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (copy-text's
+ * Receives each record. `plain` is true when no cell contains a backslash, tab, CR or LF (special-characters's
  * set) or another control character (control-characters.ts), found with
  * one scan of the record instead of a test per cell.
  */
@@ -81,7 +81,7 @@ export class CsvTokenizer {
   }
 
   /**
-   * One whole record whose bounds another tokenizer found (#core/byte-tokenizer), without its line
+   * One whole record whose bounds another tokenizer found (#core/parse/byte-tokenizer), without its line
    * ending, and the number of records before it (for row numbers in errors): parsed and emitted
    * exactly as write() would, an empty one as one empty cell.
    */

@@ -1,8 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { FileError } from './errors.ts';
-import type { EncodingOption } from './options.ts';
-
-export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+import { FileError } from '../contract/errors.ts';
+import type { DetectedEncoding, EncodingOption } from '../contract/options.ts';
 
 /** How many bytes to look at before deciding on an encoding. */
 const SNIFF_BYTES = 64 * 1024;
@@ -61,7 +59,7 @@ export class ByteDecoder {
 
   /**
    * write() for a UTF-8 file once its encoding is known: the same checks, but the validated bytes,
-   * cut on a character boundary, instead of their text (#core/byte-tokenizer reads them).
+   * cut on a character boundary, instead of their text (#core/parse/byte-tokenizer reads them).
    */
   writeBytes(chunk: Uint8Array): Buffer {
     const buffer = asBuffer(chunk);

@@ -1,4 +1,4 @@
-import { DELIMITERS, type Delimiter } from './options.ts';
+import { DELIMITERS, type Delimiter } from '../contract/options.ts';
 
 const SAMPLE_LINES = 20;
 

@@ -1,6 +1,6 @@
-import { LEAD_COLUMNS, isLeadColumn, type LeadColumn } from './columns.ts';
-import { COLUMN_LIST_LIMIT, echo } from './echo.ts';
-import { FileError } from './errors.ts';
+import { LEAD_COLUMNS, isLeadColumn, type LeadColumn } from '../contract/columns.ts';
+import { COLUMN_LIST_LIMIT, echo } from '../contract/echo.ts';
+import { FileError } from '../contract/errors.ts';
 
 /** Header matching ignores case, spaces and punctuation: "E-mail Address" -> "emailaddress". */
 export const headerKey = (header: string): string => header.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');

@@ -8,13 +8,13 @@ import {
   QUOTE,
   SPACE,
   TAB,
-} from './ascii-cells.ts';
-import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from './columns.ts';
-import { DOUBLED_QUOTES } from './byte-tokenizer.ts';
-import type { CopyOutput } from './copy-output.ts';
-import { COPY_COLUMNS, importIdField, writeFieldCount, writeInt32, writeTextField } from './copy-binary.ts';
+} from '../text/ascii-cells.ts';
+import { COLUMN_MAX_CHARS, LEAD_COLUMNS, NORMALIZED_MAX_CHARS } from '../contract/columns.ts';
+import { DOUBLED_QUOTES } from '../parse/byte-tokenizer.ts';
+import type { CopyOutput } from '../copy/copy-output.ts';
+import { COPY_COLUMNS, importIdField, writeFieldCount, writeInt32, writeTextField } from '../copy/copy-binary.ts';
 import { asciiEmailHash } from './email-set.ts';
-import type { HeaderMap } from './headers.ts';
+import type { HeaderMap } from '../parse/headers.ts';
 import { nameKey } from './name-key.ts';
 import { asciiNanp, normalizePhone, normalizeWebsite } from './normalize.ts';
 
@@ -34,7 +34,7 @@ function isPlainAscii(text: string): boolean {
 }
 
 /**
- * RowProcessor.process for a record of ASCII cells (#core/byte-tokenizer's fast records): the same
+ * RowProcessor.process for a record of ASCII cells (#core/parse/byte-tokenizer's fast records): the same
  * COPY BINARY row, written from the input bytes into the output, for the rows that need nothing else: a
  * valid lead with no note to make. Any other row (invalid, blank, a wrong field count, a split
  * contact name, a website or phone it cannot normalize) answers false and takes the text path, which
@@ -52,7 +52,7 @@ export class FastRowWriter {
   /** Trimmed cell bounds per lead column; start -1 for an empty or unmapped cell. */
   readonly #start = new Int32Array(LEAD_COLUMNS.length);
   readonly #end = new Int32Array(LEAD_COLUMNS.length);
-  /** The tokenizer's flags per lead column (DOUBLED_QUOTES, COPY_ESCAPES). */
+  /** The tokenizer's flags per lead column (DOUBLED_QUOTES, SPECIAL_CHARACTERS). */
   readonly #flag = new Uint8Array(LEAD_COLUMNS.length);
   /** Of the last row written: its e-mail's hash (NaN without an e-mail) and its name key. */
   emailHash = Number.NaN;

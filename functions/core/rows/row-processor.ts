@@ -1,18 +1,10 @@
-import { NORMALIZED_MAX_CHARS, fitsChars, type LeadColumn } from './columns.ts';
-import type { CopyValues } from './copy-binary.ts';
-import type { RowErrorCode } from './errors.ts';
-import type { HeaderMap } from './headers.ts';
+import { NORMALIZED_MAX_CHARS, fitsChars, type LeadColumn } from '../contract/columns.ts';
+import type { CopyValues } from '../copy/copy-binary.ts';
+import type { HeaderMap } from '../parse/headers.ts';
 import { nameKey } from './name-key.ts';
 import { normalizePhone, normalizeWebsite } from './normalize.ts';
-import type { RuleCheck } from './rule-checker.ts';
+import type { RowProblem, RuleCheck } from './row-check.ts';
 import { controlCharacterProblems, validateRow } from './validate-row.ts';
-
-export interface RowProblem {
-  column: LeadColumn | null;
-  code: RowErrorCode;
-  message: string;
-  value: string | null;
-}
 
 export interface RowNote {
   column: LeadColumn;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { COLUMN_MAX_CHARS, fitsChars, LEAD_COLUMNS, type LeadColumn } from './columns.ts';
-import { CONTROL_CHARACTER, codePointName } from './control-characters.ts';
-import type { RowErrorCode } from './errors.ts';
+import { COLUMN_MAX_CHARS, fitsChars, LEAD_COLUMNS, type LeadColumn } from '../contract/columns.ts';
+import { CONTROL_CHARACTER, codePointName } from '../text/control-characters.ts';
+import type { RowErrorCode } from '../contract/errors.ts';
 
 const fitsWithin = (max: number) => (value: string) => fitsChars(value, max);
 

@@ -3,23 +3,10 @@
  * compiled, lists turned into hash lookups, nothing per row but the checks themselves.
  */
 import { RE2JS } from 're2js';
-import { COLUMN_MAX_CHARS, type LeadColumn } from './columns.ts';
-import { normalizePhone } from './normalize.ts';
-import type { RuleSet } from './rule-set.ts';
-import type { RowProblem } from './row-processor.ts';
-
-export type RuleCells = Record<LeadColumn, string | null>;
-/**
- * The problems the rules find in one row's trimmed cells, or undefined when it passes. A value an
- * `allowed` list accepts is rewritten in place to the list's own spelling.
- */
-export type RuleCheck = ((cells: RuleCells) => RowProblem[] | undefined) & {
-  /**
-   * normalizePhone for the import's region, remembering the last number: with `phone: "valid"` the
-   * row processor asks again for the number the rule just parsed, and gets it without parsing twice.
-   */
-  phone?: (phone: string) => string | undefined;
-};
+import { COLUMN_MAX_CHARS, type LeadColumn } from '../contract/columns.ts';
+import { normalizePhone } from '../rows/normalize.ts';
+import type { RuleSet } from '../contract/rule-set.ts';
+import type { RowProblem, RuleCells, RuleCheck } from '../rows/row-check.ts';
 
 /**
  * Longest cell a pattern runs on: the longest any column may be. RE2 matches in time linear in the

@@ -1,13 +1,13 @@
 /**
- * Checks on printable-ASCII cells held as bytes `[from, to)` (#core/byte-tokenizer), so the common
+ * Checks on printable-ASCII cells held as bytes `[from, to)` (#core/parse/byte-tokenizer), so the common
  * row needs no string per cell. Each answers exactly as the text check it stands for; where it says
  * no, the row takes the text path, which decides and words the problem. test/unit/ascii-cells checks
  * them against those patterns on generated and edge-case values.
  */
 
-import { COPY_SPECIAL_BYTE } from './copy-text.ts';
+import { SPECIAL_CHARACTER_BYTE } from './special-characters.ts';
 
-/** ASCII codes the tokenizers and the byte path test for (#core/csv-tokenizer, #core/byte-tokenizer, #core/fast-row). */
+/** ASCII codes the tokenizers and the byte path test for (#core/parse/csv-tokenizer, #core/parse/byte-tokenizer, #core/rows/fast-row). */
 export const TAB = 9;
 export const LF = 10;
 export const CR = 13;
@@ -16,16 +16,16 @@ export const QUOTE = 34;
 
 /**
  * A byte no cell check refuses and no tokenizer singles out: printable ASCII but the backslash
- * (copy-text's set). Tab, CR, LF and every control character fall outside it.
+ * (the special characters). Tab, CR, LF and every control character fall outside it.
  */
-export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && COPY_SPECIAL_BYTE[b] === 0;
+export const isPlainByte = (b: number): boolean => b >= 0x20 && b <= 0x7e && SPECIAL_CHARACTER_BYTE[b] === 0;
 
 /** Printable-ASCII bytes `[from, to)` as a string (for the checks that only exist on text). */
 export const asciiText = (bytes: Uint8Array, from: number, to: number): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, to);
 
 /**
- * The value of a fast record's cell (#core/byte-tokenizer) as CsvTokenizer reads it: its ASCII bytes,
+ * The value of a fast record's cell (#core/parse/byte-tokenizer) as CsvTokenizer reads it: its ASCII bytes,
  * each `""` of a quoted cell one quote (`doubledQuotes`: the cell's DOUBLED_QUOTES flag). A quoted
  * cell holds only other bytes and such pairs, so pairs are found left to right.
  */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ImportResult } from '#core/result';
+import type { ImportResult } from '#core/contract/result';
 
 export interface WaitOptions {
   /** Give up after this long. */

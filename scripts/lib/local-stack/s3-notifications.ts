@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { encodeEventKey, isImportableKey } from '#core/keys';
+import { encodeEventKey, isImportableKey } from '#core/contract/keys';
 import { lambdaContext } from './lambda-context.ts';
 
 /** The CDK stack's notification filter: one per suffix, because S3 suffix filters are case-sensitive. */

@@ -4,7 +4,7 @@
  * ends mid-file). The runner must turn either into ENGINE_FAILED.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LeadEngine } from '#core/lead-engine';
+import { LeadEngine } from '#core/engine/lead-engine';
 import { type EngineSetup, type FromWorker, ownedParts, type ToWorker } from '#runtime/engine-runner';
 
 const { setup } = workerData as { setup: EngineSetup };
