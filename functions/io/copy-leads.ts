@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { FileError } from '#core/contract/errors';
+import { engineFailed, FileError } from '#core/contract/errors';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, COPY_COLUMNS } from '#core/copy/copy-binary';
 import type { CopyPart } from '#core/copy/copy-output';
 import { isDataRefusal, isUnreadableCopy, type PgErrorFields } from './database-errors.ts';
@@ -45,11 +45,10 @@ export async function copyLeads(
     const e = error as PgErrorFields;
     if (isUnreadableCopy(e))
       // The rows the importer wrote, not the file's data: final, as every retry would write the same.
-      throw new FileError(
-        'ENGINE_FAILED',
-        `PostgreSQL could not read the rows the importer wrote (SQLSTATE ${e.code}); nothing was imported. Report it with the import id.`,
-        { cause: error, detail: { sqlstate: e.code } },
-      );
+      throw engineFailed(`PostgreSQL could not read the rows it wrote, SQLSTATE ${e.code}`, {
+        cause: error,
+        detail: { sqlstate: e.code },
+      });
     throw isDataRefusal(error) ? rowRefused(e, recent) : error;
   }
   recent.releaseAll();

@@ -1,11 +1,17 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { FileError, RejectionError, type FileErrorCode, type RejectionCode } from '#core/contract/errors';
-import { LeadEngine, type EngineLimits, type EngineOutput, type EngineProgress } from '#core/engine/lead-engine';
+import { engineFailed, type FileError, isFinal } from '#core/contract/errors';
 import type { EngineSummary } from '#core/contract/result';
-import type { CopyPart } from '#core/copy/copy-output';
-import type { ImportOptions } from '#core/contract/options';
-import type { LoadedRuleSet } from '#core/contract/rule-set';
+import { type EngineOutput, type EngineProgress, LeadEngine } from '#core/engine/lead-engine';
+import {
+  type EngineSetup,
+  type FromWorker,
+  reviveError,
+  type ToWorker,
+  transferableBuffer,
+} from './engine-protocol.ts';
+
+export type { EngineSetup } from './engine-protocol.ts';
 
 /**
  * Runs a LeadEngine over a byte stream and yields its output. Two ways, same results:
@@ -20,14 +26,6 @@ export interface EngineRunner {
   readonly summary: EngineSummary | undefined;
   /** Counts so far, also after a failure. */
   readonly progress: EngineProgress;
-}
-
-export interface EngineSetup {
-  importId: string;
-  options: ImportOptions;
-  limits: EngineLimits;
-  /** The caller's rule set, compiled by the engine (in the worker when threaded). */
-  ruleSet?: LoadedRuleSet | undefined;
 }
 
 /** The worker is fed about this much at a time: fewer messages, still smooth backpressure (inline takes the source chunks as they come). */
@@ -77,80 +75,21 @@ class InlineRunner implements EngineRunner {
   }
 }
 
-export type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' };
-export type FromWorker =
-  | { type: 'output'; output: EngineOutput }
-  | { type: 'summary'; output: EngineOutput; summary: EngineSummary }
-  | { type: 'error'; error: SerializedError; progress: EngineProgress };
-
-/**
- * Moves the parts' memory to the other thread instead of copying it, for each buffer that owns its
- * whole ArrayBuffer (large Buffers do; small ones may share Node's pool and are copied).
- */
-export const transferable = (parts: readonly { bytes: Uint8Array }[]): ArrayBuffer[] =>
-  parts.flatMap(({ bytes }) => transferableBuffer(bytes));
-
-/**
- * The parts, each in a buffer of its own and without a release call (a function cannot be posted):
- * a part that views a buffer the engine writes again (#core/copy/copy-output's arena) is copied first and
- * released, so posting it moves exactly its bytes and the arena stays with the engine.
- */
-export const ownedParts = (parts: readonly CopyPart[]): CopyPart[] =>
-  parts.map(({ bytes, linesSoFar, release }) => {
-    if (!release && transferableBuffer(bytes).length > 0) return { bytes, linesSoFar };
-    const owned = Buffer.allocUnsafeSlow(bytes.byteLength);
-    owned.set(bytes);
-    release?.();
-    return { bytes: owned, linesSoFar };
-  });
-
-export const transferableBuffer = (bytes: Uint8Array): ArrayBuffer[] =>
-  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-    ? [bytes.buffer]
-    : [];
-
-export interface SerializedError {
-  kind: 'FileError' | 'RejectionError' | 'Error';
-  code?: string;
-  message: string;
-  row?: number | undefined;
-  column?: string | undefined;
-  detail?: Record<string, unknown> | undefined;
-}
-
-/**
- * The engine failing in a way it does not report as a file problem (a bug, or memory exhausted): the
- * same file would fail the same way again, so it is final, never retried.
- */
-export const engineFailed = (what: string, cause?: unknown): FileError =>
-  new FileError(
-    'ENGINE_FAILED',
-    `The importer stopped while reading the file (${what}); nothing was imported. Try again, or split the file; if it keeps happening, report it with the import id.`,
-    cause === undefined ? {} : { cause },
-  );
-
 /** Runs one engine step inline; anything but our own typed errors is an engine failure. */
 function guarded<T>(step: () => T): T {
   try {
     return step();
   } catch (error) {
-    if (error instanceof FileError || error instanceof RejectionError) throw error;
-    throw engineFailed(error instanceof Error ? error.message : String(error), error);
+    if (isFinal(error)) throw error;
+    throw engineFailed(error instanceof Error ? error.message : String(error), { cause: error });
   }
-}
-
-function revive(e: SerializedError): Error {
-  const context = { row: e.row, column: e.column, detail: e.detail };
-  if (e.kind === 'FileError') return new FileError(e.code as FileErrorCode, e.message, context);
-  if (e.kind === 'RejectionError') return new RejectionError(e.code as RejectionCode, e.message, context);
-  return engineFailed(e.message.split('\n')[0] ?? 'unknown error');
 }
 
 /** Why a worker stopped, in words (its heap limit is the likely one). */
 const workerStopped = (error: Error & { code?: string }): FileError =>
   engineFailed(
     error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the worker ran out of memory' : `the worker failed: ${error.message}`,
-    error,
+    { cause: error },
   );
 
 const EMPTY_PROGRESS: EngineProgress = {
@@ -220,7 +159,7 @@ class ThreadRunner implements EngineRunner {
         const message = await next();
         if (message.type === 'error') {
           this.progress = message.progress;
-          throw revive(message.error);
+          throw reviveError(message.error);
         }
         this.progress = { ...this.progress, total_leads: message.output.leadsRead };
         if (message.type === 'summary') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CopyOutput, type CopyPart } from '#core/copy/copy-output';
-import { ownedParts } from '#runtime/engine-runner';
+import { ownedParts } from '#runtime/engine-protocol';
 
 const ARENA = 1024 * 1024;
 

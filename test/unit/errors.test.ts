@@ -1,5 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileError, InfraError, asImportError } from '#core/contract/errors';
+import { asImportError, engineFailed, FileError, InfraError, isFinal } from '#core/contract/errors';
 import { TextFileSink } from '#io/temp-file';
 import { expectImportError } from '#test/expect-error';
 
@@ -39,5 +41,36 @@ describe('asImportError: only documented codes reach error_code', () => {
     }
     expectImportError(caught, 'TEMP_STORAGE_FULL');
     await expect(sink.close()).rejects.toMatchObject({ code: 'TEMP_STORAGE_FULL' });
+  });
+});
+
+describe('engineFailed: one ENGINE_FAILED, one wording', () => {
+  it('is final, names what happened, and says the same thing wherever it is raised', () => {
+    const a = engineFailed('the worker exited with code 1');
+    const b = engineFailed('PostgreSQL could not read the rows it wrote, SQLSTATE 22P04', {
+      detail: { sqlstate: '22P04' },
+    });
+    expect(isFinal(a)).toBe(true);
+    expectImportError(a, 'ENGINE_FAILED', { message: ['the worker exited with code 1', 'nothing was imported'] });
+    expectImportError(b, 'ENGINE_FAILED', { detail: { sqlstate: '22P04' } });
+    const advice = (e: Error) => e.message.slice(e.message.indexOf(');'));
+    expect(advice(a)).toBe(advice(b));
+    expect(advice(asImportError(Object.assign(new Error('oom'), { code: 'ERR_WORKER_OUT_OF_MEMORY' })))).toBe(
+      advice(a),
+    );
+  });
+
+  it('is the only place in functions/ that builds an ENGINE_FAILED error', async () => {
+    const builders: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name.endsWith('.ts') && /new FileError\(\s*'ENGINE_FAILED'/.test(await readFile(path, 'utf8')))
+          builders.push(path);
+      }
+    };
+    await walk('functions');
+    expect(builders).toEqual(['functions/core/contract/errors.ts']);
   });
 });

@@ -123,8 +123,24 @@ export class InfraError extends LeadImportError {
   }
 }
 
+/** Final errors describe the file: the same file fails the same way again, so they are never retried. */
 export const isFinal = (error: unknown): error is FileError | RejectionError =>
   error instanceof FileError || error instanceof RejectionError;
+
+/**
+ * The importer failing in a way that is not the file's fault (a bug, memory exhausted, rows
+ * PostgreSQL cannot read): the same file would fail the same way again, so it is final, never
+ * retried. One wording wherever it is raised; `what` says what happened.
+ */
+export const engineFailed = (
+  what: string,
+  context: { cause?: unknown; detail?: Record<string, unknown> } = {},
+): FileError =>
+  new FileError(
+    'ENGINE_FAILED',
+    `The importer stopped (${what}); nothing was imported. Split the file and upload the parts; if it keeps happening, report it with the import id.`,
+    context,
+  );
 
 /**
  * Any thrown value as one of ours, so only documented codes reach `error_code`: Node's resource
@@ -136,11 +152,7 @@ export function asImportError(error: unknown): LeadImportError {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ERR_WORKER_OUT_OF_MEMORY')
     // Final: the same file would run out the same way (the engine runner reports its own worker so too).
-    return new FileError(
-      'ENGINE_FAILED',
-      'The importer stopped while reading the file (it ran out of memory); nothing was imported. Split the file and upload the parts.',
-      { cause: error },
-    );
+    return engineFailed('it ran out of memory', { cause: error });
   if (code === 'ENOSPC')
     return new InfraError(
       'TEMP_STORAGE_FULL',

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LeadEngine } from '#core/engine/lead-engine';
-import { type EngineSetup, type FromWorker, ownedParts, type ToWorker } from '#runtime/engine-runner';
+import { type EngineSetup, type FromWorker, ownedParts, type ToWorker } from '#runtime/engine-protocol';
 
 const { setup } = workerData as { setup: EngineSetup };
 const crash = process.env.CRASHING_WORKER_MODE === 'exit' ? 'exit' : 'throw';
