@@ -4,6 +4,7 @@ import { ByteCsvTokenizer, SPECIAL_CHARACTERS, DOUBLED_QUOTES, utf16Length } fro
 import { CsvTokenizer } from '#core/parse/csv-tokenizer';
 import { expectImportError } from '#test/expect-error';
 import { randomCsv } from '#test/random-csv';
+import { runTokenizerCases } from '#test/tokenizer-cases';
 
 interface Seen {
   record: string[];
@@ -61,6 +62,15 @@ function byBytes(text: string, { size = 1 << 20, handover = 0, delimiter = ',', 
   return seen;
 }
 
+runTokenizerCases('ByteCsvTokenizer', (text, { size, delimiter, maxRecordChars } = {}) =>
+  byBytes(text, {
+    ...(size ? { size } : {}),
+    ...(delimiter ? { delimiter } : {}),
+    ...(maxRecordChars ? { maxRecordChars } : {}),
+  }).map(({ record, plain }) => ({ record, plain })),
+);
+
+// The byte path must also take over from CsvTokenizer anywhere: the same records from any hand-over point.
 const strip = (seen: Seen[]) => seen.map(({ record, plain }) => ({ record, plain }));
 
 describe('ByteCsvTokenizer', () => {
@@ -100,14 +110,14 @@ describe('ByteCsvTokenizer', () => {
     expect(strip(seen)).toEqual(strip(byText(text)));
   });
 
-  it('reads semicolon, pipe and tab delimiters; a quoted tab is a tab COPY must escape, so its cell is flagged', () => {
+  it('reads semicolon, pipe and tab delimiters; a quoted tab is a special character, so its cell is flagged', () => {
     for (const delimiter of [';', '\t', '|']) {
       const text = `a${delimiter}"b${delimiter}c"${delimiter}d\nx${delimiter}${delimiter}z\n`;
       const seen = byBytes(text, { delimiter, size: 3 });
       expect(seen.map((s) => s.fast)).toEqual([true, true]);
       expect(seen[0]!.flags).toEqual([0, delimiter === '\t' ? SPECIAL_CHARACTERS : 0, 0]);
       expect(seen.map((s) => s.record)).toEqual(byText(text, delimiter).map((s) => s.record));
-      // CsvTokenizer calls every tab-separated record not plain (its delimiter is a COPY special);
+      // CsvTokenizer calls every tab-separated record not plain (its delimiter is a special character);
       // a fast record's unflagged cells hold no special character either way.
       for (const s of seen.filter((s) => s.fast))
         for (const [k, cell] of s.record.entries()) if (s.flags![k] === 0) expect(cell).toMatch(/^[ -[\]-~]*$/);
