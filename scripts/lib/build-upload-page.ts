@@ -45,7 +45,7 @@ const isPlainData = (value: unknown): boolean =>
 const coreOptionsAsData: Plugin = {
   name: 'core-options-as-data',
   setup(b) {
-    b.onLoad({ filter: /[\\/]functions[\\/]core[\\/]options\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]functions[\\/]core[\\/]contract[\\/]options\.ts$/ }, async (args) => {
       const mod = (await import(pathToFileURL(args.path).href)) as Record<string, unknown>;
       const lines = Object.entries(mod)
         .filter(([, value]) => isPlainData(value))
